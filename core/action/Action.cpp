@@ -1,0 +1,292 @@
+// JSON form, validation and digest of the pending action.
+#include "core/action/Action.h"
+
+#include "core/crypto/Digest.h"
+#include "core/json/FieldReader.h"
+#include "core/json/Json.h"
+
+#include <array>
+#include <utility>
+
+#include <QJsonArray>
+
+namespace countersign {
+
+namespace {
+
+using json::FieldReader;
+
+constexpr std::array<std::pair<ImpactCategory, const char *>, 7> kCategoryNames{{
+    {ImpactCategory::Financial, "financial"},
+    {ImpactCategory::Deletion, "deletion"},
+    {ImpactCategory::OutboundCommunication, "outbound-communication"},
+    {ImpactCategory::SensitiveData, "sensitive-data"},
+    {ImpactCategory::SelfPermissionChange, "self-permission-change"},
+    {ImpactCategory::CodeExecution, "code-execution"},
+    {ImpactCategory::JudgeAnomaly, "judge-anomaly"},
+}};
+
+Principal readPrincipal(FieldReader &reader, const QJsonObject &parent, const QString &path,
+                        const QString &key)
+{
+    const QJsonObject object = reader.object(parent, path, key);
+    const QString here = FieldReader::join(path, key);
+    Principal principal;
+    if (reader.failed())
+        return principal;
+    reader.onlyKnownMembers(object, here, {QStringLiteral("id"), QStringLiteral("name")});
+    principal.id = reader.identifier(object, here, QStringLiteral("id"), ActionLimits::maxIdBytes);
+    principal.displayName = reader.optionalString(object, here, QStringLiteral("name"),
+                                                  ActionLimits::maxNameBytes)
+                                .value_or(QString());
+    return principal;
+}
+
+QJsonObject principalJson(const Principal &principal)
+{
+    QJsonObject object{{QStringLiteral("id"), principal.id}};
+    if (!principal.displayName.isEmpty())
+        object.insert(QStringLiteral("name"), principal.displayName);
+    return object;
+}
+
+} // namespace
+
+QString categoryName(ImpactCategory category)
+{
+    for (const auto &[value, name] : kCategoryNames) {
+        if (value == category)
+            return QString::fromLatin1(name);
+    }
+    return {};
+}
+
+std::optional<ImpactCategory> categoryFromName(const QString &name)
+{
+    for (const auto &[value, text] : kCategoryNames) {
+        if (name == QLatin1String(text))
+            return value;
+    }
+    return std::nullopt;
+}
+
+QString categoryTitle(ImpactCategory category)
+{
+    QString name = categoryName(category);
+    name.replace(QLatin1Char('-'), QLatin1Char(' '));
+    if (!name.isEmpty())
+        name[0] = name[0].toUpper();
+    return name;
+}
+
+bool Action::judgeFlagged() const
+{
+    for (const JudgeVerdict &verdict : judges) {
+        if (verdict.verdict == JudgeOutcome::Flag)
+            return true;
+    }
+    return false;
+}
+
+Result<Action> Action::fromJson(const QJsonObject &json)
+{
+    FieldReader reader(QStringLiteral("action.invalid"));
+    Action action;
+    const QString root;
+
+    reader.onlyKnownMembers(json, root,
+                            {QStringLiteral("id"), QStringLiteral("createdAt"),
+                             QStringLiteral("deadline"), QStringLiteral("gatewayId"),
+                             QStringLiteral("policyVersion"), QStringLiteral("tool"),
+                             QStringLiteral("operation"), QStringLiteral("parameters"),
+                             QStringLiteral("impact"), QStringLiteral("identity"),
+                             QStringLiteral("judge"), QStringLiteral("approval")});
+    action.id = reader.identifier(json, root, QStringLiteral("id"), ActionLimits::maxIdBytes);
+    action.createdAt = reader.timestamp(json, root, QStringLiteral("createdAt"));
+    action.deadline = reader.timestamp(json, root, QStringLiteral("deadline"));
+    if (!reader.failed() && action.deadline <= action.createdAt)
+        reader.fail(QStringLiteral("deadline"), QStringLiteral("must be after createdAt"));
+    action.gatewayId = reader.identifier(json, root, QStringLiteral("gatewayId"));
+    action.policyVersion = reader.identifier(json, root, QStringLiteral("policyVersion"));
+    action.tool = reader.identifier(json, root, QStringLiteral("tool"), 64);
+    action.operation = reader.identifier(json, root, QStringLiteral("operation"), 64);
+    action.parameters = reader.object(json, root, QStringLiteral("parameters"));
+
+    // impact
+    {
+        const QJsonObject impact = reader.object(json, root, QStringLiteral("impact"));
+        const QString path = QStringLiteral("impact");
+        if (!reader.failed()) {
+            reader.onlyKnownMembers(impact, path,
+                                    {QStringLiteral("tier"), QStringLiteral("categories"),
+                                     QStringLiteral("irreversible"), QStringLiteral("rule"),
+                                     QStringLiteral("reason")});
+            action.impact.tier = static_cast<int>(reader.integer(impact, path, QStringLiteral("tier"), 1, 4));
+            const QJsonArray categories = reader.array(impact, path, QStringLiteral("categories"), 7);
+            for (qsizetype i = 0; !reader.failed() && i < categories.size(); ++i) {
+                const QString elementPath = FieldReader::index(path + QStringLiteral(".categories"), i);
+                const auto category = categoryFromName(categories.at(i).toString());
+                if (!categories.at(i).isString() || !category)
+                    reader.fail(elementPath, QStringLiteral("unknown category"));
+                else if (action.impact.categories.contains(*category))
+                    reader.fail(elementPath, QStringLiteral("repeated category"));
+                else
+                    action.impact.categories.append(*category);
+            }
+            action.impact.irreversible = reader.boolean(impact, path, QStringLiteral("irreversible"));
+            action.impact.rule = reader.identifier(impact, path, QStringLiteral("rule"));
+            action.impact.reason = reader.string(impact, path, QStringLiteral("reason"),
+                                                 ActionLimits::maxTextBytes, true);
+        }
+    }
+
+    // identity
+    {
+        const QJsonObject identity = reader.object(json, root, QStringLiteral("identity"));
+        const QString path = QStringLiteral("identity");
+        if (!reader.failed()) {
+            reader.onlyKnownMembers(identity, path,
+                                    {QStringLiteral("user"), QStringLiteral("application"),
+                                     QStringLiteral("agents"), QStringLiteral("sessionId")});
+            action.identity.user = readPrincipal(reader, identity, path, QStringLiteral("user"));
+            action.identity.application =
+                readPrincipal(reader, identity, path, QStringLiteral("application"));
+            const QJsonArray agents =
+                reader.array(identity, path, QStringLiteral("agents"), ActionLimits::maxAgents);
+            if (!reader.failed() && agents.isEmpty())
+                reader.fail(QStringLiteral("identity.agents"),
+                            QStringLiteral("must name at least the acting agent"));
+            for (qsizetype i = 0; !reader.failed() && i < agents.size(); ++i) {
+                const QString elementPath = FieldReader::index(QStringLiteral("identity.agents"), i);
+                const QJsonObject agent = reader.elementObject(agents, i, elementPath);
+                if (reader.failed())
+                    break;
+                reader.onlyKnownMembers(agent, elementPath,
+                                        {QStringLiteral("id"), QStringLiteral("instance")});
+                AgentIdentity identityEntry;
+                identityEntry.id = reader.identifier(agent, elementPath, QStringLiteral("id"));
+                identityEntry.instance = reader.optionalString(agent, elementPath,
+                                                               QStringLiteral("instance"),
+                                                               ActionLimits::maxIdBytes)
+                                             .value_or(QString());
+                action.identity.agents.append(identityEntry);
+            }
+            action.identity.sessionId = reader.identifier(identity, path, QStringLiteral("sessionId"));
+        }
+    }
+
+    // judge verdicts
+    {
+        const QJsonArray judges = reader.array(json, root, QStringLiteral("judge"), ActionLimits::maxJudges);
+        for (qsizetype i = 0; !reader.failed() && i < judges.size(); ++i) {
+            const QString elementPath = FieldReader::index(QStringLiteral("judge"), i);
+            const QJsonObject judge = reader.elementObject(judges, i, elementPath);
+            if (reader.failed())
+                break;
+            reader.onlyKnownMembers(judge, elementPath,
+                                    {QStringLiteral("judgeId"), QStringLiteral("verdict"),
+                                     QStringLiteral("category"), QStringLiteral("score"),
+                                     QStringLiteral("rationale")});
+            JudgeVerdict verdict;
+            verdict.judgeId = reader.identifier(judge, elementPath, QStringLiteral("judgeId"));
+            const QString outcome = reader.string(judge, elementPath, QStringLiteral("verdict"), 16);
+            if (outcome == QLatin1String("pass"))
+                verdict.verdict = JudgeOutcome::Pass;
+            else if (outcome == QLatin1String("flag"))
+                verdict.verdict = JudgeOutcome::Flag;
+            else if (!reader.failed())
+                reader.fail(elementPath + QStringLiteral(".verdict"), QStringLiteral("must be \"pass\" or \"flag\""));
+            verdict.category = reader.string(judge, elementPath, QStringLiteral("category"),
+                                             ActionLimits::maxNameBytes, true);
+            verdict.score = reader.number(judge, elementPath, QStringLiteral("score"), 0.0, 1.0);
+            verdict.rationale = reader.string(judge, elementPath, QStringLiteral("rationale"),
+                                              ActionLimits::maxTextBytes, true);
+            action.judges.append(verdict);
+        }
+    }
+
+    // approval
+    {
+        const QJsonObject approval = reader.object(json, root, QStringLiteral("approval"));
+        const QString path = QStringLiteral("approval");
+        if (!reader.failed()) {
+            reader.onlyKnownMembers(approval, path, {QStringLiteral("required")});
+            action.approvalsRequired = static_cast<int>(
+                reader.integer(approval, path, QStringLiteral("required"), 1, ActionLimits::maxApprovals));
+        }
+    }
+
+    if (reader.failed())
+        return reader.error();
+    return action;
+}
+
+QJsonObject Action::toJson() const
+{
+    QJsonArray categories;
+    for (ImpactCategory category : impact.categories)
+        categories.append(categoryName(category));
+
+    QJsonArray agentArray;
+    for (const AgentIdentity &agent : identity.agents) {
+        QJsonObject object{{QStringLiteral("id"), agent.id}};
+        if (!agent.instance.isEmpty())
+            object.insert(QStringLiteral("instance"), agent.instance);
+        agentArray.append(object);
+    }
+
+    QJsonArray judgeArray;
+    for (const JudgeVerdict &verdict : judges) {
+        judgeArray.append(QJsonObject{
+            {QStringLiteral("judgeId"), verdict.judgeId},
+            {QStringLiteral("verdict"),
+             verdict.verdict == JudgeOutcome::Flag ? QStringLiteral("flag") : QStringLiteral("pass")},
+            {QStringLiteral("category"), verdict.category},
+            {QStringLiteral("score"), verdict.score},
+            {QStringLiteral("rationale"), verdict.rationale},
+        });
+    }
+
+    return QJsonObject{
+        {QStringLiteral("id"), id},
+        {QStringLiteral("createdAt"), json::formatTimestamp(createdAt)},
+        {QStringLiteral("deadline"), json::formatTimestamp(deadline)},
+        {QStringLiteral("gatewayId"), gatewayId},
+        {QStringLiteral("policyVersion"), policyVersion},
+        {QStringLiteral("tool"), tool},
+        {QStringLiteral("operation"), operation},
+        {QStringLiteral("parameters"), parameters},
+        {QStringLiteral("impact"),
+         QJsonObject{{QStringLiteral("tier"), impact.tier},
+                     {QStringLiteral("categories"), categories},
+                     {QStringLiteral("irreversible"), impact.irreversible},
+                     {QStringLiteral("rule"), impact.rule},
+                     {QStringLiteral("reason"), impact.reason}}},
+        {QStringLiteral("identity"),
+         QJsonObject{{QStringLiteral("user"), principalJson(identity.user)},
+                     {QStringLiteral("application"), principalJson(identity.application)},
+                     {QStringLiteral("agents"), agentArray},
+                     {QStringLiteral("sessionId"), identity.sessionId}}},
+        {QStringLiteral("judge"), judgeArray},
+        {QStringLiteral("approval"), QJsonObject{{QStringLiteral("required"), approvalsRequired}}},
+    };
+}
+
+QByteArray Action::digest() const
+{
+    return crypto::sha256Hex(json::canonicalize(toJson()));
+}
+
+QJsonValue valueAtPath(const QJsonObject &root, const QString &dottedPath)
+{
+    QJsonValue current = root;
+    const QStringList parts = dottedPath.split(QLatin1Char('.'));
+    for (const QString &part : parts) {
+        if (!current.isObject())
+            return QJsonValue(QJsonValue::Undefined);
+        current = current.toObject().value(part);
+    }
+    return current;
+}
+
+} // namespace countersign

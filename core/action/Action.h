@@ -1,0 +1,127 @@
+// The pending action: what an agent wants to do, who is behind it, what the Judge said, why a
+// human must decide, and by when. Its JSON form, exactly as the gateway publishes it, is what
+// the action digest covers.
+#pragma once
+
+#include "core/Result.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace countersign {
+
+enum class ImpactCategory {
+    Financial,
+    Deletion,
+    OutboundCommunication,
+    SensitiveData,
+    SelfPermissionChange,
+    CodeExecution,
+    JudgeAnomaly,
+};
+
+// "financial", "deletion", "outbound-communication", "sensitive-data",
+// "self-permission-change", "code-execution", "judge-anomaly".
+[[nodiscard]] QString categoryName(ImpactCategory category);
+[[nodiscard]] std::optional<ImpactCategory> categoryFromName(const QString &name);
+[[nodiscard]] QString categoryTitle(ImpactCategory category); // "Outbound communication"
+
+struct Impact
+{
+    int tier = 1; // 1 (low) .. 4 (highest)
+    QList<ImpactCategory> categories;
+    bool irreversible = false;
+    QString rule;   // id of the policy rule that routed the action to a human
+    QString reason; // the rule's explanation, e.g. "amount 12400 > 10000"
+
+    friend bool operator==(const Impact &, const Impact &) = default;
+};
+
+struct Principal
+{
+    QString id;
+    QString displayName; // may be empty
+
+    friend bool operator==(const Principal &, const Principal &) = default;
+};
+
+struct AgentIdentity
+{
+    QString id;       // the agent's declared identity (policy key)
+    QString instance; // this running instance, may be empty
+
+    friend bool operator==(const AgentIdentity &, const AgentIdentity &) = default;
+};
+
+struct IdentityContext
+{
+    Principal user;        // the human on whose behalf the agent acts
+    Principal application; // the application that launched the agent
+    // agents[0] is the acting agent (authenticated by the gateway); agents[1..] are the agents
+    // that delegated to it, nearest first, ending with the one the application launched.
+    QList<AgentIdentity> agents;
+    QString sessionId;
+
+    [[nodiscard]] const AgentIdentity &actingAgent() const { return agents.front(); }
+    friend bool operator==(const IdentityContext &, const IdentityContext &) = default;
+};
+
+enum class JudgeOutcome { Pass, Flag };
+
+struct JudgeVerdict
+{
+    QString judgeId;
+    JudgeOutcome verdict = JudgeOutcome::Pass;
+    QString category;
+    double score = 0.0; // 0..1, the judge's confidence that the action is anomalous
+    QString rationale;
+
+    friend bool operator==(const JudgeVerdict &, const JudgeVerdict &) = default;
+};
+
+struct Action
+{
+    QString id;
+    QDateTime createdAt; // UTC
+    QDateTime deadline;  // UTC, absolute, set by the gateway
+    QString gatewayId;
+    QString policyVersion;
+    QString tool;
+    QString operation;
+    QJsonObject parameters;
+    Impact impact;
+    IdentityContext identity;
+    QList<JudgeVerdict> judges;
+    int approvalsRequired = 1;
+
+    [[nodiscard]] bool judgeFlagged() const;
+
+    // Strict validation of the published form. Errors use code "action.invalid" and name the
+    // field path: "identity.agents[1].id: missing".
+    [[nodiscard]] static Result<Action> fromJson(const QJsonObject &json);
+    [[nodiscard]] QJsonObject toJson() const;
+
+    // SHA-256 (lowercase hex) of the RFC 8785 canonical form of toJson(): what a decision names.
+    [[nodiscard]] QByteArray digest() const;
+
+    friend bool operator==(const Action &, const Action &) = default;
+};
+
+// Limits on the fields of an action. The JSON parser's limits bound the document as a whole.
+struct ActionLimits
+{
+    static constexpr qsizetype maxIdBytes = 128;
+    static constexpr qsizetype maxNameBytes = 256;
+    static constexpr qsizetype maxTextBytes = 4096; // rationale, reason
+    static constexpr qsizetype maxAgents = 8;       // delegation depth
+    static constexpr qsizetype maxJudges = 8;
+    static constexpr int maxApprovals = 5;
+};
+
+// Parameter helpers that read arbitrary agent-sent JSON by dotted path ("payment.amount").
+[[nodiscard]] QJsonValue valueAtPath(const QJsonObject &root, const QString &dottedPath);
+
+} // namespace countersign
