@@ -1,0 +1,421 @@
+// JSON form of the protocol v1 frames and their strict parsers.
+#include "core/protocol/Protocol.h"
+
+#include "core/crypto/Digest.h"
+#include "core/json/FieldReader.h"
+#include "core/json/Json.h"
+
+#include <QJsonArray>
+
+namespace countersign::protocol {
+
+namespace {
+
+using json::FieldReader;
+
+const QString kType = QStringLiteral("type");
+
+template<class... Ts>
+struct Overloaded : Ts...
+{
+    using Ts::operator()...;
+};
+
+QJsonObject toObject(const Hello &f)
+{
+    return {{kType, QStringLiteral("hello")},
+            {QStringLiteral("gatewayId"), f.gatewayId},
+            {QStringLiteral("serverTime"), json::formatTimestamp(f.serverTime)},
+            {QStringLiteral("protocol"), f.protocolVersion},
+            {QStringLiteral("reviewer"), f.reviewer},
+            {QStringLiteral("role"), roleName(f.role)},
+            {QStringLiteral("head"), f.head}};
+}
+
+QJsonObject toObject(const ActionPending &f)
+{
+    return {{kType, QStringLiteral("action.pending")},
+            {QStringLiteral("seq"), f.seq},
+            {QStringLiteral("action"), f.actionJson.isEmpty() ? f.action.toJson() : f.actionJson},
+            {QStringLiteral("digest"), QString::fromLatin1(f.digest)},
+            {QStringLiteral("approvals"), f.approvals}};
+}
+
+QJsonObject toObject(const ActionUpdated &f)
+{
+    return {{kType, QStringLiteral("action.updated")},
+            {QStringLiteral("seq"), f.seq},
+            {QStringLiteral("actionId"), f.actionId},
+            {QStringLiteral("approvals"), f.approvals},
+            {QStringLiteral("approvedBy"), QJsonArray::fromStringList(f.approvedBy)}};
+}
+
+QJsonObject toObject(const ActionResolved &f)
+{
+    return {{kType, QStringLiteral("action.resolved")},
+            {QStringLiteral("seq"), f.seq},
+            {QStringLiteral("actionId"), f.actionId},
+            {QStringLiteral("outcome"), outcomeName(f.outcome)},
+            {QStringLiteral("reason"), f.reason},
+            {QStringLiteral("decidedBy"), f.decidedBy},
+            {QStringLiteral("resolvedAt"), json::formatTimestamp(f.resolvedAt)}};
+}
+
+QJsonObject toObject(const Subscribed &f)
+{
+    return {{kType, QStringLiteral("subscribed")},
+            {QStringLiteral("since"), f.since},
+            {QStringLiteral("head"), f.head},
+            {QStringLiteral("mode"), f.snapshot ? QStringLiteral("snapshot") : QStringLiteral("replay")}};
+}
+
+QJsonObject toObject(const DecisionResult &f)
+{
+    return {{kType, QStringLiteral("decision.result")},
+            {QStringLiteral("requestId"), f.requestId},
+            {QStringLiteral("actionId"), f.actionId},
+            {QStringLiteral("status"), f.accepted ? QStringLiteral("accepted") : QStringLiteral("refused")},
+            {QStringLiteral("code"), f.code},
+            {QStringLiteral("message"), f.message},
+            {QStringLiteral("at"), json::formatTimestamp(f.at)}};
+}
+
+QJsonObject toObject(const ErrorFrame &f)
+{
+    QJsonObject o{{kType, QStringLiteral("error")},
+                  {QStringLiteral("code"), f.code},
+                  {QStringLiteral("message"), f.message}};
+    if (!f.requestId.isEmpty())
+        o.insert(QStringLiteral("requestId"), f.requestId);
+    return o;
+}
+
+QJsonObject toObject(const Pong &f)
+{
+    return {{kType, QStringLiteral("pong")},
+            {QStringLiteral("nonce"), f.nonce},
+            {QStringLiteral("serverTime"), json::formatTimestamp(f.serverTime)}};
+}
+
+QJsonObject toObject(const Subscribe &f)
+{
+    return {{kType, QStringLiteral("subscribe")}, {QStringLiteral("since"), f.since}};
+}
+
+QJsonObject toObject(const Decision &f)
+{
+    return {{kType, QStringLiteral("decision")},
+            {QStringLiteral("requestId"), f.requestId},
+            {QStringLiteral("actionId"), f.actionId},
+            {QStringLiteral("actionDigest"), QString::fromLatin1(f.actionDigest)},
+            {QStringLiteral("verdict"), verdictName(f.verdict)},
+            {QStringLiteral("reason"), f.reason}};
+}
+
+QJsonObject toObject(const Ping &f)
+{
+    return {{kType, QStringLiteral("ping")}, {QStringLiteral("nonce"), f.nonce}};
+}
+
+// Parses the text into an object with a "type" member, checking the size limit first.
+Result<QJsonObject> frameObject(QByteArrayView text, qsizetype maxBytes)
+{
+    if (text.size() > maxBytes) {
+        return makeError(QStringLiteral("frame.too_large"),
+                         QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes")
+                             .arg(text.size())
+                             .arg(maxBytes));
+    }
+    json::Limits limits;
+    limits.maxBytes = maxBytes;
+    limits.maxDepth = 40; // the action's own nesting plus the frame's
+    auto parsed = json::parse(text, limits);
+    if (!parsed)
+        return parsed.error();
+    if (!parsed.value().isObject())
+        return makeError(QStringLiteral("frame.invalid"), QStringLiteral("a frame must be a JSON object"));
+    return parsed.value().toObject();
+}
+
+qint64 readSeq(FieldReader &reader, const QJsonObject &o, const QString &key)
+{
+    // Exactly representable in a double: 2^53.
+    return reader.integer(o, {}, key, 0, (qint64(1) << 53));
+}
+
+bool isHexDigest(const QString &text)
+{
+    if (text.size() != 64)
+        return false;
+    for (QChar c : text) {
+        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
+            return false;
+    }
+    return true;
+}
+
+Result<ServerFrame> parseActionPending(const QJsonObject &o)
+{
+    FieldReader reader(QStringLiteral("frame.invalid"));
+    reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("seq"), QStringLiteral("action"),
+                                    QStringLiteral("digest"), QStringLiteral("approvals")});
+    ActionPending f;
+    f.seq = readSeq(reader, o, QStringLiteral("seq"));
+    f.actionJson = reader.object(o, {}, QStringLiteral("action"));
+    const QString digest = reader.string(o, {}, QStringLiteral("digest"), 64);
+    if (!reader.failed() && !isHexDigest(digest))
+        reader.fail(QStringLiteral("digest"), QStringLiteral("must be 64 lowercase hex digits"));
+    f.approvals = static_cast<int>(reader.integer(o, {}, QStringLiteral("approvals"), 0, ActionLimits::maxApprovals));
+    if (reader.failed())
+        return reader.error();
+    auto action = Action::fromJson(f.actionJson);
+    if (!action)
+        return action.error();
+    f.action = std::move(action).value();
+    f.digest = digest.toLatin1();
+    // The digest is recomputed over exactly what arrived: a frame whose digest does not match
+    // its action must never be shown as decidable.
+    const QByteArray computed = crypto::sha256Hex(json::canonicalize(f.actionJson));
+    if (computed != f.digest) {
+        return makeError(QStringLiteral("frame.digest_mismatch"),
+                         QStringLiteral("action %1: digest %2 does not match the action's content (%3)")
+                             .arg(f.action.id, QString::fromLatin1(f.digest), QString::fromLatin1(computed)));
+    }
+    return ServerFrame{std::move(f)};
+}
+
+} // namespace
+
+QString outcomeName(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Approved: return QStringLiteral("approved");
+    case Outcome::Denied: return QStringLiteral("denied");
+    case Outcome::Expired: return QStringLiteral("expired");
+    case Outcome::Withdrawn: return QStringLiteral("withdrawn");
+    }
+    return {};
+}
+
+std::optional<Outcome> outcomeFromName(const QString &name)
+{
+    for (Outcome o : {Outcome::Approved, Outcome::Denied, Outcome::Expired, Outcome::Withdrawn}) {
+        if (outcomeName(o) == name)
+            return o;
+    }
+    return std::nullopt;
+}
+
+QString verdictName(Verdict verdict)
+{
+    return verdict == Verdict::Approve ? QStringLiteral("approve") : QStringLiteral("deny");
+}
+
+QString roleName(Role role)
+{
+    switch (role) {
+    case Role::Reviewer: return QStringLiteral("reviewer");
+    case Role::Analyst: return QStringLiteral("analyst");
+    case Role::Admin: return QStringLiteral("admin");
+    }
+    return {};
+}
+
+std::optional<Role> roleFromName(const QString &name)
+{
+    for (Role r : {Role::Reviewer, Role::Analyst, Role::Admin}) {
+        if (roleName(r) == name)
+            return r;
+    }
+    return std::nullopt;
+}
+
+QByteArray serialize(const ServerFrame &frame)
+{
+    return json::canonicalize(std::visit([](const auto &f) { return toObject(f); }, frame));
+}
+
+QByteArray serialize(const ClientFrame &frame)
+{
+    return json::canonicalize(std::visit([](const auto &f) { return toObject(f); }, frame));
+}
+
+Result<ServerFrame> parseServerFrame(QByteArrayView text)
+{
+    auto parsed = frameObject(text, kMaxServerFrameBytes);
+    if (!parsed)
+        return parsed.error();
+    const QJsonObject &o = parsed.value();
+    FieldReader reader(QStringLiteral("frame.invalid"));
+    const QString type = reader.string(o, {}, kType, 32);
+    if (reader.failed())
+        return reader.error();
+
+    if (type == QLatin1String("action.pending"))
+        return parseActionPending(o);
+
+    if (type == QLatin1String("hello")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("gatewayId"), QStringLiteral("serverTime"),
+                                        QStringLiteral("protocol"), QStringLiteral("reviewer"),
+                                        QStringLiteral("role"), QStringLiteral("head")});
+        Hello f;
+        f.gatewayId = reader.identifier(o, {}, QStringLiteral("gatewayId"));
+        f.serverTime = reader.timestamp(o, {}, QStringLiteral("serverTime"));
+        f.protocolVersion = static_cast<int>(reader.integer(o, {}, QStringLiteral("protocol"), 1, 1000));
+        f.reviewer = reader.identifier(o, {}, QStringLiteral("reviewer"));
+        const auto role = roleFromName(reader.string(o, {}, QStringLiteral("role"), 16));
+        if (!reader.failed() && !role)
+            reader.fail(QStringLiteral("role"), QStringLiteral("unknown role"));
+        f.role = role.value_or(Role::Reviewer);
+        f.head = readSeq(reader, o, QStringLiteral("head"));
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("action.updated")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("seq"), QStringLiteral("actionId"),
+                                        QStringLiteral("approvals"), QStringLiteral("approvedBy")});
+        ActionUpdated f;
+        f.seq = readSeq(reader, o, QStringLiteral("seq"));
+        f.actionId = reader.identifier(o, {}, QStringLiteral("actionId"), ActionLimits::maxIdBytes);
+        f.approvals = static_cast<int>(reader.integer(o, {}, QStringLiteral("approvals"), 0, ActionLimits::maxApprovals));
+        const QJsonArray by = reader.array(o, {}, QStringLiteral("approvedBy"), ActionLimits::maxApprovals);
+        for (qsizetype i = 0; !reader.failed() && i < by.size(); ++i) {
+            if (!by.at(i).isString())
+                reader.fail(FieldReader::index(QStringLiteral("approvedBy"), i), QStringLiteral("must be a string"));
+            else
+                f.approvedBy.append(by.at(i).toString().left(256));
+        }
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("action.resolved")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("seq"), QStringLiteral("actionId"),
+                                        QStringLiteral("outcome"), QStringLiteral("reason"),
+                                        QStringLiteral("decidedBy"), QStringLiteral("resolvedAt")});
+        ActionResolved f;
+        f.seq = readSeq(reader, o, QStringLiteral("seq"));
+        f.actionId = reader.identifier(o, {}, QStringLiteral("actionId"), ActionLimits::maxIdBytes);
+        const auto outcome = outcomeFromName(reader.string(o, {}, QStringLiteral("outcome"), 16));
+        if (!reader.failed() && !outcome)
+            reader.fail(QStringLiteral("outcome"), QStringLiteral("unknown outcome"));
+        f.outcome = outcome.value_or(Outcome::Denied);
+        f.reason = reader.string(o, {}, QStringLiteral("reason"), kMaxReasonBytes, true);
+        f.decidedBy = reader.string(o, {}, QStringLiteral("decidedBy"), 1024);
+        f.resolvedAt = reader.timestamp(o, {}, QStringLiteral("resolvedAt"));
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("subscribed")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("since"), QStringLiteral("head"), QStringLiteral("mode")});
+        Subscribed f;
+        f.since = readSeq(reader, o, QStringLiteral("since"));
+        f.head = readSeq(reader, o, QStringLiteral("head"));
+        const QString mode = reader.string(o, {}, QStringLiteral("mode"), 16);
+        if (!reader.failed() && mode != QLatin1String("snapshot") && mode != QLatin1String("replay"))
+            reader.fail(QStringLiteral("mode"), QStringLiteral("must be \"snapshot\" or \"replay\""));
+        f.snapshot = mode == QLatin1String("snapshot");
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("decision.result")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("requestId"), QStringLiteral("actionId"),
+                                        QStringLiteral("status"), QStringLiteral("code"),
+                                        QStringLiteral("message"), QStringLiteral("at")});
+        DecisionResult f;
+        f.requestId = reader.identifier(o, {}, QStringLiteral("requestId"));
+        f.actionId = reader.identifier(o, {}, QStringLiteral("actionId"), ActionLimits::maxIdBytes);
+        const QString status = reader.string(o, {}, QStringLiteral("status"), 16);
+        if (!reader.failed() && status != QLatin1String("accepted") && status != QLatin1String("refused"))
+            reader.fail(QStringLiteral("status"), QStringLiteral("must be \"accepted\" or \"refused\""));
+        f.accepted = status == QLatin1String("accepted");
+        f.code = reader.string(o, {}, QStringLiteral("code"), 64, true);
+        f.message = reader.string(o, {}, QStringLiteral("message"), 1024, true);
+        f.at = reader.timestamp(o, {}, QStringLiteral("at"));
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("error")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("code"), QStringLiteral("message"), QStringLiteral("requestId")});
+        ErrorFrame f;
+        f.code = reader.string(o, {}, QStringLiteral("code"), 64);
+        f.message = reader.string(o, {}, QStringLiteral("message"), 1024, true);
+        f.requestId = reader.optionalString(o, {}, QStringLiteral("requestId"), 128).value_or(QString());
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("pong")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("nonce"), QStringLiteral("serverTime")});
+        Pong f;
+        f.nonce = reader.string(o, {}, QStringLiteral("nonce"), 128, true);
+        f.serverTime = reader.timestamp(o, {}, QStringLiteral("serverTime"));
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    return makeError(QStringLiteral("frame.unknown_type"),
+                     QStringLiteral("type: unknown frame type \"%1\"").arg(type.left(32)));
+}
+
+Result<ClientFrame> parseClientFrame(QByteArrayView text)
+{
+    auto parsed = frameObject(text, kMaxClientFrameBytes);
+    if (!parsed)
+        return parsed.error();
+    const QJsonObject &o = parsed.value();
+    FieldReader reader(QStringLiteral("frame.invalid"));
+    const QString type = reader.string(o, {}, kType, 32);
+    if (reader.failed())
+        return reader.error();
+
+    if (type == QLatin1String("subscribe")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("since")});
+        Subscribe f;
+        f.since = readSeq(reader, o, QStringLiteral("since"));
+        if (reader.failed())
+            return reader.error();
+        return ClientFrame{f};
+    }
+    if (type == QLatin1String("decision")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("requestId"), QStringLiteral("actionId"),
+                                        QStringLiteral("actionDigest"), QStringLiteral("verdict"),
+                                        QStringLiteral("reason")});
+        Decision f;
+        f.requestId = reader.identifier(o, {}, QStringLiteral("requestId"));
+        f.actionId = reader.identifier(o, {}, QStringLiteral("actionId"), ActionLimits::maxIdBytes);
+        const QString digest = reader.string(o, {}, QStringLiteral("actionDigest"), 64);
+        if (!reader.failed() && !isHexDigest(digest))
+            reader.fail(QStringLiteral("actionDigest"), QStringLiteral("must be 64 lowercase hex digits"));
+        f.actionDigest = digest.toLatin1();
+        const QString verdict = reader.string(o, {}, QStringLiteral("verdict"), 16);
+        if (verdict == QLatin1String("approve"))
+            f.verdict = Verdict::Approve;
+        else if (verdict == QLatin1String("deny"))
+            f.verdict = Verdict::Deny;
+        else if (!reader.failed())
+            reader.fail(QStringLiteral("verdict"), QStringLiteral("must be \"approve\" or \"deny\""));
+        f.reason = reader.string(o, {}, QStringLiteral("reason"), kMaxReasonBytes, true);
+        if (!reader.failed() && f.verdict == Verdict::Deny && f.reason.trimmed().isEmpty())
+            reader.fail(QStringLiteral("reason"), QStringLiteral("required when denying"));
+        if (reader.failed())
+            return reader.error();
+        return ClientFrame{f};
+    }
+    if (type == QLatin1String("ping")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("nonce")});
+        Ping f;
+        f.nonce = reader.string(o, {}, QStringLiteral("nonce"), 128, true);
+        if (reader.failed())
+            return reader.error();
+        return ClientFrame{f};
+    }
+    return makeError(QStringLiteral("frame.unknown_type"),
+                     QStringLiteral("type: unknown frame type \"%1\"").arg(type.left(32)));
+}
+
+} // namespace countersign::protocol

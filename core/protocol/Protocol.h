@@ -1,0 +1,143 @@
+// The console ⇄ gateway protocol v1 (docs/protocol.md is the normative description): frame
+// types, their JSON form, and strict parsers for both directions.
+#pragma once
+
+#include "core/Result.h"
+#include "core/action/Action.h"
+
+#include <optional>
+#include <variant>
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+namespace countersign::protocol {
+
+inline constexpr int kVersion = 1;
+inline constexpr char kConsolePath[] = "/v1/console";
+
+// Limits on frames, checked before parsing.
+inline constexpr qsizetype kMaxServerFrameBytes = 1 << 20; // one action.pending with its action
+inline constexpr qsizetype kMaxClientFrameBytes = 16 * 1024;
+inline constexpr qsizetype kMaxReasonBytes = 2000;
+
+enum class Outcome { Approved, Denied, Expired, Withdrawn };
+[[nodiscard]] QString outcomeName(Outcome outcome); // "approved", "denied", "expired", "withdrawn"
+[[nodiscard]] std::optional<Outcome> outcomeFromName(const QString &name);
+
+enum class Verdict { Approve, Deny };
+[[nodiscard]] QString verdictName(Verdict verdict); // "approve", "deny"
+
+enum class Role { Reviewer, Analyst, Admin };
+[[nodiscard]] QString roleName(Role role);
+[[nodiscard]] std::optional<Role> roleFromName(const QString &name);
+
+// ---- server → console ----------------------------------------------------------------------
+
+struct Hello
+{
+    QString gatewayId;
+    QDateTime serverTime;
+    int protocolVersion = kVersion;
+    QString reviewer;
+    Role role = Role::Reviewer;
+    qint64 head = 0; // highest event seq at the time of the frame
+};
+
+// Event frames carry seq: strictly increasing on a connection, and gapless when replayed.
+struct ActionPending
+{
+    qint64 seq = 0;
+    Action action;
+    QJsonObject actionJson; // exactly as received: the digest is computed over this
+    QByteArray digest;      // lowercase hex SHA-256 of the RFC 8785 form of actionJson
+    int approvals = 0;      // approvals so far
+};
+
+struct ActionUpdated
+{
+    qint64 seq = 0;
+    QString actionId;
+    int approvals = 0;
+    QStringList approvedBy;
+};
+
+struct ActionResolved
+{
+    qint64 seq = 0;
+    QString actionId;
+    Outcome outcome = Outcome::Denied;
+    QString reason;
+    QString decidedBy; // reviewer(s) or "gateway" for expiry
+    QDateTime resolvedAt;
+};
+
+// Sent once after the snapshot or replay that answers a subscribe: from here on, live events.
+struct Subscribed
+{
+    qint64 since = 0;
+    qint64 head = 0;
+    bool snapshot = false; // true: pending snapshot (since was 0), false: gapless replay
+};
+
+struct DecisionResult
+{
+    QString requestId;
+    QString actionId;
+    bool accepted = false;
+    QString code;    // empty when accepted; e.g. "decision.digest_mismatch"
+    QString message; // for a person
+    QDateTime at;    // when the gateway recorded it
+};
+
+struct ErrorFrame
+{
+    QString code;
+    QString message;
+    QString requestId; // may be empty
+};
+
+struct Pong
+{
+    QString nonce;
+    QDateTime serverTime;
+};
+
+using ServerFrame = std::variant<Hello, ActionPending, ActionUpdated, ActionResolved, Subscribed,
+                                 DecisionResult, ErrorFrame, Pong>;
+
+[[nodiscard]] QByteArray serialize(const ServerFrame &frame);
+// Error codes: "frame.too_large", the json.* codes, "frame.invalid" (with the field path),
+// "frame.unknown_type", "frame.digest_mismatch", and "action.invalid" for the embedded action.
+[[nodiscard]] Result<ServerFrame> parseServerFrame(QByteArrayView text);
+
+// ---- console → server ----------------------------------------------------------------------
+
+struct Subscribe
+{
+    qint64 since = 0; // the last event seq the console holds; 0 for none
+};
+
+struct Decision
+{
+    QString requestId;
+    QString actionId;
+    QByteArray actionDigest; // lowercase hex, must equal the digest of the pending action
+    Verdict verdict = Verdict::Deny;
+    QString reason;
+};
+
+struct Ping
+{
+    QString nonce;
+};
+
+using ClientFrame = std::variant<Subscribe, Decision, Ping>;
+
+[[nodiscard]] QByteArray serialize(const ClientFrame &frame);
+[[nodiscard]] Result<ClientFrame> parseClientFrame(QByteArrayView text);
+
+} // namespace countersign::protocol
