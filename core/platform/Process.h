@@ -1,0 +1,16 @@
+// Process-level set-up shared by every executable: clean shutdown on SIGINT/SIGTERM and
+// hardening against leaking secrets through core dumps.
+#pragma once
+
+namespace countersign::platform {
+
+// Makes SIGINT and SIGTERM quit the running QCoreApplication's event loop from the loop
+// itself (the handler only writes to a pipe: nothing unsafe runs inside a signal handler).
+// Call after the application object exists. exitCode is 128 + the signal number.
+void quitOnTerminationSignals();
+
+// No core dumps and (on Linux) no ptrace attach by other processes of the same user, so a
+// crash or a curious process cannot read keys or decisions out of memory.
+void hardenProcess();
+
+} // namespace countersign::platform

@@ -1,0 +1,55 @@
+// The console's live link to a gateway, as an interface so models and windows can be driven
+// in tests; WebSocketGatewayConnection is the real one.
+#pragma once
+
+#include "core/Result.h"
+#include "core/protocol/Protocol.h"
+
+#include <QObject>
+#include <QString>
+
+namespace countersign {
+
+class GatewayConnection : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State {
+        Offline,      // not connected and not trying (stopped)
+        Connecting,   // first attempt in progress
+        Connected,    // hello received and subscribed: live
+        Reconnecting, // lost; retrying with backoff
+        Refused,      // the gateway cannot be trusted or refused us: no automatic retry
+    };
+    Q_ENUM(State)
+
+    using QObject::QObject;
+
+    [[nodiscard]] virtual State state() const = 0;
+    // Why the state is what it is, for a person ("certificate fingerprint changed: ...").
+    [[nodiscard]] virtual QString stateDetail() const = 0;
+    [[nodiscard]] virtual QString gatewayUrl() const = 0;
+    [[nodiscard]] virtual qint64 lastSeq() const = 0;
+
+    virtual void start() = 0;
+    virtual void stop() = 0;
+    // Sends a decision; the answer arrives as decisionResult with the same requestId. Fails at
+    // once (error "connection.offline") when not connected.
+    [[nodiscard]] virtual Status sendDecision(const protocol::Decision &decision) = 0;
+
+Q_SIGNALS:
+    void stateChanged(countersign::GatewayConnection::State state, const QString &detail);
+    void helloReceived(const countersign::protocol::Hello &hello);
+    // Everything the console held is stale (fresh subscription): drop it, a snapshot follows.
+    void resyncStarted();
+    void actionPending(const countersign::protocol::ActionPending &frame);
+    void actionUpdated(const countersign::protocol::ActionUpdated &frame);
+    void actionResolved(const countersign::protocol::ActionResolved &frame);
+    void subscribed(const countersign::protocol::Subscribed &frame);
+    void decisionResult(const countersign::protocol::DecisionResult &result);
+    // The gateway sent something that breaks the protocol: shown as an alarm, never as an item.
+    void protocolViolation(const countersign::Error &error);
+};
+
+} // namespace countersign

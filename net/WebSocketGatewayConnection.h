@@ -1,0 +1,72 @@
+// The real gateway link: a secure WebSocket to /v1/console with a pinned certificate, bearer
+// authentication, resume from the last sequence number, and reconnection with backoff.
+#pragma once
+
+#include "net/GatewayConnection.h"
+#include "net/PinnedCertificate.h"
+
+#include "core/Clock.h"
+
+#include <QByteArray>
+#include <QPointer>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+
+namespace countersign {
+
+struct ConnectionSettings
+{
+    QUrl url;                 // wss://host:port/v1/console
+    QByteArray pinnedSha256;  // lowercase hex SHA-256 of the gateway certificate's DER
+    QByteArray bearerToken;   // the reviewer's token (until key-based sign-in replaces it)
+    int initialBackoffMs = 500;
+    int maxBackoffMs = 30'000;
+};
+
+class WebSocketGatewayConnection final : public GatewayConnection
+{
+    Q_OBJECT
+
+public:
+    explicit WebSocketGatewayConnection(ConnectionSettings settings, QObject *parent = nullptr);
+    ~WebSocketGatewayConnection() override;
+    Q_DISABLE_COPY_MOVE(WebSocketGatewayConnection)
+
+    [[nodiscard]] State state() const override { return m_state; }
+    [[nodiscard]] QString stateDetail() const override { return m_detail; }
+    [[nodiscard]] QString gatewayUrl() const override;
+    [[nodiscard]] qint64 lastSeq() const override { return m_lastSeq; }
+
+    void start() override;
+    void stop() override;
+    [[nodiscard]] Status sendDecision(const protocol::Decision &decision) override;
+
+    // Drops the socket as a network failure would; the connection then reconnects by itself.
+    void simulateNetworkDrop();
+
+private:
+    void openSocket();
+    void onConnected();
+    void onDisconnected();
+    void onSslErrors(const QList<QSslError> &errors);
+    void onTextMessage(const QString &message);
+    void handleFrame(const protocol::ServerFrame &frame);
+    void setState(State state, const QString &detail);
+    void refuse(const QString &detail);
+    void scheduleReconnect();
+    [[nodiscard]] QSslCertificate peerCertificate() const;
+
+    ConnectionSettings m_settings;
+    QPointer<QWebSocket> m_socket;
+    QTimer m_reconnectTimer;
+    State m_state = State::Offline;
+    QString m_detail;
+    QString m_gatewayId;
+    qint64 m_lastSeq = 0;
+    int m_attempt = 0;
+    bool m_live = false;
+    bool m_stopped = true;
+};
+
+} // namespace countersign

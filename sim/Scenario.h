@@ -1,0 +1,59 @@
+// The simulated workload: agents, the actions they attempt (covering the control set's
+// examples of high-impact calls), and the demo policy that governs them.
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QRandomGenerator>
+#include <QString>
+#include <QStringList>
+
+namespace countersign::sim {
+
+struct SimAgent
+{
+    QString id;
+    QStringList tools; // declared "tool.operation" allowlist
+};
+
+struct Submission
+{
+    QString kind;    // e.g. "payment-large", for the report
+    QString agentId; // who submits it (its token authenticates it)
+    QJsonObject body;
+};
+
+// The agents of the demo deployment and their declared tools.
+[[nodiscard]] QList<SimAgent> demoAgents();
+
+// The bearer token of an agent, derived from the simulator's secret so that the policy file
+// holds only its hash and no token is ever written to disk.
+[[nodiscard]] QByteArray agentToken(const QByteArray &secret, const QString &agentId);
+
+// The demo policy: agents with their token hashes, the reviewer and the routing rules.
+[[nodiscard]] QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QByteArray>> &reviewerHashes);
+
+class ScenarioGenerator final
+{
+public:
+    explicit ScenarioGenerator(quint32 seed);
+
+    // The next realistic submission. Kinds rotate through every case of the control set with
+    // some routine calls that policy lets through without a human.
+    [[nodiscard]] Submission next();
+
+    [[nodiscard]] static QStringList kinds();
+
+private:
+    QJsonObject context(const QString &user, const QString &userName, const QString &app,
+                        const QJsonArray &parents = {});
+    QJsonObject passVerdict(const QString &category);
+    QString pick(const QStringList &items);
+    int between(int low, int high);
+
+    QRandomGenerator m_random;
+    quint64 m_counter = 0;
+};
+
+} // namespace countersign::sim

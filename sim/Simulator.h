@@ -1,0 +1,75 @@
+// Drives the simulated workload against a gateway: submits at a steady rate, waits for outcomes
+// like a real agent (long-poll), and keeps the tally the report prints.
+#pragma once
+
+#include "sim/AgentClient.h"
+#include "sim/Scenario.h"
+
+#include <map>
+#include <memory>
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QStringList>
+#include <QTextStream>
+#include <QTimer>
+
+namespace countersign::sim {
+
+struct SimulatorSettings
+{
+    QUrl gateway;            // https://127.0.0.1:8443
+    QByteArray pinnedSha256; // lowercase hex
+    QByteArray secret;       // derives each agent's token
+    double ratePerSecond = 0.5;
+    int count = 0;           // 0: run until stopped
+    quint32 seed = 1;
+    bool waitForOutcomes = true;
+};
+
+class Simulator final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Simulator(SimulatorSettings settings, QTextStream &out, QObject *parent = nullptr);
+    Q_DISABLE_COPY_MOVE(Simulator)
+
+    void start();
+    [[nodiscard]] QString summary() const;
+    [[nodiscard]] int failures() const { return m_failures; }
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    struct Outstanding
+    {
+        QString agentId;
+        QString kind;
+        qint64 submittedMs = 0;
+        bool polling = false;
+    };
+
+    void submitNext();
+    void poll(const QString &actionId);
+    void pollSome();
+    void maybeFinish();
+    AgentClient &clientFor(const QString &agentId);
+
+    SimulatorSettings m_settings;
+    QTextStream &m_out;
+    ScenarioGenerator m_generator;
+    std::map<QString, std::unique_ptr<AgentClient>> m_clients;
+    QHash<QString, Outstanding> m_outstanding;
+    QHash<QString, int> m_tally; // status → count
+    QTimer m_submitTimer;
+    QTimer m_pollTimer;
+    QElapsedTimer m_elapsed;
+    int m_submitted = 0;
+    int m_inFlight = 0;
+    int m_failures = 0;
+};
+
+} // namespace countersign::sim
