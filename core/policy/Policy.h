@@ -1,6 +1,27 @@
 // The gateway's policy: which tools each agent declared (an allowlist), which calls need a
 // human and under what terms, and who may connect as a reviewer. Loaded from a JSON file that
 // holds SHA-256 hashes of bearer tokens, never the tokens.
+//
+// File format (strict: unknown members, duplicate ids and duplicate token hashes are errors):
+//   {"version": "demo-1",
+//    "reviewers": [{"id": "rita@example.com", "role": "reviewer|analyst|admin",
+//                   "tokenSha256": "<64 hex>"}],
+//    "agents": [{"id": "payments-agent", "tokenSha256": "<64 hex>",
+//                "tools": ["payments.transfer", "email.send"]}],
+//    "rules": [{"id": "payment-over-10k",
+//               "tool": "payments", "operation": "transfer",      // optional: absent = any
+//               "judgeFlagged": false,                             // optional: true = only flagged calls
+//               "when": [{"param": "amount", "op": "gt", "value": 10000}],  // optional, all must hold
+//               "tier": 3, "categories": ["financial"], "irreversible": true,
+//               "deadlineSeconds": 300, "approvals": 1,
+//               "reason": "Payments above 10,000 need a human"}]}
+// Operators: gt gte lt lte (number value), eq ne (any JSON value), in (array value),
+// exists (boolean value), domainNotIn (array of domains; the parameter is an email address or an
+// array of them; holds when any address's domain, after the last '@', compared
+// case-insensitively, is not in the list). A parameter of the wrong type for gt/gte/lt/lte or
+// domainNotIn makes the condition hold: what cannot be checked goes to a human. An absent
+// parameter holds only for "ne" and "exists": false. Rules are tried in order, the first match
+// wins, and no match means the call is allowed without a human.
 #pragma once
 
 #include "core/Result.h"
@@ -17,6 +38,9 @@
 #include <QStringList>
 
 namespace countersign {
+
+// The impact.rule of actions that no rule sent to a human; no policy rule may use this id.
+inline constexpr char kDefaultAllowRule[] = "default-allow";
 
 struct PolicyAgent
 {
