@@ -102,4 +102,31 @@ bool hasHiddenCharacters(const QString &text)
     return hidden;
 }
 
+QString plainToolTip(const QString &title, const QString &untrusted, int maxChars)
+{
+    Q_ASSERT(!title.isEmpty() && !title.contains(QLatin1Char('<')) && !title.contains(QLatin1Char('&')));
+    constexpr qsizetype kLineChars = 96;
+    const QString body = displayText(untrusted, maxChars, TextLines::Multiple);
+    QString wrapped;
+    wrapped.reserve(body.size() + body.size() / kLineChars + 1);
+    qsizetype column = 0;
+    for (qsizetype i = 0; i < body.size(); ++i) {
+        const QChar c = body.at(i);
+        if (c == QLatin1Char('\n')) {
+            column = 0;
+        } else if (column >= kLineChars && !c.isLowSurrogate()) {
+            wrapped += QLatin1Char('\n');
+            column = 0;
+        }
+        wrapped += c;
+        if (c != QLatin1Char('\n'))
+            ++column;
+    }
+    QString safeTitle = title;
+    safeTitle.remove(QLatin1Char('<')).remove(QLatin1Char('&')).replace(QLatin1Char('\n'), QLatin1Char(' '));
+    if (wrapped.isEmpty())
+        return safeTitle;
+    return safeTitle + QLatin1Char('\n') + wrapped;
+}
+
 } // namespace countersign

@@ -26,4 +26,11 @@ enum class TextLines {
 // True when displayText() would change something other than by eliding.
 [[nodiscard]] bool hasHiddenCharacters(const QString &text);
 
+// A tooltip that Qt shows as plain text. QToolTip renders rich text when the first line looks
+// like HTML (Qt::mightBeRichText), so a fixed first line of our own (title: no '<', no '&')
+// goes first and the untrusted text, passed through displayText(), follows it; long lines are
+// wrapped because plain-text tooltips do not wrap by themselves.
+[[nodiscard]] QString plainToolTip(const QString &title, const QString &untrusted,
+                                   int maxChars = 1000);
+
 } // namespace countersign

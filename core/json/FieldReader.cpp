@@ -249,7 +249,7 @@ std::optional<QDateTime> parseTimestamp(const QString &text)
     const QDate date(match.captured(1).toInt(), match.captured(2).toInt(), match.captured(3).toInt());
     int ms = 0;
     if (const QString fraction = match.captured(7); !fraction.isEmpty())
-        ms = (fraction + QStringLiteral("00")).left(3).toInt();
+        ms = QString(fraction + QStringLiteral("00")).left(3).toInt();
     const QTime time(match.captured(4).toInt(), match.captured(5).toInt(),
                      match.captured(6).toInt(), ms);
     if (!date.isValid() || !time.isValid())

@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
+#include <QStringDecoder>
 
 namespace countersign::json {
 
@@ -383,7 +384,7 @@ private:
                             + QStringLiteral(" bytes"));
         }
         // One conversion per string: the bytes are already known to be valid UTF-8.
-        out = escaped ? QString::fromUtf8(m_scratch) : QString::fromUtf8(run, bytes);
+        out = m_decoder.decode(escaped ? QByteArrayView(m_scratch) : QByteArrayView(run, bytes));
         return true;
     }
 
@@ -608,6 +609,10 @@ private:
     int m_depth = 0;
     // Unescaped bytes of the current string, reused across strings to avoid reallocating.
     QByteArray m_scratch;
+    // Not QString::fromUtf8, which drops a U+FEFF at the start of a string: the value would
+    // change silently, and so would its canonical form and every digest over it.
+    QStringDecoder m_decoder{QStringDecoder::Utf8,
+                             QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom};
     Error m_error;
 };
 

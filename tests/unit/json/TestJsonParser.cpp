@@ -95,6 +95,10 @@ void TestJsonParser::accepts_data()
     QTest::newRow("raw U+0800") << bytes("\"\xe0\xa0\x80\"") << bytes("\"\xe0\xa0\x80\"");
     QTest::newRow("raw U+10000") << bytes("\"\xf0\x90\x80\x80\"") << bytes("\"\xf0\x90\x80\x80\"");
     QTest::newRow("BOM inside a string") << bytes("\"\xef\xbb\xbf\"") << bytes("\"\xef\xbb\xbf\"");
+    // QString::fromUtf8 would silently drop a leading U+FEFF; the parser must keep it.
+    QTest::newRow("escaped BOM at start") << bytes(R"("\ufeffa")") << bytes("\"\xef\xbb\xbf" "a\"");
+    QTest::newRow("BOM name is not the empty name") << bytes("{\"\xef\xbb\xbf\":1,\"\":2}")
+                                                    << bytes("{\"\":2,\"\xef\xbb\xbf\":1}");
     QTest::newRow("raw DEL") << bytes("\"\x7f\"") << bytes("\"\x7f\"");
     QTest::newRow("empty array") << bytes("[]") << bytes("[]");
     QTest::newRow("empty object") << bytes("{}") << bytes("{}");

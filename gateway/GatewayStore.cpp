@@ -1,0 +1,541 @@
+// SQLite persistence of the gateway's actions and event log, over the raw C API so that every
+// statement is prepared, every pragma's effect is checked, and every error rolls back.
+#include "gateway/GatewayStore.h"
+
+#include "core/crypto/Digest.h"
+#include "core/json/FieldReader.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <sqlite3.h>
+
+namespace countersign::gateway {
+
+namespace {
+
+Error storeError(sqlite3 *db, const QString &what)
+{
+    return makeError(QStringLiteral("store.unavailable"),
+                     what + QStringLiteral(": ") + QString::fromUtf8(db ? sqlite3_errmsg(db) : "no database"));
+}
+
+// One prepared statement; finalized on every path.
+class Statement final
+{
+public:
+    Statement(sqlite3 *db, const char *sql) : m_db(db)
+    {
+        m_rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr);
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Q_DISABLE_COPY_MOVE(Statement)
+
+    void bind(int index, const QString &text) { bind(index, text.toUtf8()); }
+    void bind(int index, const char *text) { bind(index, QByteArray(text)); }
+    void bind(int index, const QByteArray &text)
+    {
+        keep(sqlite3_bind_text(m_stmt, index, text.constData(), static_cast<int>(text.size()),
+                               SQLITE_TRANSIENT));
+    }
+    void bind(int index, qint64 value) { keep(sqlite3_bind_int64(m_stmt, index, value)); }
+    void bind(int index, int value) { keep(sqlite3_bind_int64(m_stmt, index, value)); }
+
+    // SQLITE_ROW, SQLITE_DONE or an error code (a failed prepare or bind is reported here).
+    int step()
+    {
+        if (m_rc != SQLITE_OK)
+            return m_rc;
+        return sqlite3_step(m_stmt);
+    }
+
+    [[nodiscard]] QByteArray bytes(int column) const
+    {
+        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
+        return data ? QByteArray(data, sqlite3_column_bytes(m_stmt, column)) : QByteArray();
+    }
+    [[nodiscard]] QString text(int column) const { return QString::fromUtf8(bytes(column)); }
+    [[nodiscard]] qint64 integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
+
+private:
+    void keep(int rc)
+    {
+        if (m_rc == SQLITE_OK)
+            m_rc = rc;
+    }
+
+    sqlite3 *m_db;
+    sqlite3_stmt *m_stmt = nullptr;
+    int m_rc = SQLITE_OK;
+};
+
+bool exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+// BEGIN IMMEDIATE takes the write lock up front, so a busy database fails here rather than
+// halfway through; anything not committed is rolled back when this goes out of scope.
+class Transaction final
+{
+public:
+    explicit Transaction(sqlite3 *db) : m_db(db), m_begun(exec(db, "BEGIN IMMEDIATE")) {}
+    ~Transaction()
+    {
+        if (m_begun && !m_committed)
+            exec(m_db, "ROLLBACK");
+    }
+    Q_DISABLE_COPY_MOVE(Transaction)
+
+    [[nodiscard]] bool begun() const { return m_begun; }
+    [[nodiscard]] bool commit()
+    {
+        m_committed = exec(m_db, "COMMIT");
+        return m_committed;
+    }
+
+private:
+    sqlite3 *m_db;
+    bool m_begun = false;
+    bool m_committed = false;
+};
+
+const char kSchema[] = R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE actions (
+    id                 TEXT PRIMARY KEY,
+    agent_id           TEXT NOT NULL,
+    status             TEXT NOT NULL
+                       CHECK (status IN ('pending','approved','denied','expired','allowed')),
+    action_json        TEXT NOT NULL,
+    digest             TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    deadline           TEXT NOT NULL,
+    tier               INTEGER NOT NULL,
+    rule               TEXT NOT NULL,
+    approvals_required INTEGER NOT NULL,
+    approvals          INTEGER NOT NULL DEFAULT 0,
+    approved_by        TEXT NOT NULL DEFAULT '[]',
+    reason             TEXT NOT NULL DEFAULT '',
+    decided_by         TEXT NOT NULL DEFAULT '',
+    resolved_at        TEXT
+);
+CREATE INDEX actions_status ON actions(status);
+CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY,
+    action_id TEXT NOT NULL REFERENCES actions(id),
+    frame     TEXT NOT NULL
+);
+CREATE INDEX events_action ON events(action_id, seq);
+-- A resolved action is final and nothing is ever deleted: the schema refuses it, so a bug in
+-- the code above cannot quietly rewrite a decision.
+CREATE TRIGGER actions_final BEFORE UPDATE ON actions WHEN OLD.status <> 'pending'
+BEGIN SELECT RAISE(ABORT, 'a resolved action is final'); END;
+CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions
+BEGIN SELECT RAISE(ABORT, 'actions are never deleted'); END;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+)sql";
+
+const char kActionColumns[] =
+    "a.id, a.agent_id, a.status, a.action_json, a.digest, a.created_at, a.deadline, a.tier, "
+    "a.rule, a.approvals_required, a.approved_by, a.reason, a.decided_by, a.resolved_at, "
+    "COALESCE((SELECT MIN(e.seq) FROM events e WHERE e.action_id = a.id), 0)";
+
+QString timestampText(const QDateTime &time)
+{
+    return time.isValid() ? json::formatTimestamp(time) : QString();
+}
+
+QByteArray approvedByJson(const QStringList &approvedBy)
+{
+    return QJsonDocument(QJsonArray::fromStringList(approvedBy)).toJson(QJsonDocument::Compact);
+}
+
+std::optional<StoredAction> readAction(const Statement &row)
+{
+    StoredAction action;
+    action.id = row.text(0);
+    action.agentId = row.text(1);
+    const auto status = statusFromName(row.text(2));
+    action.actionJson = row.bytes(3);
+    action.digest = row.bytes(4);
+    const auto created = json::parseTimestamp(row.text(5));
+    const auto deadline = json::parseTimestamp(row.text(6));
+    action.tier = static_cast<int>(row.integer(7));
+    action.rule = row.text(8);
+    action.approvalsRequired = static_cast<int>(row.integer(9));
+    const QJsonDocument approvedBy = QJsonDocument::fromJson(row.bytes(10));
+    action.reason = row.text(11);
+    action.decidedBy = row.text(12);
+    const QString resolved = row.text(13);
+    action.publishedSeq = row.integer(14);
+    if (!status || !created || !deadline || !approvedBy.isArray())
+        return std::nullopt;
+    action.status = *status;
+    action.createdAt = *created;
+    action.deadline = *deadline;
+    for (const QJsonValue &reviewer : approvedBy.array())
+        action.approvedBy.append(reviewer.toString());
+    if (!resolved.isEmpty()) {
+        const auto resolvedAt = json::parseTimestamp(resolved);
+        if (!resolvedAt)
+            return std::nullopt;
+        action.resolvedAt = *resolvedAt;
+    }
+    return action;
+}
+
+Error corrupt(const QString &id)
+{
+    return makeError(QStringLiteral("store.corrupt"),
+                     QStringLiteral("action %1 has an unreadable row").arg(id.left(128)));
+}
+
+} // namespace
+
+QString statusName(ActionStatus status)
+{
+    switch (status) {
+    case ActionStatus::Pending: return QStringLiteral("pending");
+    case ActionStatus::Approved: return QStringLiteral("approved");
+    case ActionStatus::Denied: return QStringLiteral("denied");
+    case ActionStatus::Expired: return QStringLiteral("expired");
+    case ActionStatus::Allowed: return QStringLiteral("allowed");
+    }
+    return {};
+}
+
+std::optional<ActionStatus> statusFromName(const QString &name)
+{
+    for (ActionStatus status : {ActionStatus::Pending, ActionStatus::Approved, ActionStatus::Denied,
+                                ActionStatus::Expired, ActionStatus::Allowed}) {
+        if (statusName(status) == name)
+            return status;
+    }
+    return std::nullopt;
+}
+
+struct GatewayStore::Private
+{
+    sqlite3 *db = nullptr;
+    QString gatewayId;
+    qint64 head = 0;
+
+    ~Private()
+    {
+        if (db)
+            sqlite3_close_v2(db);
+    }
+
+    Status createOrMigrate();
+    Result<StoredEvent> appendEvent(const QString &actionId, qint64 seq, const QByteArray &frame);
+    Status updatePending(const QString &actionId, const QByteArray &sql,
+                         const std::function<void(Statement &)> &bindRest);
+};
+
+Status GatewayStore::Private::createOrMigrate()
+{
+    Transaction tx(db);
+    if (!tx.begun())
+        return storeError(db, QStringLiteral("cannot begin the schema transaction"));
+
+    Statement exists(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+    if (exists.step() != SQLITE_ROW)
+        return storeError(db, QStringLiteral("cannot read the schema"));
+    if (exists.integer(0) == 0) {
+        if (!exec(db, kSchema))
+            return storeError(db, QStringLiteral("cannot create the schema"));
+        const QString id = QStringLiteral("gw-") + QString::fromLatin1(crypto::randomBytes(6).toHex());
+        Statement meta(db, "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('gateway_id', ?2)");
+        meta.bind(1, QString::number(kSchemaVersion));
+        meta.bind(2, id);
+        if (meta.step() != SQLITE_DONE)
+            return storeError(db, QStringLiteral("cannot write the meta table"));
+    } else {
+        Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+        if (version.step() != SQLITE_ROW)
+            return makeError(QStringLiteral("store.corrupt"), QStringLiteral("the meta table has no schema_version"));
+        bool ok = false;
+        const int found = version.text(0).toInt(&ok);
+        if (!ok || found < 1)
+            return makeError(QStringLiteral("store.corrupt"), QStringLiteral("unreadable schema_version"));
+        if (found > kSchemaVersion) {
+            return makeError(QStringLiteral("store.unsupported_version"),
+                             QStringLiteral("the database has schema version %1; this gateway knows up to %2")
+                                 .arg(found).arg(kSchemaVersion));
+        }
+        // Version 1 is the first schema: future migrations go here, one step per version.
+    }
+
+    Statement id(db, "SELECT value FROM meta WHERE key = 'gateway_id'");
+    if (id.step() != SQLITE_ROW)
+        return makeError(QStringLiteral("store.corrupt"), QStringLiteral("the meta table has no gateway_id"));
+    gatewayId = id.text(0);
+    Statement maxSeq(db, "SELECT COALESCE(MAX(seq), 0) FROM events");
+    if (maxSeq.step() != SQLITE_ROW)
+        return storeError(db, QStringLiteral("cannot read the event head"));
+    head = maxSeq.integer(0);
+    if (!tx.commit())
+        return storeError(db, QStringLiteral("cannot commit the schema"));
+    return {};
+}
+
+Result<StoredEvent> GatewayStore::Private::appendEvent(const QString &actionId, qint64 seq,
+                                                       const QByteArray &frame)
+{
+    Statement insert(db, "INSERT INTO events(seq, action_id, frame) VALUES (?1, ?2, ?3)");
+    insert.bind(1, seq);
+    insert.bind(2, actionId);
+    insert.bind(3, frame);
+    if (insert.step() != SQLITE_DONE)
+        return storeError(db, QStringLiteral("cannot append event %1").arg(seq));
+    return StoredEvent{seq, frame};
+}
+
+Status GatewayStore::Private::updatePending(const QString &actionId, const QByteArray &sql,
+                                            const std::function<void(Statement &)> &bindRest)
+{
+    Statement update(db, sql.constData());
+    update.bind(1, actionId);
+    bindRest(update);
+    if (update.step() != SQLITE_DONE)
+        return storeError(db, QStringLiteral("cannot update action %1").arg(actionId.left(128)));
+    if (sqlite3_changes(db) != 1) {
+        return makeError(QStringLiteral("store.conflict"),
+                         QStringLiteral("action %1 is not pending").arg(actionId.left(128)));
+    }
+    return {};
+}
+
+Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const QString &path, const Options &options)
+{
+    auto d = std::make_unique<Private>();
+    const QByteArray file = QFile::encodeName(path);
+    const int rc = sqlite3_open_v2(file.constData(), &d->db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK)
+        return storeError(d->db, QStringLiteral("cannot open %1").arg(path));
+    // The database holds what agents asked to do: readable by this user only. SQLite gives its
+    // -wal and -shm files the same permissions.
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+
+    sqlite3_extended_result_codes(d->db, 1);
+    sqlite3_busy_timeout(d->db, options.busyTimeoutMs);
+
+    // WAL is requested and then checked: some file systems cannot do it, and the durability
+    // reasoning below assumes it.
+    {
+        Statement journal(d->db, "PRAGMA journal_mode = WAL");
+        if (journal.step() != SQLITE_ROW)
+            return storeError(d->db, QStringLiteral("cannot set journal_mode"));
+        if (journal.text(0).compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
+            return makeError(QStringLiteral("store.unavailable"),
+                             QStringLiteral("%1: journal_mode is %2, not wal").arg(path, journal.text(0)));
+        }
+    }
+    // FULL: a committed decision survives a power cut, not just a crash of the process.
+    if (!exec(d->db, "PRAGMA synchronous = FULL") || !exec(d->db, "PRAGMA foreign_keys = ON")
+        || !exec(d->db, "PRAGMA trusted_schema = OFF"))
+        return storeError(d->db, QStringLiteral("cannot set pragmas"));
+    {
+        Statement synchronous(d->db, "PRAGMA synchronous");
+        if (synchronous.step() != SQLITE_ROW || synchronous.integer(0) != 2)
+            return makeError(QStringLiteral("store.unavailable"), QStringLiteral("synchronous is not FULL"));
+    }
+
+    if (Status status = d->createOrMigrate(); !status)
+        return status.error();
+    return std::unique_ptr<GatewayStore>(new GatewayStore(std::move(d)));
+}
+
+GatewayStore::GatewayStore(std::unique_ptr<Private> d) : d(std::move(d)) {}
+GatewayStore::~GatewayStore() = default;
+
+const QString &GatewayStore::gatewayId() const
+{
+    return d->gatewayId;
+}
+
+qint64 GatewayStore::head() const
+{
+    return d->head;
+}
+
+Result<StoredEvent> GatewayStore::insertPending(const StoredAction &action, protocol::ActionPending frame)
+{
+    Transaction tx(d->db);
+    if (!tx.begun())
+        return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    Statement insert(d->db,
+                     "INSERT INTO actions(id, agent_id, status, action_json, digest, created_at, deadline, "
+                     "tier, rule, approvals_required) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    insert.bind(1, action.id);
+    insert.bind(2, action.agentId);
+    insert.bind(3, action.actionJson);
+    insert.bind(4, action.digest);
+    insert.bind(5, timestampText(action.createdAt));
+    insert.bind(6, timestampText(action.deadline));
+    insert.bind(7, action.tier);
+    insert.bind(8, action.rule);
+    insert.bind(9, action.approvalsRequired);
+    if (insert.step() != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot insert action %1").arg(action.id.left(128)));
+
+    frame.seq = d->head + 1;
+    frame.approvals = 0;
+    auto event = d->appendEvent(action.id, frame.seq, protocol::serialize(frame));
+    if (!event)
+        return event;
+    if (!tx.commit())
+        return storeError(d->db, QStringLiteral("cannot commit action %1").arg(action.id.left(128)));
+    d->head = frame.seq;
+    return event;
+}
+
+Status GatewayStore::insertAllowed(const StoredAction &action)
+{
+    Transaction tx(d->db);
+    if (!tx.begun())
+        return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    Statement insert(d->db,
+                     "INSERT INTO actions(id, agent_id, status, action_json, digest, created_at, deadline, "
+                     "tier, rule, approvals_required, reason, decided_by, resolved_at) "
+                     "VALUES (?1, ?2, 'allowed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    insert.bind(1, action.id);
+    insert.bind(2, action.agentId);
+    insert.bind(3, action.actionJson);
+    insert.bind(4, action.digest);
+    insert.bind(5, timestampText(action.createdAt));
+    insert.bind(6, timestampText(action.deadline));
+    insert.bind(7, action.tier);
+    insert.bind(8, action.rule);
+    insert.bind(9, action.approvalsRequired);
+    insert.bind(10, action.reason);
+    insert.bind(11, action.decidedBy);
+    insert.bind(12, timestampText(action.resolvedAt));
+    if (insert.step() != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot insert action %1").arg(action.id.left(128)));
+    if (!tx.commit())
+        return storeError(d->db, QStringLiteral("cannot commit action %1").arg(action.id.left(128)));
+    return {};
+}
+
+Result<StoredEvent> GatewayStore::recordApproval(protocol::ActionUpdated frame)
+{
+    Transaction tx(d->db);
+    if (!tx.begun())
+        return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    const Status updated = d->updatePending(
+        frame.actionId,
+        "UPDATE actions SET approvals = ?2, approved_by = ?3 WHERE id = ?1 AND status = 'pending'",
+        [&](Statement &s) {
+            s.bind(2, static_cast<qint64>(frame.approvedBy.size()));
+            s.bind(3, approvedByJson(frame.approvedBy));
+        });
+    if (!updated)
+        return updated.error();
+    frame.seq = d->head + 1;
+    frame.approvals = static_cast<int>(frame.approvedBy.size());
+    auto event = d->appendEvent(frame.actionId, frame.seq, protocol::serialize(frame));
+    if (!event)
+        return event;
+    if (!tx.commit())
+        return storeError(d->db, QStringLiteral("cannot commit the approval"));
+    d->head = frame.seq;
+    return event;
+}
+
+Result<StoredEvent> GatewayStore::resolve(protocol::ActionResolved frame, const QStringList &approvedBy)
+{
+    QByteArray status;
+    switch (frame.outcome) {
+    case protocol::Outcome::Approved: status = "approved"; break;
+    case protocol::Outcome::Denied: status = "denied"; break;
+    case protocol::Outcome::Expired: status = "expired"; break;
+    case protocol::Outcome::Withdrawn:
+        return makeError(QStringLiteral("store.unsupported"), QStringLiteral("withdrawal is not supported yet"));
+    }
+    Transaction tx(d->db);
+    if (!tx.begun())
+        return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    const Status updated = d->updatePending(
+        frame.actionId,
+        "UPDATE actions SET status = ?2, approvals = ?3, approved_by = ?4, reason = ?5, "
+        "decided_by = ?6, resolved_at = ?7 WHERE id = ?1 AND status = 'pending'",
+        [&](Statement &s) {
+            s.bind(2, status);
+            s.bind(3, static_cast<qint64>(approvedBy.size()));
+            s.bind(4, approvedByJson(approvedBy));
+            s.bind(5, frame.reason);
+            s.bind(6, frame.decidedBy);
+            s.bind(7, timestampText(frame.resolvedAt));
+        });
+    if (!updated)
+        return updated.error();
+    frame.seq = d->head + 1;
+    auto event = d->appendEvent(frame.actionId, frame.seq, protocol::serialize(frame));
+    if (!event)
+        return event;
+    if (!tx.commit())
+        return storeError(d->db, QStringLiteral("cannot commit the resolution"));
+    d->head = frame.seq;
+    return event;
+}
+
+Result<std::optional<StoredAction>> GatewayStore::action(const QString &id) const
+{
+    const QByteArray sql = QByteArray("SELECT ") + kActionColumns + " FROM actions a WHERE a.id = ?1";
+    Statement select(d->db, sql.constData());
+    select.bind(1, id);
+    const int rc = select.step();
+    if (rc == SQLITE_DONE)
+        return std::optional<StoredAction>();
+    if (rc != SQLITE_ROW)
+        return storeError(d->db, QStringLiteral("cannot read action %1").arg(id.left(128)));
+    auto action = readAction(select);
+    if (!action)
+        return corrupt(id);
+    return action;
+}
+
+Result<QList<StoredAction>> GatewayStore::pendingActions() const
+{
+    const QByteArray sql = QByteArray("SELECT ") + kActionColumns
+                           + " FROM actions a WHERE a.status = 'pending' ORDER BY 15, a.id";
+    Statement select(d->db, sql.constData());
+    QList<StoredAction> actions;
+    int rc = SQLITE_ROW;
+    while ((rc = select.step()) == SQLITE_ROW) {
+        auto action = readAction(select);
+        if (!action)
+            return corrupt(select.text(0));
+        actions.append(std::move(*action));
+    }
+    if (rc != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot read pending actions"));
+    return actions;
+}
+
+Result<QList<StoredEvent>> GatewayStore::eventsAfter(qint64 since, int limit) const
+{
+    Statement select(d->db, "SELECT seq, frame FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    select.bind(1, since);
+    select.bind(2, limit);
+    QList<StoredEvent> events;
+    int rc = SQLITE_ROW;
+    while ((rc = select.step()) == SQLITE_ROW)
+        events.append(StoredEvent{select.integer(0), select.bytes(1)});
+    if (rc != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot read events"));
+    return events;
+}
+
+} // namespace countersign::gateway

@@ -1,0 +1,104 @@
+// The gateway's durable state in SQLite: every action it accepted, its current status, and the
+// ordered log of event frames that consoles replay from. Each state change is one transaction;
+// if it does not commit, the change did not happen and the caller refuses the request.
+#pragma once
+
+#include "core/Result.h"
+#include "core/protocol/Protocol.h"
+
+#include <memory>
+#include <optional>
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace countersign::gateway {
+
+enum class ActionStatus { Pending, Approved, Denied, Expired, Allowed };
+[[nodiscard]] QString statusName(ActionStatus status); // "pending", "approved", ...
+[[nodiscard]] std::optional<ActionStatus> statusFromName(const QString &name);
+
+struct StoredAction
+{
+    QString id;
+    QString agentId;     // the authenticated submitter: the only agent that may read it
+    ActionStatus status = ActionStatus::Pending;
+    QByteArray actionJson; // RFC 8785 canonical text, exactly as published
+    QByteArray digest;     // lowercase hex SHA-256 of actionJson
+    QDateTime createdAt;
+    QDateTime deadline;
+    int tier = 1;
+    QString rule;
+    int approvalsRequired = 1;
+    QStringList approvedBy; // reviewers who approved so far, in order
+    QString reason;
+    QString decidedBy;
+    QDateTime resolvedAt;   // invalid while pending
+    qint64 publishedSeq = 0; // seq of the action.pending event (0 for allowed actions)
+};
+
+// An event as stored and as sent: the canonical frame text carries its own seq.
+struct StoredEvent
+{
+    qint64 seq = 0;
+    QByteArray frame;
+};
+
+class GatewayStore final
+{
+public:
+    struct Options
+    {
+        int busyTimeoutMs = 5000;
+    };
+
+    // Opens (creating if needed) the database at path. Error codes: "store.unavailable",
+    // "store.unsupported_version" (written by a newer gateway), "store.corrupt".
+    [[nodiscard]] static Result<std::unique_ptr<GatewayStore>> open(const QString &path,
+                                                                    const Options &options);
+    [[nodiscard]] static Result<std::unique_ptr<GatewayStore>> open(const QString &path)
+    {
+        return open(path, Options{});
+    }
+    ~GatewayStore();
+    Q_DISABLE_COPY_MOVE(GatewayStore)
+
+    static constexpr int kSchemaVersion = 1;
+
+    // "gw-" + 12 hex digits, generated when the database was created.
+    [[nodiscard]] const QString &gatewayId() const;
+    // Highest event seq committed so far (0 when none).
+    [[nodiscard]] qint64 head() const;
+
+    // Inserts a pending action and appends its action.pending event; the store assigns the
+    // frame's seq. Fails (and stores nothing) if the id exists.
+    [[nodiscard]] Result<StoredEvent> insertPending(const StoredAction &action,
+                                                    protocol::ActionPending frame);
+    // Records an action that no rule sent to a human. It publishes no event: consoles show
+    // only what waits for a decision.
+    [[nodiscard]] Status insertAllowed(const StoredAction &action);
+    // Records the approvals so far of an action that still needs more; appends action.updated.
+    // Fails with "store.conflict" unless the action is pending.
+    [[nodiscard]] Result<StoredEvent> recordApproval(protocol::ActionUpdated frame);
+    // Moves a pending action to its final status and appends action.resolved. Fails with
+    // "store.conflict" unless the action is pending: a resolved action is final.
+    [[nodiscard]] Result<StoredEvent> resolve(protocol::ActionResolved frame,
+                                              const QStringList &approvedBy);
+
+    [[nodiscard]] Result<std::optional<StoredAction>> action(const QString &id) const;
+    // Every pending action, in the order they were published.
+    [[nodiscard]] Result<QList<StoredAction>> pendingActions() const;
+    // Events with seq > since, ascending, at most limit of them.
+    [[nodiscard]] Result<QList<StoredEvent>> eventsAfter(qint64 since, int limit) const;
+
+private:
+    struct Private;
+    explicit GatewayStore(std::unique_ptr<Private> d);
+    std::unique_ptr<Private> d;
+};
+
+} // namespace countersign::gateway

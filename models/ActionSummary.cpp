@@ -1,0 +1,287 @@
+// The headline sentence for an action, from its tool, operation and parameters.
+#include "models/ActionSummary.h"
+
+#include "models/DisplayText.h"
+
+#include <QJsonArray>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace countersign {
+
+namespace {
+
+constexpr int kMaxNameChars = 60;
+
+QLocale readableLocale(const QLocale &locale)
+{
+    // The C locale prints 12400 without grouping, which is hard to read at a glance.
+    if (locale.language() == QLocale::C)
+        return QLocale(QLocale::English, QLocale::UnitedStates);
+    return locale;
+}
+
+QJsonValue firstOf(const QJsonObject &parameters, std::initializer_list<const char *> paths)
+{
+    for (const char *path : paths) {
+        const QJsonValue value = valueAtPath(parameters, QString::fromLatin1(path));
+        if (!value.isUndefined() && !value.isNull())
+            return value;
+    }
+    return QJsonValue(QJsonValue::Undefined);
+}
+
+std::optional<double> numberOf(const QJsonValue &value)
+{
+    if (value.isDouble())
+        return value.toDouble();
+    if (value.isString()) {
+        bool ok = false;
+        const double number = value.toString().trimmed().toDouble(&ok);
+        if (ok)
+            return number;
+    }
+    return std::nullopt;
+}
+
+bool looksLikeIban(const QString &text)
+{
+    static const QRegularExpression iban(QStringLiteral("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"));
+    return iban.match(text).hasMatch();
+}
+
+// "DE89370400440532013000" -> "DE89 3704 0044 0532 0130 00", as printed on statements.
+QString groupIban(const QString &iban)
+{
+    QString grouped;
+    for (qsizetype i = 0; i < iban.size(); i += 4) {
+        if (!grouped.isEmpty())
+            grouped += QLatin1Char(' ');
+        grouped += iban.mid(i, 4);
+    }
+    return grouped;
+}
+
+QString accountText(const QString &raw)
+{
+    const QString compact = QString(raw).remove(QLatin1Char(' '));
+    if (looksLikeIban(compact))
+        return groupIban(compact);
+    return displayText(raw, kMaxNameChars);
+}
+
+QString beneficiaryText(const QJsonValue &beneficiary)
+{
+    if (beneficiary.isString())
+        return accountText(beneficiary.toString());
+    if (!beneficiary.isObject())
+        return {};
+    const QJsonObject object = beneficiary.toObject();
+    const QString name = object.value(QStringLiteral("name")).toString();
+    QString account = object.value(QStringLiteral("iban")).toString();
+    if (account.isEmpty())
+        account = object.value(QStringLiteral("account")).toString();
+    if (!name.isEmpty() && !account.isEmpty())
+        return displayText(name, kMaxNameChars) + QStringLiteral(" (") + accountText(account)
+            + QLatin1Char(')');
+    if (!name.isEmpty())
+        return displayText(name, kMaxNameChars);
+    return account.isEmpty() ? QString() : accountText(account);
+}
+
+bool isNewBeneficiary(const QJsonObject &parameters)
+{
+    return firstOf(parameters, {"newBeneficiary", "beneficiary.new", "beneficiaryIsNew"}).toBool();
+}
+
+QString transferSummary(const Action &action, const QLocale &locale)
+{
+    const QJsonObject &p = action.parameters;
+    const std::optional<double> amount = numberOf(firstOf(p, {"amount.value", "amount", "payment.amount"}));
+    const QString currency = firstOf(p, {"amount.currency", "currency", "payment.currency"}).toString();
+    const QString to = beneficiaryText(firstOf(p, {"beneficiary", "to", "recipient", "iban"}));
+
+    QString text = QStringLiteral("Transfer");
+    if (amount) {
+        text += QLatin1Char(' ') + locale.toString(*amount, 'f', 2);
+        if (!currency.isEmpty())
+            text += QLatin1Char(' ') + displayText(currency, 8);
+    } else {
+        text += QStringLiteral(" money");
+    }
+    if (!to.isEmpty())
+        text += QStringLiteral(" to ") + to;
+    if (isNewBeneficiary(p))
+        text += QStringLiteral(" (new beneficiary)");
+    return text;
+}
+
+QString addressOf(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString().trimmed();
+    const QJsonObject object = value.toObject();
+    for (const char *key : {"address", "email"}) {
+        const QString address = object.value(QLatin1String(key)).toString().trimmed();
+        if (!address.isEmpty())
+            return address;
+    }
+    return {};
+}
+
+QStringList addressesOf(const QJsonValue &value)
+{
+    QStringList addresses;
+    if (value.isString()) {
+        const QStringList parts = value.toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+        for (const QString &part : parts) {
+            if (!part.trimmed().isEmpty())
+                addresses.append(part.trimmed());
+        }
+    } else if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (const QJsonValue &element : array) {
+            const QString address = addressOf(element);
+            if (!address.isEmpty())
+                addresses.append(address);
+        }
+    } else if (value.isObject()) {
+        const QString address = addressOf(value);
+        if (!address.isEmpty())
+            addresses.append(address);
+    }
+    return addresses;
+}
+
+QString domainOf(const QString &address)
+{
+    // "Bob <bob@example.com>" and "bob@example.com" alike.
+    QString bare = address;
+    const qsizetype open = bare.lastIndexOf(QLatin1Char('<'));
+    if (open >= 0)
+        bare = bare.mid(open + 1).section(QLatin1Char('>'), 0, 0);
+    const qsizetype at = bare.lastIndexOf(QLatin1Char('@'));
+    if (at < 0)
+        return {};
+    return bare.mid(at + 1).trimmed().toLower();
+}
+
+bool isInside(const QString &domain, const QString &home)
+{
+    return domain == home || domain.endsWith(QLatin1Char('.') + home);
+}
+
+QString emailSummary(const Action &action, const QLocale &locale)
+{
+    const QJsonObject &p = action.parameters;
+    QSet<QString> seen;
+    QStringList recipients;
+    for (const char *field : {"to", "cc", "bcc"}) {
+        const QStringList addresses = addressesOf(p.value(QLatin1String(field)));
+        for (const QString &address : addresses) {
+            const QString key = address.toLower();
+            if (!seen.contains(key)) {
+                seen.insert(key);
+                recipients.append(address);
+            }
+        }
+    }
+    QString home = domainOf(addressOf(p.value(QStringLiteral("from"))));
+    if (home.isEmpty())
+        home = domainOf(action.identity.user.id);
+
+    const auto count = recipients.size();
+    QString text = QStringLiteral("Send an email to %1 %2")
+                       .arg(locale.toString(count),
+                            count == 1 ? QStringLiteral("recipient") : QStringLiteral("recipients"));
+    if (count == 0 || home.isEmpty())
+        return text;
+    qsizetype outside = 0;
+    for (const QString &recipient : recipients) {
+        if (!isInside(domainOf(recipient), home))
+            ++outside;
+    }
+    const QString domain = displayText(home, kMaxNameChars);
+    if (outside == 0)
+        return text + (count == 1 ? QStringLiteral(" at ") : QStringLiteral(", all at ")) + domain;
+    if (count == 1)
+        return text + QStringLiteral(" outside ") + domain;
+    return text + QStringLiteral(", %1 outside ").arg(locale.toString(outside)) + domain;
+}
+
+QString deleteSummary(const Action &action, const QLocale &locale)
+{
+    const QJsonObject &p = action.parameters;
+    const std::optional<double> rows = numberOf(firstOf(p, {"rows", "rowCount", "estimatedRows", "count"}));
+    const QString table = firstOf(p, {"table", "from"}).toString();
+    QString text = QStringLiteral("Delete");
+    if (rows && *rows >= 0 && *rows < 1e15) {
+        const auto n = static_cast<qint64>(*rows);
+        text += QLatin1Char(' ') + locale.toString(n)
+            + (n == 1 ? QStringLiteral(" row") : QStringLiteral(" rows"));
+    } else {
+        text += QStringLiteral(" rows");
+    }
+    if (!table.isEmpty())
+        text += QStringLiteral(" from ") + displayText(table, kMaxNameChars);
+    return text;
+}
+
+} // namespace
+
+QString actionToolName(const Action &action)
+{
+    return displayText(action.tool + QLatin1Char('.') + action.operation, 130);
+}
+
+QString actionSummary(const Action &action)
+{
+    return actionSummary(action, QLocale());
+}
+
+QString actionSummary(const Action &action, const QLocale &locale)
+{
+    const QLocale readable = readableLocale(locale);
+    const QString tool = action.tool;
+    const QString operation = action.operation;
+    if (tool == QLatin1String("payments") && operation == QLatin1String("transfer"))
+        return transferSummary(action, readable);
+    if (tool == QLatin1String("email") && operation == QLatin1String("send"))
+        return emailSummary(action, readable);
+    if ((tool == QLatin1String("db") || tool == QLatin1String("database"))
+        && operation == QLatin1String("delete"))
+        return deleteSummary(action, readable);
+    return actionToolName(action);
+}
+
+QString tierTitle(int tier)
+{
+    switch (tier) {
+    case 1: return QStringLiteral("Low");
+    case 2: return QStringLiteral("Moderate");
+    case 3: return QStringLiteral("High");
+    case 4: return QStringLiteral("Critical");
+    default: return QStringLiteral("Tier %1").arg(tier);
+    }
+}
+
+QString formatTimeLeft(qint64 ms)
+{
+    if (ms <= 0)
+        return QStringLiteral("expired");
+    const qint64 seconds = (ms + 999) / 1000;
+    if (seconds < 60)
+        return QStringLiteral("%1 s").arg(seconds);
+    const qint64 hours = seconds / 3600;
+    const qint64 minutes = (seconds / 60) % 60;
+    const qint64 secs = seconds % 60;
+    if (hours > 0)
+        return QStringLiteral("%1:%2:%3")
+            .arg(hours)
+            .arg(minutes, 2, 10, QLatin1Char('0'))
+            .arg(secs, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(minutes).arg(secs, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace countersign

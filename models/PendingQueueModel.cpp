@@ -1,0 +1,485 @@
+// The live pending queue over a GatewayConnection.
+#include "models/PendingQueueModel.h"
+
+#include "models/ActionSummary.h"
+#include "models/DisplayText.h"
+#include "models/SemanticColors.h"
+#include "net/GatewayConnection.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include <QFont>
+#include <QGuiApplication>
+#include <QLocale>
+
+namespace countersign {
+
+namespace {
+
+constexpr int kMaxCellChars = 64;
+
+QString judgeText(const Action &action)
+{
+    double worst = -1.0;
+    for (const JudgeVerdict &verdict : action.judges) {
+        if (verdict.verdict == JudgeOutcome::Flag)
+            worst = qMax(worst, verdict.score);
+    }
+    if (worst < 0.0)
+        return {};
+    return QStringLiteral("Flagged %1").arg(worst, 0, 'f', 2);
+}
+
+double flaggedScore(const Action &action)
+{
+    double worst = 0.0;
+    for (const JudgeVerdict &verdict : action.judges) {
+        if (verdict.verdict == JudgeOutcome::Flag)
+            worst = qMax(worst, verdict.score);
+    }
+    return worst;
+}
+
+QString principalText(const Principal &principal)
+{
+    return displayText(principal.id, kMaxCellChars);
+}
+
+} // namespace
+
+struct PendingQueueModel::Row
+{
+    protocol::ActionPending frame;
+    SortKey key;
+    QStringList approvedBy;
+    qint64 arrivedMs = 0; // monotonic
+    bool inserted = false;
+    bool shownNew = true;
+    bool shownExpired = false;
+};
+
+PendingQueueModel::PendingQueueModel(GatewayConnection *connection, const ServerTime &time,
+                                     QObject *parent)
+    : QAbstractTableModel(parent), m_connection(connection), m_time(time)
+{
+    m_tick.setInterval(kTickMs);
+    m_tick.setTimerType(Qt::CoarseTimer);
+    connect(&m_tick, &QTimer::timeout, this, &PendingQueueModel::refreshCountdown);
+    if (connection) {
+        connect(connection, &GatewayConnection::actionPending, this, &PendingQueueModel::onActionPending);
+        connect(connection, &GatewayConnection::actionUpdated, this, &PendingQueueModel::onActionUpdated);
+        connect(connection, &GatewayConnection::actionResolved, this, &PendingQueueModel::onActionResolved);
+        connect(connection, &GatewayConnection::resyncStarted, this, &PendingQueueModel::onResyncStarted);
+    }
+}
+
+PendingQueueModel::~PendingQueueModel() = default;
+
+int PendingQueueModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int PendingQueueModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+Qt::ItemFlags PendingQueueModel::flags(const QModelIndex &index) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return Qt::NoItemFlags;
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
+}
+
+QVariant PendingQueueModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (static_cast<Column>(section)) {
+        case TimeLeft: return QStringLiteral("Time left");
+        case Tier: return QStringLiteral("Tier");
+        case Tool: return QStringLiteral("Tool");
+        case Agent: return QStringLiteral("Agent");
+        case OnBehalfOf: return QStringLiteral("On behalf of");
+        case Judge: return QStringLiteral("Judge");
+        case Approvals: return QStringLiteral("Approvals");
+        case ColumnCount: break;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (static_cast<Column>(section)) {
+        case TimeLeft: return QStringLiteral("Time until the gateway denies the action by timeout");
+        case Tier: return QStringLiteral("Impact tier, 1 (low) to 4 (critical)");
+        case Tool: return QStringLiteral("The tool and operation the agent wants to run");
+        case Agent: return QStringLiteral("The acting agent, as authenticated by the gateway");
+        case OnBehalfOf: return QStringLiteral("The user the agent acts for (claimed)");
+        case Judge: return QStringLiteral("Highest score of a Judge that flagged the action");
+        case Approvals: return QStringLiteral("Approvals so far, when more than one is required");
+        case ColumnCount: break;
+        }
+    }
+    return {};
+}
+
+QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = *m_rows[static_cast<size_t>(index.row())];
+    const Action &action = row.frame.action;
+    const int column = index.column();
+
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(row, column);
+    case Qt::ToolTipRole:
+        switch (column) {
+        case TimeLeft:
+            return QStringLiteral("Deadline %1 UTC (gateway time)")
+                .arg(QLocale().toString(action.deadline.toUTC().time(), QStringLiteral("HH:mm:ss")));
+        case Tool:
+            return plainToolTip(QStringLiteral("Will happen if approved:"), actionSummary(action));
+        case Agent:
+            return plainToolTip(QStringLiteral("Acting agent (authenticated):"),
+                                action.identity.actingAgent().id);
+        case OnBehalfOf: {
+            const Principal &user = action.identity.user;
+            QString text = user.id;
+            if (!user.displayName.isEmpty())
+                text = user.displayName + QStringLiteral(" — ") + user.id;
+            return plainToolTip(QStringLiteral("User (claimed, not verified by the gateway):"), text);
+        }
+        default:
+            return {};
+        }
+    case Qt::TextAlignmentRole:
+        if (column == Approvals)
+            return QVariant::fromValue(Qt::AlignCenter);
+        return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::DecorationRole:
+        if (column == Tier)
+            return semanticColor(tierSemantic(action.impact.tier), QGuiApplication::palette());
+        return {};
+    case Qt::ForegroundRole: {
+        const QPalette palette = QGuiApplication::palette();
+        if (msLeftAt(index.row()) <= 0)
+            return palette.color(QPalette::Disabled, QPalette::Text);
+        if (column == Judge && action.judgeFlagged())
+            return semanticColor(Semantic::Warning, palette);
+        return {};
+    }
+    case Qt::FontRole:
+        if ((column == Judge && action.judgeFlagged()) || (column == Tier && action.impact.tier >= 4)) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        return {};
+    case Qt::BackgroundRole:
+        if (isNew(row)) {
+            QColor highlight = QGuiApplication::palette().color(QPalette::Highlight);
+            highlight.setAlpha(36);
+            return highlight;
+        }
+        return {};
+    case Qt::AccessibleTextRole:
+        if (column == TimeLeft)
+            return QStringLiteral("Time left ") + formatTimeLeft(msLeftAt(index.row()));
+        return displayData(row, column);
+    case ActionIdRole:
+        return action.id;
+    case DigestRole:
+        return row.frame.digest;
+    case DeadlineRole:
+        return action.deadline;
+    case RawSortRole:
+        return sortData(row, column);
+    case TierRole:
+        return action.impact.tier;
+    case FlaggedRole:
+        return action.judgeFlagged();
+    case NewRole:
+        return isNew(row);
+    case TimeFractionRole: {
+        const qint64 window = action.createdAt.msecsTo(action.deadline);
+        if (window <= 0)
+            return 0.0;
+        return qBound(0.0, static_cast<double>(msLeftAt(index.row())) / static_cast<double>(window), 1.0);
+    }
+    case ExpiredRole:
+        return msLeftAt(index.row()) <= 0;
+    case MsLeftRole:
+        return msLeftAt(index.row());
+    default:
+        return {};
+    }
+}
+
+QVariant PendingQueueModel::displayData(const Row &row, int column) const
+{
+    const Action &action = row.frame.action;
+    switch (static_cast<Column>(column)) {
+    case TimeLeft:
+        return formatTimeLeft(m_time.msUntil(action.deadline));
+    case Tier:
+        return QStringLiteral("%1 · %2").arg(action.impact.tier).arg(tierTitle(action.impact.tier));
+    case Tool:
+        return actionToolName(action);
+    case Agent:
+        return displayText(action.identity.actingAgent().id, kMaxCellChars);
+    case OnBehalfOf:
+        return principalText(action.identity.user);
+    case Judge:
+        return judgeText(action);
+    case Approvals:
+        if (action.approvalsRequired > 1)
+            return QStringLiteral("%1 of %2").arg(row.frame.approvals).arg(action.approvalsRequired);
+        return QString();
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant PendingQueueModel::sortData(const Row &row, int column) const
+{
+    const Action &action = row.frame.action;
+    switch (static_cast<Column>(column)) {
+    case TimeLeft: return m_time.msUntil(action.deadline);
+    case Tier: return action.impact.tier;
+    case Tool: return QString(action.tool + QLatin1Char('.') + action.operation);
+    case Agent: return action.identity.actingAgent().id;
+    case OnBehalfOf: return action.identity.user.id;
+    case Judge: return flaggedScore(action);
+    case Approvals: return row.frame.approvals;
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+const protocol::ActionPending *PendingQueueModel::actionAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return nullptr;
+    return &m_rows[static_cast<size_t>(row)]->frame;
+}
+
+int PendingQueueModel::rowOf(const QString &actionId) const
+{
+    const Row *row = m_byId.value(actionId, nullptr);
+    if (!row || !row->inserted)
+        return -1;
+    const int position = lowerBound(row->key);
+    Q_ASSERT(position < rowCount() && m_rows[static_cast<size_t>(position)].get() == row);
+    return position;
+}
+
+QStringList PendingQueueModel::approvedByAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return {};
+    return m_rows[static_cast<size_t>(row)]->approvedBy;
+}
+
+qint64 PendingQueueModel::msLeftAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return 0;
+    return m_time.msUntil(m_rows[static_cast<size_t>(row)]->frame.action.deadline);
+}
+
+bool PendingQueueModel::isExpiredAt(int row) const
+{
+    return msLeftAt(row) <= 0;
+}
+
+int PendingQueueModel::mostUrgentDecidableRow() const
+{
+    if (m_rows.empty())
+        return -1;
+    for (int row = 0; row < rowCount(); ++row) {
+        if (!isExpiredAt(row))
+            return row;
+    }
+    return 0;
+}
+
+PendingQueueModel::SortKey PendingQueueModel::keyOf(const protocol::ActionPending &frame)
+{
+    return SortKey{frame.action.deadline.toMSecsSinceEpoch(), frame.action.impact.tier, frame.action.id};
+}
+
+bool PendingQueueModel::before(const SortKey &a, const SortKey &b)
+{
+    // Earliest deadline first; on a tie the higher tier; the id keeps the order total.
+    if (a.deadlineMs != b.deadlineMs)
+        return a.deadlineMs < b.deadlineMs;
+    if (a.tier != b.tier)
+        return a.tier > b.tier;
+    return a.id < b.id;
+}
+
+int PendingQueueModel::lowerBound(const SortKey &key) const
+{
+    const auto it = std::lower_bound(m_rows.begin(), m_rows.end(), key,
+                                     [](const std::unique_ptr<Row> &row, const SortKey &k) {
+                                         return before(row->key, k);
+                                     });
+    return static_cast<int>(std::distance(m_rows.begin(), it));
+}
+
+bool PendingQueueModel::isNew(const Row &row) const
+{
+    return m_time.clock().monotonicMs() - row.arrivedMs < m_newHighlightMs;
+}
+
+void PendingQueueModel::onActionPending(const protocol::ActionPending &frame)
+{
+    if (frame.action.identity.agents.isEmpty())
+        return; // cannot happen for a parsed frame; nothing sensible to show
+    if (m_byId.contains(frame.action.id))
+        return; // duplicates (a replay overlapping a snapshot) change nothing
+    auto row = std::make_unique<Row>();
+    row->frame = frame;
+    row->key = keyOf(frame);
+    row->arrivedMs = m_time.clock().monotonicMs();
+    m_byId.insert(frame.action.id, row.get());
+    m_arrivals.push_back(std::move(row));
+    scheduleFlush();
+}
+
+void PendingQueueModel::scheduleFlush()
+{
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    QTimer::singleShot(0, this, &PendingQueueModel::flushArrivals);
+}
+
+void PendingQueueModel::flushArrivals()
+{
+    m_flushScheduled = false;
+    if (m_arrivals.empty())
+        return;
+    std::sort(m_arrivals.begin(), m_arrivals.end(),
+              [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
+    for (auto &row : m_arrivals)
+        row->inserted = true;
+
+    if (m_arrivals.size() > static_cast<size_t>(kResetThreshold)) {
+        beginResetModel();
+        std::vector<std::unique_ptr<Row>> merged;
+        merged.reserve(m_rows.size() + m_arrivals.size());
+        std::merge(std::make_move_iterator(m_rows.begin()), std::make_move_iterator(m_rows.end()),
+                   std::make_move_iterator(m_arrivals.begin()), std::make_move_iterator(m_arrivals.end()),
+                   std::back_inserter(merged),
+                   [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
+        m_rows = std::move(merged);
+        m_arrivals.clear();
+        endResetModel();
+    } else {
+        // One insertion per run of arrivals that land between the same two existing rows.
+        size_t first = 0;
+        while (first < m_arrivals.size()) {
+            const int position = lowerBound(m_arrivals[first]->key);
+            size_t last = first + 1;
+            while (last < m_arrivals.size() && lowerBound(m_arrivals[last]->key) == position)
+                ++last;
+            const int count = static_cast<int>(last - first);
+            beginInsertRows({}, position, position + count - 1);
+            m_rows.insert(m_rows.begin() + position,
+                          std::make_move_iterator(m_arrivals.begin() + static_cast<std::ptrdiff_t>(first)),
+                          std::make_move_iterator(m_arrivals.begin() + static_cast<std::ptrdiff_t>(last)));
+            endInsertRows();
+            first = last;
+        }
+        m_arrivals.clear();
+    }
+    updateTimer();
+    Q_EMIT pendingCountChanged(rowCount());
+}
+
+void PendingQueueModel::onActionUpdated(const protocol::ActionUpdated &frame)
+{
+    Row *row = m_byId.value(frame.actionId, nullptr);
+    if (!row)
+        return;
+    row->frame.approvals = frame.approvals;
+    row->approvedBy = frame.approvedBy;
+    if (!row->inserted)
+        return;
+    const int position = rowOf(frame.actionId);
+    const QModelIndex changed = index(position, Approvals);
+    Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, Qt::AccessibleTextRole, RawSortRole});
+}
+
+void PendingQueueModel::onActionResolved(const protocol::ActionResolved &frame)
+{
+    Row *row = m_byId.value(frame.actionId, nullptr);
+    if (!row)
+        return;
+    m_byId.remove(frame.actionId);
+    if (!row->inserted) {
+        const auto it = std::find_if(m_arrivals.begin(), m_arrivals.end(),
+                                     [row](const std::unique_ptr<Row> &r) { return r.get() == row; });
+        if (it != m_arrivals.end())
+            m_arrivals.erase(it);
+        return;
+    }
+    const int position = lowerBound(row->key);
+    beginRemoveRows({}, position, position);
+    m_rows.erase(m_rows.begin() + position);
+    endRemoveRows();
+    updateTimer();
+    Q_EMIT pendingCountChanged(rowCount());
+}
+
+void PendingQueueModel::onResyncStarted()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_arrivals.clear();
+    m_byId.clear();
+    endResetModel();
+    updateTimer();
+    Q_EMIT pendingCountChanged(0);
+}
+
+void PendingQueueModel::updateTimer()
+{
+    if (m_rows.empty())
+        m_tick.stop();
+    else if (!m_tick.isActive())
+        m_tick.start();
+}
+
+void PendingQueueModel::refreshCountdown()
+{
+    if (m_rows.empty())
+        return;
+    Q_EMIT dataChanged(index(0, TimeLeft), index(rowCount() - 1, TimeLeft),
+                       {Qt::DisplayRole, Qt::AccessibleTextRole, Qt::ToolTipRole, RawSortRole,
+                        TimeFractionRole, MsLeftRole});
+
+    // Rows that stopped being new or just expired change as a whole (highlight, greyed text).
+    QStringList expired;
+    for (int r = 0; r < rowCount(); ++r) {
+        Row &row = *m_rows[static_cast<size_t>(r)];
+        const bool nowNew = isNew(row);
+        const bool nowExpired = m_time.msUntil(row.frame.action.deadline) <= 0;
+        if (nowNew == row.shownNew && nowExpired == row.shownExpired)
+            continue;
+        if (nowExpired && !row.shownExpired)
+            expired.append(row.frame.action.id);
+        row.shownNew = nowNew;
+        row.shownExpired = nowExpired;
+        Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1),
+                           {NewRole, ExpiredRole, Qt::BackgroundRole, Qt::ForegroundRole});
+    }
+    for (const QString &id : std::as_const(expired))
+        Q_EMIT actionExpiredLocally(id);
+}
+
+} // namespace countersign
