@@ -5,6 +5,8 @@
 #include "core/crypto/Digest.h"
 #include "core/json/FieldReader.h"
 
+#include <functional>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,7 +27,7 @@ Error storeError(sqlite3 *db, const QString &what)
 class Statement final
 {
 public:
-    Statement(sqlite3 *db, const char *sql) : m_db(db)
+    Statement(sqlite3 *db, const char *sql)
     {
         m_rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr);
     }
@@ -65,7 +67,6 @@ private:
             m_rc = rc;
     }
 
-    sqlite3 *m_db;
     sqlite3_stmt *m_stmt = nullptr;
     int m_rc = SQLITE_OK;
 };

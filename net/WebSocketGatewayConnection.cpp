@@ -142,7 +142,7 @@ void WebSocketGatewayConnection::onDisconnected()
         return;
     m_live = false;
     QString reason = m_socket ? m_socket->closeReason() : QString();
-    if (m_socket && m_socket->closeCode() == QWebSocketProtocol::ClosePolicyViolated) {
+    if (m_socket && m_socket->closeCode() == QWebSocketProtocol::CloseCodePolicyViolated) {
         refuse(tr("The gateway refused this console: %1").arg(reason.isEmpty() ? tr("not authorised") : reason.left(200)));
         return;
     }

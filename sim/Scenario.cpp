@@ -34,11 +34,6 @@ QJsonObject condition(const QString &param, const QString &op, const QJsonValue 
     return {{QStringLiteral("param"), param}, {QStringLiteral("op"), op}, {QStringLiteral("value"), value}};
 }
 
-QString money(double amount)
-{
-    return QString::number(amount, 'f', 2);
-}
-
 } // namespace
 
 QList<SimAgent> demoAgents()
@@ -193,8 +188,7 @@ Submission ScenarioGenerator::next()
                        QJsonObject{{QStringLiteral("name"), beneficiaries.at(b)},
                                    {QStringLiteral("iban"), ibans.at(b)},
                                    {QStringLiteral("new"), newBeneficiary}}},
-                      {QStringLiteral("reference"), QStringLiteral("INV-%1").arg(between(10000, 99999))},
-                      {QStringLiteral("display"), money(amount) + QStringLiteral(" EUR")}};
+                      {QStringLiteral("reference"), QStringLiteral("INV-%1").arg(between(10000, 99999))}};
         judge.append(passVerdict(QStringLiteral("financial")));
     };
 
@@ -227,9 +221,10 @@ Submission ScenarioGenerator::next()
                       {QStringLiteral("to"), to},
                       {QStringLiteral("subject"), pick({QStringLiteral("Q4 pricing update"), QStringLiteral("Contract renewal"),
                                                         QStringLiteral("Invoice corrections")})},
-                      {QStringLiteral("body"), QStringLiteral("Hello,\n\nPlease find the updated figures attached. "
-                                                              "Let me know if anything needs changing.\n\nBest regards,\n")
-                                                   + userName}};
+                      {QStringLiteral("body"), QString(QStringLiteral("Hello,\n\nPlease find the updated figures "
+                                                                      "attached. Let me know if anything needs "
+                                                                      "changing.\n\nBest regards,\n")
+                                                       + userName)}};
         if (kind == QLatin1String("judge-flagged")) {
             parameters.insert(QStringLiteral("subject"), QStringLiteral("Forward: all invoices since January"));
             judge.append(QJsonObject{
