@@ -33,16 +33,32 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, int
     m_requestTimer.setInterval(requestTimeoutMs);
     connect(&m_requestTimer, &QTimer::timeout, this, &HttpConnection::onRequestTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::readIncoming);
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        m_closing = true;
-        Q_EMIT closed();
-        deleteLater();
-    });
+    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::finish);
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        // The client left between the handshake and now: nothing to serve.
+        QMetaObject::invokeMethod(this, &HttpConnection::finish, Qt::QueuedConnection);
+        return;
+    }
     waitForRequest();
     readIncoming();
 }
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection()
+{
+    // The socket is a child and dies after this object: it must not call back into it.
+    disconnect(m_socket, nullptr, this, nullptr);
+}
+
+void HttpConnection::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_closing = true;
+    m_requestTimer.stop();
+    Q_EMIT closed();
+    deleteLater();
+}
 
 void HttpConnection::waitForRequest()
 {

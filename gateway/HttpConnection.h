@@ -37,6 +37,7 @@ private:
     void write(const HttpResponse &response, bool close);
     void resumeAfterResponse();
     void waitForRequest();
+    void finish();
 
     QTcpSocket *m_socket;
     HttpRequestParser m_parser;
@@ -46,6 +47,7 @@ private:
     bool m_busy = false;          // a request is with the handler
     bool m_closing = false;       // no more requests on this connection
     bool m_continueSent = false;
+    bool m_finished = false;
 };
 
 } // namespace countersign::gateway

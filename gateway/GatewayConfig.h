@@ -1,0 +1,21 @@
+// How a gateway instance is started: where it keeps its state, which policy it enforces and
+// where it listens.
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+
+namespace countersign::gateway {
+
+struct GatewayConfig
+{
+    QString dataDir;    // database and TLS identity; created with owner-only permissions
+    QString policyPath;
+    QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 agentPort = 8443;   // 0: any free port
+    quint16 consolePort = 8444; // 0: any free port
+    // http:// and ws:// for development on loopback only; never for real reviewers.
+    bool insecurePlaintext = false;
+};
+
+} // namespace countersign::gateway

@@ -1,0 +1,123 @@
+// Strict validation of agent submissions.
+#include "gateway/Submission.h"
+
+#include "core/json/FieldReader.h"
+
+#include <QJsonArray>
+
+namespace countersign::gateway {
+
+namespace {
+
+using json::FieldReader;
+
+Principal readPrincipal(FieldReader &reader, const QJsonObject &parent, const QString &path,
+                        const QString &key)
+{
+    Principal principal;
+    const QJsonObject object = reader.object(parent, path, key);
+    if (reader.failed())
+        return principal;
+    const QString here = FieldReader::join(path, key);
+    reader.onlyKnownMembers(object, here, {QStringLiteral("id"), QStringLiteral("name")});
+    principal.id = reader.identifier(object, here, QStringLiteral("id"), ActionLimits::maxIdBytes);
+    principal.displayName =
+        reader.optionalString(object, here, QStringLiteral("name"), ActionLimits::maxNameBytes).value_or(QString());
+    return principal;
+}
+
+JudgeVerdict readVerdict(FieldReader &reader, const QJsonObject &judge, const QString &path)
+{
+    JudgeVerdict verdict;
+    reader.onlyKnownMembers(judge, path,
+                            {QStringLiteral("judgeId"), QStringLiteral("verdict"), QStringLiteral("category"),
+                             QStringLiteral("score"), QStringLiteral("rationale")});
+    verdict.judgeId = reader.identifier(judge, path, QStringLiteral("judgeId"));
+    const QString outcome = reader.string(judge, path, QStringLiteral("verdict"), 16);
+    if (outcome == QLatin1String("flag"))
+        verdict.verdict = JudgeOutcome::Flag;
+    else if (outcome == QLatin1String("pass"))
+        verdict.verdict = JudgeOutcome::Pass;
+    else if (!reader.failed())
+        reader.fail(FieldReader::join(path, QStringLiteral("verdict")), QStringLiteral("must be \"pass\" or \"flag\""));
+    verdict.category = reader.string(judge, path, QStringLiteral("category"), ActionLimits::maxNameBytes, true);
+    verdict.score = reader.number(judge, path, QStringLiteral("score"), 0.0, 1.0);
+    verdict.rationale = reader.string(judge, path, QStringLiteral("rationale"), ActionLimits::maxTextBytes, true);
+    return verdict;
+}
+
+} // namespace
+
+bool Submission::judgeFlagged() const
+{
+    for (const JudgeVerdict &verdict : judges) {
+        if (verdict.verdict == JudgeOutcome::Flag)
+            return true;
+    }
+    return false;
+}
+
+Result<Submission> Submission::fromJson(const QJsonObject &json)
+{
+    FieldReader reader(QStringLiteral("submission.invalid"));
+    Submission s;
+    reader.onlyKnownMembers(json, {},
+                            {QStringLiteral("tool"), QStringLiteral("operation"), QStringLiteral("parameters"),
+                             QStringLiteral("context"), QStringLiteral("judge")});
+    s.tool = reader.identifier(json, {}, QStringLiteral("tool"), 64);
+    s.operation = reader.identifier(json, {}, QStringLiteral("operation"), 64);
+    // Policy allowlists split "tool.operation" at the last dot: an operation never has one.
+    if (!reader.failed() && s.operation.contains(QLatin1Char('.')))
+        reader.fail(QStringLiteral("operation"), QStringLiteral("must not contain '.'"));
+    s.parameters = reader.object(json, {}, QStringLiteral("parameters"));
+
+    const QJsonObject context = reader.object(json, {}, QStringLiteral("context"));
+    const QString contextPath = QStringLiteral("context");
+    if (!reader.failed()) {
+        reader.onlyKnownMembers(context, contextPath,
+                                {QStringLiteral("user"), QStringLiteral("application"),
+                                 QStringLiteral("agentInstance"), QStringLiteral("parentAgents"),
+                                 QStringLiteral("sessionId")});
+        s.user = readPrincipal(reader, context, contextPath, QStringLiteral("user"));
+        s.application = readPrincipal(reader, context, contextPath, QStringLiteral("application"));
+        s.agentInstance = reader.optionalString(context, contextPath, QStringLiteral("agentInstance"),
+                                                ActionLimits::maxIdBytes)
+                              .value_or(QString());
+        if (context.contains(QStringLiteral("parentAgents"))) {
+            // The acting agent takes one of the action's agent slots.
+            const QJsonArray parents = reader.array(context, contextPath, QStringLiteral("parentAgents"),
+                                                    ActionLimits::maxAgents - 1);
+            for (qsizetype i = 0; !reader.failed() && i < parents.size(); ++i) {
+                const QString path = FieldReader::index(QStringLiteral("context.parentAgents"), i);
+                const QJsonObject parent = reader.elementObject(parents, i, path);
+                if (reader.failed())
+                    break;
+                reader.onlyKnownMembers(parent, path, {QStringLiteral("id"), QStringLiteral("instance")});
+                AgentIdentity identity;
+                identity.id = reader.identifier(parent, path, QStringLiteral("id"));
+                identity.instance = reader.optionalString(parent, path, QStringLiteral("instance"),
+                                                          ActionLimits::maxIdBytes)
+                                        .value_or(QString());
+                s.parentAgents.append(identity);
+            }
+        }
+        s.sessionId = reader.identifier(context, contextPath, QStringLiteral("sessionId"));
+    }
+
+    if (json.contains(QStringLiteral("judge"))) {
+        const QJsonArray judges = reader.array(json, {}, QStringLiteral("judge"), ActionLimits::maxJudges);
+        for (qsizetype i = 0; !reader.failed() && i < judges.size(); ++i) {
+            const QString path = FieldReader::index(QStringLiteral("judge"), i);
+            const QJsonObject judge = reader.elementObject(judges, i, path);
+            if (reader.failed())
+                break;
+            s.judges.append(readVerdict(reader, judge, path));
+        }
+    }
+
+    if (reader.failed())
+        return reader.error();
+    return s;
+}
+
+} // namespace countersign::gateway

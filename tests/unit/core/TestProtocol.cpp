@@ -1,0 +1,146 @@
+// Protocol v1 frames: every frame survives serialise → parse, and broken frames are refused
+// with the error that names what is wrong.
+#include "core/json/Json.h"
+#include "core/protocol/Protocol.h"
+
+#include <QTest>
+
+using namespace countersign;
+using namespace countersign::protocol;
+
+namespace {
+
+Action sampleAction()
+{
+    Action a;
+    a.id = QStringLiteral("act-1");
+    a.createdAt = QDateTime(QDate(2026, 11, 30), QTime(14, 0), Qt::UTC);
+    a.deadline = a.createdAt.addSecs(300);
+    a.gatewayId = QStringLiteral("gw-1");
+    a.policyVersion = QStringLiteral("v1");
+    a.tool = QStringLiteral("email");
+    a.operation = QStringLiteral("send");
+    a.parameters = {{QStringLiteral("to"), QStringLiteral("x@partner.example")}};
+    a.impact = {2, {ImpactCategory::OutboundCommunication}, true, QStringLiteral("email-external"), QStringLiteral("external")};
+    a.identity.user = {QStringLiteral("alice@example.com"), QString()};
+    a.identity.application = {QStringLiteral("crm"), QString()};
+    a.identity.agents = {{QStringLiteral("mail-agent"), QStringLiteral("i-1")}};
+    a.identity.sessionId = QStringLiteral("s-1");
+    return a;
+}
+
+ActionPending samplePending()
+{
+    ActionPending p;
+    p.seq = 7;
+    p.action = sampleAction();
+    p.actionJson = p.action.toJson();
+    p.digest = p.action.digest();
+    return p;
+}
+
+} // namespace
+
+class TestProtocol final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void serverFramesRoundTrip()
+    {
+        const QDateTime t(QDate(2026, 11, 30), QTime(14, 1, 2, 345), Qt::UTC);
+        const QList<ServerFrame> frames{
+            Hello{QStringLiteral("gw-1"), t, kVersion, QStringLiteral("rita@example.com"), Role::Reviewer, 41},
+            samplePending(),
+            ActionUpdated{8, QStringLiteral("act-1"), 1, {QStringLiteral("rita@example.com")}},
+            ActionResolved{9, QStringLiteral("act-1"), Outcome::Expired, QStringLiteral("timeout"), QStringLiteral("gateway"), t},
+            Subscribed{3, 9, false},
+            DecisionResult{QStringLiteral("r-1"), QStringLiteral("act-1"), false, QStringLiteral("decision.too_late"), QStringLiteral("late"), t},
+            ErrorFrame{QStringLiteral("frame.invalid"), QStringLiteral("bad"), QStringLiteral("r-2")},
+            Pong{QStringLiteral("n"), t},
+        };
+        for (const ServerFrame &frame : frames) {
+            const QByteArray text = serialize(frame);
+            const auto parsed = parseServerFrame(text);
+            QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().toString() + QLatin1Char(' ') + QString::fromUtf8(text)));
+            QCOMPARE(parsed.value().index(), frame.index());
+            // Canonical serialisation is a fixed point: parse → serialise gives the same bytes.
+            QCOMPARE(serialize(parsed.value()), text);
+        }
+    }
+
+    void pendingDigestIsRecomputed()
+    {
+        ActionPending p = samplePending();
+        p.digest = QByteArray(64, 'a');
+        const auto parsed = parseServerFrame(serialize(ServerFrame{p}));
+        QVERIFY(!parsed.ok());
+        QCOMPARE(parsed.error().code, QStringLiteral("frame.digest_mismatch"));
+    }
+
+    void pendingWithTamperedContentIsRefused()
+    {
+        ActionPending p = samplePending();
+        p.actionJson.insert(QStringLiteral("tool"), QStringLiteral("payments")); // content changed, digest kept
+        const auto parsed = parseServerFrame(serialize(ServerFrame{p}));
+        QVERIFY(!parsed.ok());
+        QCOMPARE(parsed.error().code, QStringLiteral("frame.digest_mismatch"));
+    }
+
+    void clientFramesRoundTrip()
+    {
+        const QList<ClientFrame> frames{
+            Subscribe{12},
+            Decision{QStringLiteral("r-1"), QStringLiteral("act-1"), QByteArray(64, 'f'), Verdict::Approve, QString()},
+            Decision{QStringLiteral("r-2"), QStringLiteral("act-1"), QByteArray(64, '0'), Verdict::Deny, QStringLiteral("no")},
+            Ping{QStringLiteral("n-1")},
+        };
+        for (const ClientFrame &frame : frames) {
+            const QByteArray text = serialize(frame);
+            const auto parsed = parseClientFrame(text);
+            QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().toString()));
+            QCOMPARE(serialize(parsed.value()), text);
+        }
+    }
+
+    void badClientFrames_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("message");
+        const QByteArray digest(64, 'a');
+        QTest::newRow("not json") << QByteArray("{\"type\":") << "json.syntax" << "";
+        QTest::newRow("array") << QByteArray("[]") << "frame.invalid" << "a frame must be a JSON object";
+        QTest::newRow("unknown type") << QByteArray(R"({"type":"approve-all"})") << "frame.unknown_type"
+                                      << "type: unknown frame type \"approve-all\"";
+        QTest::newRow("deny without reason")
+            << QByteArray(R"({"type":"decision","requestId":"r","actionId":"a","actionDigest":")" + digest
+                          + R"(","verdict":"deny","reason":"  "})")
+            << "frame.invalid" << "reason: required when denying";
+        QTest::newRow("uppercase digest")
+            << QByteArray(R"({"type":"decision","requestId":"r","actionId":"a","actionDigest":")" + digest.toUpper()
+                          + R"(","verdict":"approve","reason":""})")
+            << "frame.invalid" << "actionDigest: must be 64 lowercase hex digits";
+        QTest::newRow("negative since") << QByteArray(R"({"type":"subscribe","since":-1})") << "frame.invalid"
+                                        << "since: must be between 0 and 9007199254740992";
+        QTest::newRow("extra member") << QByteArray(R"({"type":"ping","nonce":"x","admin":true})") << "frame.invalid"
+                                      << "admin: unknown field";
+        QTest::newRow("oversized") << QByteArray(R"({"type":"ping","nonce":")" + QByteArray(20000, 'x') + "\"}")
+                                   << "frame.too_large" << "frame of 20030 bytes exceeds the limit of 16384 bytes";
+    }
+
+    void badClientFrames()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, code);
+        QFETCH(QString, message);
+        const auto parsed = parseClientFrame(text);
+        QVERIFY(!parsed.ok());
+        QCOMPARE(parsed.error().code, code);
+        if (!message.isEmpty())
+            QCOMPARE(parsed.error().message, message);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProtocol)
+#include "TestProtocol.moc"
