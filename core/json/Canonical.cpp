@@ -28,6 +28,8 @@ bool utf16Less(QStringView a, QStringView b)
 
 // RFC 8785 section 3.2.2.2: the two-character escapes where JSON has them, \u00xx (lowercase)
 // for the other control characters, and every other character as literal UTF-8.
+// A QString holding an unpaired surrogate (only code can build one: parse() refuses them) has no
+// UTF-8 form; QString::toUtf8 writes '?' for it, as the API has no way to report an error.
 void appendString(QByteArray &out, const QString &text)
 {
     const QByteArray utf8 = text.toUtf8();
