@@ -111,22 +111,22 @@ private Q_SLOTS:
         const QByteArray digest(64, 'a');
         QTest::newRow("not json") << QByteArray("{\"type\":") << "json.syntax" << "";
         QTest::newRow("array") << QByteArray("[]") << "frame.invalid" << "a frame must be a JSON object";
-        QTest::newRow("unknown type") << QByteArray(R"({"type":"approve-all"})") << "frame.unknown_type"
+        QTest::newRow("unknown type") << QByteArray("{\"type\":\"approve-all\"}") << "frame.unknown_type"
                                       << "type: unknown frame type \"approve-all\"";
         QTest::newRow("deny without reason")
-            << QByteArray(R"({"type":"decision","requestId":"r","actionId":"a","actionDigest":")" + digest
-                          + R"(","verdict":"deny","reason":"  "})")
+            << QByteArray("{\"type\":\"decision\",\"requestId\":\"r\",\"actionId\":\"a\",\"actionDigest\":\"" + digest
+                          + "\",\"verdict\":\"deny\",\"reason\":\"  \"}")
             << "frame.invalid" << "reason: required when denying";
         QTest::newRow("uppercase digest")
-            << QByteArray(R"({"type":"decision","requestId":"r","actionId":"a","actionDigest":")" + digest.toUpper()
-                          + R"(","verdict":"approve","reason":""})")
+            << QByteArray("{\"type\":\"decision\",\"requestId\":\"r\",\"actionId\":\"a\",\"actionDigest\":\"" + digest.toUpper()
+                          + "\",\"verdict\":\"approve\",\"reason\":\"\"}")
             << "frame.invalid" << "actionDigest: must be 64 lowercase hex digits";
-        QTest::newRow("negative since") << QByteArray(R"({"type":"subscribe","since":-1})") << "frame.invalid"
+        QTest::newRow("negative since") << QByteArray("{\"type\":\"subscribe\",\"since\":-1}") << "frame.invalid"
                                         << "since: must be between 0 and 9007199254740992";
-        QTest::newRow("extra member") << QByteArray(R"({"type":"ping","nonce":"x","admin":true})") << "frame.invalid"
+        QTest::newRow("extra member") << QByteArray("{\"type\":\"ping\",\"nonce\":\"x\",\"admin\":true}") << "frame.invalid"
                                       << "admin: unknown field";
-        QTest::newRow("oversized") << QByteArray(R"({"type":"ping","nonce":")" + QByteArray(20000, 'x') + "\"}")
-                                   << "frame.too_large" << "frame of 20030 bytes exceeds the limit of 16384 bytes";
+        QTest::newRow("oversized") << QByteArray("{\"type\":\"ping\",\"nonce\":\"" + QByteArray(20000, 'x') + "\"}")
+                                   << "frame.too_large" << "frame of 20026 bytes exceeds the limit of 16384 bytes";
     }
 
     void badClientFrames()
