@@ -16,6 +16,8 @@ struct GatewayConfig
     quint16 consolePort = 8444; // 0: any free port
     // http:// and ws:// for development on loopback only; never for real reviewers.
     bool insecurePlaintext = false;
+    // How long a write waits for a busy database before the request is refused (fail closed).
+    int storeBusyTimeoutMs = 5000;
 };
 
 } // namespace countersign::gateway

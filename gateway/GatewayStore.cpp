@@ -357,7 +357,7 @@ Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const QString &path, co
     return std::unique_ptr<GatewayStore>(new GatewayStore(std::move(d)));
 }
 
-GatewayStore::GatewayStore(std::unique_ptr<Private> d) : d(std::move(d)) {}
+GatewayStore::GatewayStore(std::unique_ptr<Private> impl) : d(std::move(impl)) {}
 GatewayStore::~GatewayStore() = default;
 
 const QString &GatewayStore::gatewayId() const

@@ -97,7 +97,7 @@ public:
 
 private:
     struct Private;
-    explicit GatewayStore(std::unique_ptr<Private> d);
+    explicit GatewayStore(std::unique_ptr<Private> impl);
     std::unique_ptr<Private> d;
 };
 

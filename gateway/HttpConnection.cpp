@@ -13,6 +13,9 @@ constexpr qint64 kReadChunk = 16 * 1024;
 // Bounds what Qt buffers for a connection whose request is still with the handler: past this,
 // TCP flow control makes the client wait instead of the gateway holding its bytes.
 constexpr qint64 kSocketReadBuffer = 64 * 1024;
+// After a refused request: how long, and how much, is read and thrown away before closing.
+constexpr int kDrainMs = 1000;
+constexpr qint64 kMaxDrainBytes = 1024 * 1024;
 
 QByteArray errorBody(const QByteArray &code, const QString &message)
 {
@@ -133,11 +136,29 @@ void HttpConnection::resumeAfterResponse()
 
 void HttpConnection::failRequest(const HttpParseError &error)
 {
-    // After a framing error the position in the byte stream is unknown: answer and close.
+    // After a framing error the position in the byte stream is unknown: answer and close. The
+    // client may still be sending (a refused body); closing with unread bytes would reset the
+    // connection and destroy the answer, so what arrives meanwhile is read and discarded for a
+    // short, bounded time first.
     HttpResponse response;
     response.status = error.status;
     response.body = errorBody(error.code, error.message);
-    write(response, true);
+    m_socket->write(serialize(response, true));
+    m_closing = true;
+    disconnect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::readIncoming);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::discardIncoming);
+    m_requestTimer.disconnect(this);
+    connect(&m_requestTimer, &QTimer::timeout, m_socket, &QTcpSocket::disconnectFromHost);
+    m_requestTimer.start(kDrainMs);
+    discardIncoming();
+}
+
+void HttpConnection::discardIncoming()
+{
+    while (m_socket->bytesAvailable() > 0)
+        m_drained += m_socket->read(kReadChunk).size();
+    if (m_drained > kMaxDrainBytes)
+        m_socket->abort();
 }
 
 void HttpConnection::onRequestTimeout()
@@ -156,7 +177,7 @@ void HttpConnection::onRequestTimeout()
     write(response, true);
 }
 
-void HttpConnection::write(const HttpResponse &response, bool close)
+QByteArray HttpConnection::serialize(const HttpResponse &response, bool close)
 {
     QByteArray out;
     out.reserve(256 + response.body.size());
@@ -170,7 +191,12 @@ void HttpConnection::write(const HttpResponse &response, bool close)
     out += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
     out += "\r\n";
     out += response.body;
-    m_socket->write(out);
+    return out;
+}
+
+void HttpConnection::write(const HttpResponse &response, bool close)
+{
+    m_socket->write(serialize(response, close));
     if (close) {
         m_closing = true;
         m_requestTimer.stop();

@@ -35,6 +35,8 @@ private:
     void failRequest(const HttpParseError &error);
     void onRequestTimeout();
     void write(const HttpResponse &response, bool close);
+    void discardIncoming();
+    static QByteArray serialize(const HttpResponse &response, bool close);
     void resumeAfterResponse();
     void waitForRequest();
     void finish();
@@ -48,6 +50,7 @@ private:
     bool m_closing = false;       // no more requests on this connection
     bool m_continueSent = false;
     bool m_finished = false;
+    qint64 m_drained = 0;
 };
 
 } // namespace countersign::gateway

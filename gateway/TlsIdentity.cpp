@@ -118,7 +118,7 @@ QSslConfiguration TlsIdentity::serverConfiguration() const
     configuration.setPrivateKey(QSslKey(m_keyPem, QSsl::Ec, QSsl::Pem, QSsl::PrivateKey));
     configuration.setProtocol(QSsl::TlsV1_2OrLater);
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
-    configuration.setAllowedNextProtocols({QSslConfiguration::ALPNProtocolHTTP1_1});
+    configuration.setAllowedNextProtocols({QByteArray("http/1.1")});
     return configuration;
 }
 

@@ -156,7 +156,7 @@ QString formatFingerprint(QByteArrayView sha256Hex)
     for (qsizetype i = 0; i + 1 < sha256Hex.size(); i += 2) {
         if (!text.isEmpty())
             text += QLatin1Char(':');
-        text += QString::fromLatin1(sha256Hex.mid(i, 2)).toUpper();
+        text += QString::fromLatin1(sha256Hex.sliced(i, 2)).toUpper();
     }
     return text;
 }

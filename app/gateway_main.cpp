@@ -1,0 +1,129 @@
+// countersign-gateway: the reference authorization gateway, headless, on loopback by default.
+#include "core/Clock.h"
+#include "core/crypto/SelfSignedCertificate.h"
+#include "core/platform/Process.h"
+#include "gateway/Gateway.h"
+
+#include <cstdio>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+using namespace countersign;
+
+namespace {
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "countersign-gateway: %s\n", qPrintable(message));
+    return 1;
+}
+
+std::optional<quint16> parsePort(const QString &text)
+{
+    bool ok = false;
+    const uint port = text.toUInt(&ok);
+    if (!ok || port > 65535)
+        return std::nullopt;
+    return static_cast<quint16>(port);
+}
+
+Status writeReadyFile(const QString &path, const gateway::Gateway &gateway)
+{
+    const QJsonObject ready{
+        {QStringLiteral("agentUrl"), gateway.agentUrl().toString()},
+        {QStringLiteral("consoleUrl"), gateway.consoleUrl().toString()},
+        {QStringLiteral("fingerprint"), QString::fromLatin1(gateway.fingerprint())},
+        {QStringLiteral("gatewayId"), gateway.gatewayId()},
+    };
+    // Atomic, so a watcher never reads half a file.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return makeError(QStringLiteral("gateway.ready_file"), file.errorString());
+    file.write(QJsonDocument(ready).toJson(QJsonDocument::Compact));
+    if (!file.commit())
+        return makeError(QStringLiteral("gateway.ready_file"), file.errorString());
+    return {};
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    platform::hardenProcess();
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("countersign"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-warning}warning: %{endif}%{message}"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Countersign reference authorization gateway"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("State directory (database, TLS identity)."),
+                                           QStringLiteral("DIR"),
+                                           QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                               + QStringLiteral("/gateway"));
+    const QCommandLineOption policyOption(QStringLiteral("policy"), QStringLiteral("Policy file (required)."), QStringLiteral("FILE"));
+    const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
+                                          QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption agentPortOption(QStringLiteral("agent-port"), QStringLiteral("Agent API port (0: any free port)."),
+                                             QStringLiteral("N"), QStringLiteral("8443"));
+    const QCommandLineOption consolePortOption(QStringLiteral("console-port"), QStringLiteral("Console API port (0: any free port)."),
+                                               QStringLiteral("N"), QStringLiteral("8444"));
+    const QCommandLineOption readyFileOption(QStringLiteral("ready-file"),
+                                             QStringLiteral("Once listening, write the URLs, fingerprint and gateway id here as JSON."),
+                                             QStringLiteral("FILE"));
+    const QCommandLineOption plaintextOption(QStringLiteral("insecure-dev-plaintext"),
+                                             QStringLiteral("Serve http:// and ws:// without TLS (loopback only, development only)."));
+    parser.addOptions({dataDirOption, policyOption, listenOption, agentPortOption, consolePortOption,
+                       readyFileOption, plaintextOption});
+    parser.process(app);
+
+    if (!parser.isSet(policyOption))
+        return fail(QStringLiteral("--policy FILE is required"));
+    gateway::GatewayConfig config;
+    config.dataDir = QDir::cleanPath(parser.value(dataDirOption));
+    config.policyPath = parser.value(policyOption);
+    if (!config.listenAddress.setAddress(parser.value(listenOption)))
+        return fail(QStringLiteral("--listen: not an IP address: %1").arg(parser.value(listenOption)));
+    const auto agentPort = parsePort(parser.value(agentPortOption));
+    const auto consolePort = parsePort(parser.value(consolePortOption));
+    if (!agentPort || !consolePort)
+        return fail(QStringLiteral("ports must be numbers from 0 to 65535"));
+    config.agentPort = *agentPort;
+    config.consolePort = *consolePort;
+    config.insecurePlaintext = parser.isSet(plaintextOption);
+    if (config.insecurePlaintext && !config.listenAddress.isLoopback()) {
+        return fail(QStringLiteral("--insecure-dev-plaintext sends tokens and decisions in the clear; "
+                                   "it is refused on %1 (use a loopback address such as 127.0.0.1)")
+                        .arg(config.listenAddress.toString()));
+    }
+
+    platform::quitOnTerminationSignals();
+    gateway::Gateway gateway(config, SystemClock::instance());
+    if (Status opened = gateway.open(); !opened)
+        return fail(opened.error().toString());
+    if (Status listening = gateway.listen(); !listening)
+        return fail(listening.error().toString());
+
+    std::fprintf(stderr, "countersign-gateway %s: gateway id %s\n", COUNTERSIGN_VERSION, qPrintable(gateway.gatewayId()));
+    std::fprintf(stderr, "agent API:   %s\n", qPrintable(gateway.agentUrl().toString()));
+    std::fprintf(stderr, "console API: %s\n", qPrintable(gateway.consoleUrl().toString()));
+    if (config.insecurePlaintext)
+        std::fprintf(stderr, "WARNING: plaintext development mode: no TLS\n");
+    else
+        std::fprintf(stderr, "certificate SHA-256 fingerprint: %s\n",
+                     qPrintable(crypto::formatFingerprint(gateway.fingerprint())));
+
+    if (parser.isSet(readyFileOption)) {
+        if (Status written = writeReadyFile(parser.value(readyFileOption), gateway); !written)
+            return fail(QStringLiteral("--ready-file: ") + written.error().message);
+    }
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,448 @@
+// Submission, decision and expiry logic of the reference gateway.
+#include "gateway/Gateway.h"
+
+#include "core/crypto/Digest.h"
+#include "core/json/FieldReader.h"
+#include "core/json/Json.h"
+#include "gateway/AgentApi.h"
+#include "gateway/ConsoleServer.h"
+#include "gateway/GatewayLog.h"
+#include "gateway/HttpServer.h"
+#include "gateway/TlsIdentity.h"
+
+#include <QDir>
+
+namespace countersign::gateway {
+
+Q_LOGGING_CATEGORY(lcGateway, "countersign.gateway")
+
+namespace {
+
+// Room left in a frame for everything around the action.
+constexpr qsizetype kMaxActionBytes = protocol::kMaxServerFrameBytes - 4096;
+// Re-checks at least this often, so a wall clock that jumps cannot delay expiry for long.
+constexpr qint64 kMaxExpiryIntervalMs = 30'000;
+constexpr qint64 kStoreRetryMs = 1'000;
+
+const QString kExpiredReason = QStringLiteral("no decision before the deadline: denied by fail-safe timeout");
+
+QString randomId(const char *prefix, int bytes)
+{
+    return QLatin1String(prefix) + QString::fromLatin1(crypto::randomBytes(bytes).toHex());
+}
+
+protocol::DecisionResult refused(protocol::DecisionResult result, const QString &code, const QString &message)
+{
+    result.accepted = false;
+    result.code = code;
+    result.message = message;
+    return result;
+}
+
+Result<QJsonObject> parseStoredAction(const QByteArray &canonical)
+{
+    json::Limits limits;
+    limits.maxBytes = protocol::kMaxServerFrameBytes;
+    limits.maxDepth = 40;
+    auto parsed = json::parse(canonical, limits);
+    if (!parsed || !parsed.value().isObject())
+        return makeError(QStringLiteral("store.corrupt"), QStringLiteral("a stored action is not a JSON object"));
+    return parsed.value().toObject();
+}
+
+} // namespace
+
+Gateway::Gateway(GatewayConfig config, const Clock &clock, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_clock(clock)
+{
+    m_expiryTimer.setSingleShot(true);
+    m_expiryTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &Gateway::expireOverdue);
+}
+
+Gateway::~Gateway() = default;
+
+Status Gateway::open()
+{
+    // The policy first: a gateway with a broken policy leaves nothing behind.
+    auto policy = Policy::load(m_config.policyPath);
+    if (!policy)
+        return policy.error();
+    m_policy = std::move(policy).value();
+
+    QDir dir(m_config.dataDir);
+    if (!dir.exists() && !QDir().mkpath(m_config.dataDir))
+        return makeError(QStringLiteral("gateway.data_dir"), QStringLiteral("cannot create %1").arg(m_config.dataDir));
+    // The directory holds the TLS key and what agents asked to do: owner only.
+    QFile::setPermissions(m_config.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+
+    GatewayStore::Options storeOptions;
+    storeOptions.busyTimeoutMs = m_config.storeBusyTimeoutMs;
+    auto store = GatewayStore::open(dir.filePath(QStringLiteral("gateway.db")), storeOptions);
+    if (!store)
+        return store.error();
+    m_store = std::move(store).value();
+
+    if (!m_config.insecurePlaintext) {
+        auto tls = TlsIdentity::loadOrCreate(m_config.dataDir, m_store->gatewayId());
+        if (!tls)
+            return tls.error();
+        m_tls = std::make_unique<TlsIdentity>(std::move(tls).value());
+    }
+
+    auto pending = m_store->pendingActions();
+    if (!pending)
+        return pending.error();
+    for (const StoredAction &action : pending.value())
+        m_deadlines.insert(action.id, action.deadline);
+    // Whatever passed its deadline while the gateway was down is denied now, before anyone can
+    // connect and decide it.
+    expireOverdue();
+    return {};
+}
+
+Status Gateway::listen()
+{
+    m_agentApi = new AgentApi(*this, this);
+    m_httpServer = new HttpServer(
+        [api = m_agentApi](const HttpRequest &request, const HttpResponder &responder) {
+            api->handle(request, responder);
+        },
+        HttpServer::Options{}, this);
+    m_consoleServer = new ConsoleServer(*this, this);
+    if (m_tls) {
+        m_httpServer->setSslConfiguration(m_tls->serverConfiguration());
+        m_consoleServer->setSslConfiguration(m_tls->serverConfiguration());
+    }
+    if (Status status = m_httpServer->listen(m_config.listenAddress, m_config.agentPort); !status)
+        return status;
+    return m_consoleServer->listen(m_config.listenAddress, m_config.consolePort);
+}
+
+QString Gateway::gatewayId() const
+{
+    return m_store ? m_store->gatewayId() : QString();
+}
+
+qint64 Gateway::head() const
+{
+    return m_store ? m_store->head() : 0;
+}
+
+QByteArray Gateway::fingerprint() const
+{
+    return m_tls ? m_tls->fingerprint() : QByteArray();
+}
+
+QUrl Gateway::agentUrl() const
+{
+    QUrl url;
+    url.setScheme(m_tls ? QStringLiteral("https") : QStringLiteral("http"));
+    url.setHost(m_config.listenAddress.toString());
+    url.setPort(m_httpServer ? m_httpServer->serverPort() : m_config.agentPort);
+    return url;
+}
+
+QUrl Gateway::consoleUrl() const
+{
+    QUrl url;
+    url.setScheme(m_tls ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url.setHost(m_config.listenAddress.toString());
+    url.setPort(m_consoleServer ? m_consoleServer->serverPort() : m_config.consolePort);
+    url.setPath(QLatin1String(protocol::kConsolePath));
+    return url;
+}
+
+Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission &submission)
+{
+    if (Status allowed = m_policy.authorizeTool(agent, submission.tool, submission.operation); !allowed) {
+        qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id << "tool=" + submission.tool
+                                           + QLatin1Char('.') + submission.operation
+                                    << "code=" + allowed.error().code;
+        return allowed.error();
+    }
+    const PolicyOutcome outcome = m_policy.evaluate(submission.tool, submission.operation,
+                                                    submission.parameters, submission.judgeFlagged());
+
+    Action action;
+    action.id = randomId("act-", 8);
+    action.createdAt = m_clock.nowUtc();
+    action.gatewayId = m_store->gatewayId();
+    action.policyVersion = m_policy.version();
+    action.tool = submission.tool;
+    action.operation = submission.operation;
+    action.parameters = submission.parameters;
+    action.identity.user = submission.user;
+    action.identity.application = submission.application;
+    // The acting agent is who authenticated, never who the body claims to be.
+    action.identity.agents.append(AgentIdentity{agent.id, submission.agentInstance});
+    action.identity.agents.append(submission.parentAgents);
+    action.identity.sessionId = submission.sessionId;
+    action.judges = submission.judges;
+    if (outcome.needsHuman) {
+        const PolicyRule &rule = *outcome.rule;
+        action.deadline = action.createdAt.addSecs(rule.deadlineSeconds);
+        action.impact = Impact{rule.tier, rule.categories, rule.irreversible, rule.id, outcome.explanation};
+        action.approvalsRequired = rule.approvals;
+    } else {
+        // Nothing waits for an allowed action: its deadline is its creation.
+        action.deadline = action.createdAt;
+        action.impact = Impact{1, {}, false, QString::fromLatin1(kDefaultAllowRule),
+                               QStringLiteral("no policy rule requires a human")};
+        action.approvalsRequired = 1;
+    }
+
+    const QJsonObject actionJson = action.toJson();
+    if (outcome.needsHuman) {
+        // Belt and braces: what is published must pass the same validation consoles apply.
+        if (auto check = Action::fromJson(actionJson); !check)
+            return makeError(QStringLiteral("submission.invalid"), check.error().message);
+    }
+    const QByteArray canonical = json::canonicalize(actionJson);
+    if (canonical.size() > kMaxActionBytes) {
+        return makeError(QStringLiteral("submission.too_large"),
+                         QStringLiteral("the action would be %1 bytes in canonical form; the limit is %2")
+                             .arg(canonical.size())
+                             .arg(kMaxActionBytes));
+    }
+
+    StoredAction stored;
+    stored.id = action.id;
+    stored.agentId = agent.id;
+    stored.actionJson = canonical;
+    stored.digest = crypto::sha256Hex(canonical);
+    stored.createdAt = action.createdAt;
+    stored.deadline = action.deadline;
+    stored.tier = action.impact.tier;
+    stored.rule = action.impact.rule;
+    stored.approvalsRequired = action.approvalsRequired;
+
+    const QString logLine = QStringLiteral("submission %1 agent=%2 tool=%3.%4").arg(action.id, agent.id, action.tool, action.operation);
+    if (!outcome.needsHuman) {
+        stored.status = ActionStatus::Allowed;
+        stored.reason = action.impact.reason;
+        stored.decidedBy = QStringLiteral("policy");
+        stored.resolvedAt = action.createdAt;
+        if (Status inserted = m_store->insertAllowed(stored); !inserted) {
+            qCWarning(lcGateway).noquote() << logLine << "refused code=store.unavailable";
+            return inserted.error();
+        }
+        qCInfo(lcGateway).noquote() << logLine << "status=allowed";
+        return stored;
+    }
+
+    protocol::ActionPending frame;
+    frame.actionJson = actionJson;
+    frame.digest = stored.digest;
+    auto event = m_store->insertPending(stored, frame);
+    if (!event) {
+        qCWarning(lcGateway).noquote() << logLine << "refused code=store.unavailable";
+        return event.error();
+    }
+    stored.status = ActionStatus::Pending;
+    stored.publishedSeq = event.value().seq;
+    qCInfo(lcGateway).noquote() << logLine << "status=pending rule=" + stored.rule
+                                << "tier=" + QString::number(stored.tier);
+    m_deadlines.insert(stored.id, stored.deadline);
+    publish(event.value());
+    scheduleExpiry();
+    return stored;
+}
+
+Result<std::optional<StoredAction>> Gateway::findAction(const QString &id) const
+{
+    return m_store->action(id);
+}
+
+protocol::DecisionResult Gateway::decide(const PolicyReviewer &reviewer, const protocol::Decision &decision)
+{
+    protocol::DecisionResult result;
+    result.requestId = decision.requestId;
+    result.actionId = decision.actionId;
+    result.at = m_clock.nowUtc();
+    const QString logLine = QStringLiteral("decision %1 reviewer=%2 verdict=%3")
+                                .arg(decision.actionId, reviewer.id, protocol::verdictName(decision.verdict));
+    const auto refuse = [&](const QString &code, const QString &message) {
+        qCInfo(lcGateway).noquote() << logLine << "refused code=" + code;
+        return refused(result, code, message);
+    };
+
+    if (reviewer.role != protocol::Role::Reviewer) {
+        return refuse(QStringLiteral("decision.forbidden_role"),
+                      QStringLiteral("the %1 role may not decide actions").arg(protocol::roleName(reviewer.role)));
+    }
+    auto found = m_store->action(decision.actionId);
+    if (!found)
+        return refuse(QStringLiteral("store.unavailable"), found.error().message);
+    if (!found.value())
+        return refuse(QStringLiteral("decision.unknown_action"), QStringLiteral("no such action"));
+    const StoredAction &action = *found.value();
+    if (action.status != ActionStatus::Pending) {
+        return refuse(QStringLiteral("decision.already_resolved"),
+                      QStringLiteral("the action is already %1").arg(statusName(action.status)));
+    }
+    if (decision.actionDigest != action.digest) {
+        return refuse(QStringLiteral("decision.digest_mismatch"),
+                      QStringLiteral("the decision names digest %1 but the action's digest is %2")
+                          .arg(QString::fromLatin1(decision.actionDigest), QString::fromLatin1(action.digest)));
+    }
+    if (result.at >= action.deadline) {
+        // The timer may not have fired yet; the deadline is what counts.
+        expireOverdue();
+        return refuse(QStringLiteral("decision.too_late"),
+                      QStringLiteral("the deadline %1 has passed").arg(json::formatTimestamp(action.deadline)));
+    }
+
+    Result<StoredEvent> event = makeError(QString(), QString());
+    bool resolved = false;
+    if (decision.verdict == protocol::Verdict::Approve) {
+        auto json = parseStoredAction(action.actionJson);
+        if (!json)
+            return refuse(QStringLiteral("store.unavailable"), json.error().message);
+        auto published = Action::fromJson(json.value());
+        if (!published)
+            return refuse(QStringLiteral("store.unavailable"), published.error().message);
+        const IdentityContext &identity = published.value().identity;
+        bool self = reviewer.id.compare(identity.user.id, Qt::CaseInsensitive) == 0;
+        for (const AgentIdentity &agent : identity.agents)
+            self = self || reviewer.id.compare(agent.id, Qt::CaseInsensitive) == 0;
+        if (self) {
+            return refuse(QStringLiteral("decision.self_approval"),
+                          QStringLiteral("%1 may not approve an action taken on their own behalf").arg(reviewer.id));
+        }
+        if (action.approvedBy.contains(reviewer.id, Qt::CaseInsensitive)) {
+            return refuse(QStringLiteral("decision.duplicate_approval"),
+                          QStringLiteral("%1 has already approved this action; another reviewer must").arg(reviewer.id));
+        }
+        QStringList approvedBy = action.approvedBy;
+        approvedBy.append(reviewer.id);
+        if (approvedBy.size() >= action.approvalsRequired) {
+            event = resolve(action, protocol::Outcome::Approved, approvedBy, decision.reason,
+                            approvedBy.join(QLatin1Char(',')));
+            resolved = true;
+            result.message = QStringLiteral("approved");
+        } else {
+            protocol::ActionUpdated update;
+            update.actionId = action.id;
+            update.approvedBy = approvedBy;
+            event = m_store->recordApproval(update);
+            result.message = QStringLiteral("approval %1 of %2 recorded").arg(approvedBy.size()).arg(action.approvalsRequired);
+        }
+    } else {
+        event = resolve(action, protocol::Outcome::Denied, action.approvedBy, decision.reason, reviewer.id);
+        resolved = true;
+        result.message = QStringLiteral("denied");
+    }
+    if (!event) {
+        // Fail closed: nothing was recorded, so nothing is announced.
+        return refuse(QStringLiteral("store.unavailable"), event.error().message);
+    }
+    result.accepted = true;
+    qCInfo(lcGateway).noquote() << logLine << "accepted" << result.message;
+    publish(event.value());
+    if (resolved) {
+        m_deadlines.remove(action.id);
+        scheduleExpiry();
+        Q_EMIT actionResolved(action.id);
+    }
+    return result;
+}
+
+Result<StoredEvent> Gateway::resolve(const StoredAction &action, protocol::Outcome outcome,
+                                     const QStringList &approvedBy, const QString &reason,
+                                     const QString &decidedBy)
+{
+    protocol::ActionResolved frame;
+    frame.actionId = action.id;
+    frame.outcome = outcome;
+    frame.reason = reason;
+    frame.decidedBy = decidedBy;
+    frame.resolvedAt = m_clock.nowUtc();
+    return m_store->resolve(frame, approvedBy);
+}
+
+void Gateway::publish(const StoredEvent &event)
+{
+    Q_EMIT eventPublished(event.seq, event.frame);
+}
+
+void Gateway::expireOverdue()
+{
+    if (!m_store)
+        return;
+    const QDateTime now = m_clock.nowUtc();
+    bool retry = false;
+    const QStringList ids = m_deadlines.keys();
+    for (const QString &id : ids) {
+        if (m_deadlines.value(id) > now)
+            continue;
+        auto found = m_store->action(id);
+        if (!found) {
+            retry = true;
+            continue;
+        }
+        if (!found.value() || found.value()->status != ActionStatus::Pending) {
+            m_deadlines.remove(id);
+            continue;
+        }
+        auto event = resolve(*found.value(), protocol::Outcome::Expired, found.value()->approvedBy,
+                             kExpiredReason, QStringLiteral("gateway"));
+        if (!event) {
+            // Not recorded: it stays pending (and undecidable, its deadline has passed) until a
+            // later attempt succeeds.
+            qCWarning(lcGateway).noquote() << "expiry of" << id << "failed code=" + event.error().code;
+            retry = true;
+            continue;
+        }
+        qCInfo(lcGateway).noquote() << "expired" << id;
+        m_deadlines.remove(id);
+        publish(event.value());
+        Q_EMIT actionResolved(id);
+    }
+    scheduleExpiry();
+    if (retry)
+        m_expiryTimer.start(kStoreRetryMs);
+}
+
+void Gateway::scheduleExpiry()
+{
+    if (m_deadlines.isEmpty()) {
+        m_expiryTimer.stop();
+        return;
+    }
+    QDateTime earliest;
+    for (auto it = m_deadlines.cbegin(); it != m_deadlines.cend(); ++it) {
+        if (!earliest.isValid() || it.value() < earliest)
+            earliest = it.value();
+    }
+    const qint64 wait = std::clamp<qint64>(m_clock.nowUtc().msecsTo(earliest), 0, kMaxExpiryIntervalMs);
+    m_expiryTimer.start(static_cast<int>(wait));
+}
+
+Result<QList<QByteArray>> Gateway::snapshotFrames() const
+{
+    auto pending = m_store->pendingActions();
+    if (!pending)
+        return pending.error();
+    QList<QByteArray> frames;
+    frames.reserve(pending.value().size());
+    for (const StoredAction &action : pending.value()) {
+        auto json = parseStoredAction(action.actionJson);
+        if (!json)
+            return json.error();
+        protocol::ActionPending frame;
+        frame.seq = action.publishedSeq;
+        frame.actionJson = json.value();
+        frame.digest = action.digest;
+        frame.approvals = static_cast<int>(action.approvedBy.size());
+        frames.append(protocol::serialize(frame));
+    }
+    return frames;
+}
+
+Result<QList<StoredEvent>> Gateway::eventsAfter(qint64 since, int limit) const
+{
+    return m_store->eventsAfter(since, limit);
+}
+
+} // namespace countersign::gateway

@@ -1,0 +1,98 @@
+// The reference gateway: enforces the policy on what agents submit, keeps pending actions and
+// their deadlines, verifies reviewers' decisions, and publishes every change as an event that
+// consoles receive live or replay.
+#pragma once
+
+#include "core/Clock.h"
+#include "core/Result.h"
+#include "core/policy/Policy.h"
+#include "core/protocol/Protocol.h"
+#include "gateway/GatewayConfig.h"
+#include "gateway/GatewayStore.h"
+#include "gateway/Submission.h"
+
+#include <memory>
+#include <optional>
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+
+namespace countersign::gateway {
+
+class AgentApi;
+class ConsoleServer;
+class HttpServer;
+class TlsIdentity;
+
+class Gateway final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Gateway(GatewayConfig config, const Clock &clock, QObject *parent = nullptr);
+    ~Gateway() override;
+    Q_DISABLE_COPY_MOVE(Gateway)
+
+    // Loads the policy, opens the store and the TLS identity, and expires whatever passed its
+    // deadline while the gateway was down. No sockets yet.
+    [[nodiscard]] Status open();
+    // Starts both listeners. Call after open().
+    [[nodiscard]] Status listen();
+
+    [[nodiscard]] const Policy &policy() const { return m_policy; }
+    [[nodiscard]] const Clock &clock() const { return m_clock; }
+    [[nodiscard]] QString gatewayId() const;
+    [[nodiscard]] qint64 head() const;
+    // Lowercase hex SHA-256 of the TLS certificate; empty in plaintext mode.
+    [[nodiscard]] QByteArray fingerprint() const;
+    [[nodiscard]] QUrl agentUrl() const;
+    [[nodiscard]] QUrl consoleUrl() const;
+
+    // Policy, action building and storage for one authenticated submission. Error codes:
+    // "policy.tool_not_declared", "submission.invalid", "submission.too_large",
+    // "store.unavailable".
+    [[nodiscard]] Result<StoredAction> submit(const PolicyAgent &agent, const Submission &submission);
+    [[nodiscard]] Result<std::optional<StoredAction>> findAction(const QString &id) const;
+
+    // Verifies and records a reviewer's decision. Never throws away a refusal: the result says
+    // which rule refused it ("decision.digest_mismatch", ...).
+    [[nodiscard]] protocol::DecisionResult decide(const PolicyReviewer &reviewer,
+                                                  const protocol::Decision &decision);
+
+    // What a console that holds nothing needs: action.pending for every pending action, with
+    // the seq that published it and the approvals so far.
+    [[nodiscard]] Result<QList<QByteArray>> snapshotFrames() const;
+    [[nodiscard]] Result<QList<StoredEvent>> eventsAfter(qint64 since, int limit) const;
+
+    // Resolves as expired every pending action whose deadline has passed. Runs on its own
+    // timer; public so that tests with a manual clock can drive it.
+    void expireOverdue();
+
+Q_SIGNALS:
+    // A committed event, with the exact frame text stored.
+    void eventPublished(qint64 seq, const QByteArray &frame);
+    // A pending action reached its final status.
+    void actionResolved(const QString &actionId);
+
+private:
+    [[nodiscard]] Result<StoredEvent> resolve(const StoredAction &action, protocol::Outcome outcome,
+                                              const QStringList &approvedBy, const QString &reason,
+                                              const QString &decidedBy);
+    void publish(const StoredEvent &event);
+    void scheduleExpiry();
+
+    GatewayConfig m_config;
+    const Clock &m_clock;
+    Policy m_policy;
+    std::unique_ptr<GatewayStore> m_store;
+    std::unique_ptr<TlsIdentity> m_tls;
+    QHash<QString, QDateTime> m_deadlines; // pending actions only
+    QTimer m_expiryTimer;
+    AgentApi *m_agentApi = nullptr;
+    HttpServer *m_httpServer = nullptr;
+    ConsoleServer *m_consoleServer = nullptr;
+};
+
+} // namespace countersign::gateway

@@ -1,0 +1,216 @@
+// Starting, restarting and inspecting a real gateway process for tests.
+#include "tests/support/GatewayProcess.h"
+
+#include "core/crypto/Digest.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QThread>
+
+#include <sqlite3.h>
+
+namespace countersign::testsupport {
+
+namespace {
+
+QJsonObject rule(const QString &id, const QString &tool, const QString &operation, const QJsonArray &when,
+                 int tier, const QStringList &categories, int deadlineSeconds, int approvals, const QString &reason)
+{
+    QJsonObject object{{QStringLiteral("id"), id},
+                       {QStringLiteral("tier"), tier},
+                       {QStringLiteral("categories"), QJsonArray::fromStringList(categories)},
+                       {QStringLiteral("irreversible"), tier >= 3},
+                       {QStringLiteral("deadlineSeconds"), deadlineSeconds},
+                       {QStringLiteral("approvals"), approvals},
+                       {QStringLiteral("reason"), reason}};
+    if (!tool.isEmpty())
+        object.insert(QStringLiteral("tool"), tool);
+    if (!operation.isEmpty())
+        object.insert(QStringLiteral("operation"), operation);
+    if (!when.isEmpty())
+        object.insert(QStringLiteral("when"), when);
+    return object;
+}
+
+QJsonObject condition(const QString &param, const QString &op, const QJsonValue &value)
+{
+    return {{QStringLiteral("param"), param}, {QStringLiteral("op"), op}, {QStringLiteral("value"), value}};
+}
+
+} // namespace
+
+GatewayProcess::GatewayProcess() : GatewayProcess(Options{}) {}
+
+GatewayProcess::GatewayProcess(const Options &options) : m_options(options)
+{
+    for (const QString &id : {kPaymentsAgent, kSupportAgent, kRita, kSam, kAlex})
+        m_tokens.insert(id, crypto::randomBytes(24).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    writePolicy();
+}
+
+GatewayProcess::~GatewayProcess()
+{
+    stop();
+}
+
+QString GatewayProcess::dataDir() const
+{
+    return m_dir.filePath(QStringLiteral("data"));
+}
+
+QString GatewayProcess::logPath() const
+{
+    return m_dir.filePath(QStringLiteral("gateway.log"));
+}
+
+QByteArray GatewayProcess::logText() const
+{
+    QFile file(logPath());
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+void GatewayProcess::writePolicy()
+{
+    auto hash = [this](const QString &id) { return QString::fromLatin1(crypto::sha256Hex(m_tokens.value(id))); };
+    const QJsonArray reviewers{
+        QJsonObject{{QStringLiteral("id"), kRita}, {QStringLiteral("role"), QStringLiteral("reviewer")}, {QStringLiteral("tokenSha256"), hash(kRita)}},
+        QJsonObject{{QStringLiteral("id"), kSam}, {QStringLiteral("role"), QStringLiteral("reviewer")}, {QStringLiteral("tokenSha256"), hash(kSam)}},
+        QJsonObject{{QStringLiteral("id"), kAlex}, {QStringLiteral("role"), QStringLiteral("analyst")}, {QStringLiteral("tokenSha256"), hash(kAlex)}},
+    };
+    const QJsonArray agents{
+        QJsonObject{{QStringLiteral("id"), kPaymentsAgent}, {QStringLiteral("tokenSha256"), hash(kPaymentsAgent)},
+                    {QStringLiteral("tools"), QJsonArray{QStringLiteral("payments.transfer"), QStringLiteral("email.send"), QStringLiteral("files.delete")}}},
+        QJsonObject{{QStringLiteral("id"), kSupportAgent}, {QStringLiteral("tokenSha256"), hash(kSupportAgent)},
+                    {QStringLiteral("tools"), QJsonArray{QStringLiteral("email.send"), QStringLiteral("crm.lookup")}}},
+    };
+    const QJsonArray rules{
+        rule(QStringLiteral("files-delete-quick"), QStringLiteral("files"), QStringLiteral("delete"), {}, 3,
+             {QStringLiteral("deletion")}, m_options.shortDeadlineSeconds, 1, QStringLiteral("Deleting files needs a human")),
+        rule(QStringLiteral("payment-dual"), QStringLiteral("payments"), QStringLiteral("transfer"),
+             {condition(QStringLiteral("amount"), QStringLiteral("gte"), 100000)}, 4, {QStringLiteral("financial")}, 300, 2,
+             QStringLiteral("Payments of 100,000 or more need two reviewers")),
+        rule(QStringLiteral("payment-over-10k"), QStringLiteral("payments"), QStringLiteral("transfer"),
+             {condition(QStringLiteral("amount"), QStringLiteral("gt"), 10000)}, 3, {QStringLiteral("financial")}, 300, 1,
+             QStringLiteral("Payments above 10,000 need a human")),
+        rule(QStringLiteral("email-external"), QStringLiteral("email"), QStringLiteral("send"),
+             {condition(QStringLiteral("to"), QStringLiteral("domainNotIn"), QJsonArray{QStringLiteral("example.com")})}, 2,
+             {QStringLiteral("outbound-communication")}, 300, 1, QStringLiteral("Mail leaving the company needs a human")),
+        [] {
+            QJsonObject flagged = rule(QStringLiteral("judge-flagged"), {}, {}, {}, 3, {QStringLiteral("judge-anomaly")}, 300, 1,
+                                       QStringLiteral("A Judge flagged this call"));
+            flagged.insert(QStringLiteral("judgeFlagged"), true);
+            return flagged;
+        }(),
+    };
+    const QJsonObject policy{{QStringLiteral("version"), QStringLiteral("test-1")},
+                             {QStringLiteral("reviewers"), reviewers},
+                             {QStringLiteral("agents"), agents},
+                             {QStringLiteral("rules"), rules}};
+    QFile file(m_dir.filePath(QStringLiteral("policy.json")));
+    if (file.open(QIODevice::WriteOnly))
+        file.write(QJsonDocument(policy).toJson());
+}
+
+bool GatewayProcess::start(QString *error)
+{
+    auto failed = [&](const QString &why) {
+        if (error)
+            *error = why + QStringLiteral("\n--- gateway log ---\n") + QString::fromUtf8(logText());
+        stop();
+        return false;
+    };
+    const QString readyPath = m_dir.filePath(QStringLiteral("ready.json"));
+    QFile::remove(readyPath);
+    m_process.setProgram(QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-gateway"));
+    QStringList arguments{QStringLiteral("--data-dir"), dataDir(),
+                          QStringLiteral("--policy"), m_dir.filePath(QStringLiteral("policy.json")),
+                          QStringLiteral("--agent-port"), QStringLiteral("0"),
+                          QStringLiteral("--console-port"), QStringLiteral("0"),
+                          QStringLiteral("--ready-file"), readyPath};
+    if (m_options.plaintext)
+        arguments.append(QStringLiteral("--insecure-dev-plaintext"));
+    m_process.setArguments(arguments);
+    m_process.setStandardOutputFile(logPath(), QIODevice::Append);
+    m_process.setStandardErrorFile(logPath(), QIODevice::Append);
+    m_process.start();
+    if (!m_process.waitForStarted(5000))
+        return failed(QStringLiteral("cannot start %1: %2").arg(m_process.program(), m_process.errorString()));
+
+    const QDeadlineTimer deadline(20'000);
+    while (!QFile::exists(readyPath)) {
+        if (m_process.state() == QProcess::NotRunning)
+            return failed(QStringLiteral("the gateway exited with code %1").arg(m_process.exitCode()));
+        if (deadline.hasExpired())
+            return failed(QStringLiteral("the gateway was not ready within 20 s"));
+        m_process.waitForFinished(50);
+    }
+    QFile ready(readyPath);
+    if (!ready.open(QIODevice::ReadOnly))
+        return failed(QStringLiteral("cannot read the ready file"));
+    const QJsonObject json = QJsonDocument::fromJson(ready.readAll()).object();
+    m_agentUrl = QUrl(json.value(QStringLiteral("agentUrl")).toString());
+    m_consoleUrl = QUrl(json.value(QStringLiteral("consoleUrl")).toString());
+    m_fingerprint = json.value(QStringLiteral("fingerprint")).toString().toLatin1();
+    m_gatewayId = json.value(QStringLiteral("gatewayId")).toString();
+    if (!m_agentUrl.isValid() || !m_consoleUrl.isValid() || m_gatewayId.isEmpty())
+        return failed(QStringLiteral("the ready file is incomplete"));
+    return true;
+}
+
+bool GatewayProcess::restart(QString *error)
+{
+    stop();
+    return start(error);
+}
+
+void GatewayProcess::stop()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.terminate();
+    if (!m_process.waitForFinished(10'000)) {
+        m_process.kill();
+        m_process.waitForFinished(5'000);
+    }
+}
+
+qint64 GatewayProcess::storedActionCount() const
+{
+    const QByteArray path = QFile::encodeName(QDir(dataDir()).filePath(QStringLiteral("gateway.db")));
+    sqlite3 *db = nullptr;
+    qint64 count = -1;
+    if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt *statement = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM actions", -1, &statement, nullptr) == SQLITE_OK
+            && sqlite3_step(statement) == SQLITE_ROW)
+            count = sqlite3_column_int64(statement, 0);
+        sqlite3_finalize(statement);
+    }
+    sqlite3_close_v2(db);
+    return count;
+}
+
+QByteArray submissionBody(const QString &tool, const QString &operation, const QJsonObject &parameters,
+                          const QString &userId, const QString &sessionId)
+{
+    const QJsonObject body{
+        {QStringLiteral("tool"), tool},
+        {QStringLiteral("operation"), operation},
+        {QStringLiteral("parameters"), parameters},
+        {QStringLiteral("context"),
+         QJsonObject{{QStringLiteral("user"), QJsonObject{{QStringLiteral("id"), userId}, {QStringLiteral("name"), QStringLiteral("Alice")}}},
+                     {QStringLiteral("application"), QJsonObject{{QStringLiteral("id"), QStringLiteral("crm-app")}}},
+                     {QStringLiteral("agentInstance"), QStringLiteral("i-42")},
+                     {QStringLiteral("parentAgents"),
+                      QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("orchestrator")}, {QStringLiteral("instance"), QStringLiteral("i-7")}}}},
+                     {QStringLiteral("sessionId"), sessionId}}},
+    };
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+} // namespace countersign::testsupport

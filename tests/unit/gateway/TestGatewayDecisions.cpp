@@ -1,0 +1,281 @@
+// The gateway's decision rules and expiry, in process with a manual clock: each refusal has its
+// own code, time moves without sleeping, and a store that cannot write makes it fail closed.
+#include "core/crypto/Digest.h"
+#include "gateway/Gateway.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+using namespace countersign;
+using namespace countersign::gateway;
+using protocol::Verdict;
+
+namespace {
+
+QString hash(const char *token)
+{
+    return QString::fromLatin1(crypto::sha256Hex(token));
+}
+
+} // namespace
+
+class TestGatewayDecisions final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void submitBuildsTheAction();
+    void approveResolvesAndPublishes();
+    void dualApprovalCountsDistinctReviewers();
+    void refusalsHaveTheirOwnCodes();
+    void selfApprovalIsCaseInsensitive();
+    void tooLateWhenTheDeadlinePassed();
+    void expiryDeniesBySilence();
+    void reopenedGatewayExpiresWhatIsOverdue();
+    void busyStoreFailsClosed();
+
+private:
+    [[nodiscard]] StoredAction submit(double amount, const QString &user = QStringLiteral("alice@example.com"));
+    [[nodiscard]] protocol::DecisionResult decide(const QString &reviewer, const StoredAction &action, Verdict verdict,
+                                                  const QByteArray &digest = {});
+    [[nodiscard]] const PolicyReviewer &reviewer(const QString &id) const;
+    [[nodiscard]] ActionStatus status(const QString &id) const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<Gateway> m_gateway;
+    GatewayConfig m_config;
+};
+
+void TestGatewayDecisions::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    const QByteArray policy = QStringLiteral(R"({"version":"unit-1",
+        "reviewers":[{"id":"rita@example.com","role":"reviewer","tokenSha256":"%1"},
+                     {"id":"sam@example.com","role":"reviewer","tokenSha256":"%2"},
+                     {"id":"alex@example.com","role":"admin","tokenSha256":"%3"}],
+        "agents":[{"id":"payments-agent","tokenSha256":"%4","tools":["payments.transfer"]}],
+        "rules":[{"id":"dual","tool":"payments","when":[{"param":"amount","op":"gte","value":100000}],
+                  "tier":4,"categories":["financial"],"deadlineSeconds":60,"approvals":2,"reason":"Two people"},
+                 {"id":"single","tool":"payments","when":[{"param":"amount","op":"gt","value":10000}],
+                  "tier":3,"categories":["financial"],"deadlineSeconds":60,"approvals":1,"reason":"One person"}]})")
+                                 .arg(hash("r"), hash("s"), hash("a"), hash("p"))
+                                 .toUtf8();
+    QFile file(m_dir->filePath(QStringLiteral("policy.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(policy);
+    file.close();
+    m_config = GatewayConfig{};
+    m_config.dataDir = m_dir->filePath(QStringLiteral("data"));
+    m_config.policyPath = file.fileName();
+    m_config.insecurePlaintext = true; // no listeners in this test: no TLS identity needed
+    m_config.storeBusyTimeoutMs = 50;
+    m_clock = std::make_unique<ManualClock>();
+    m_gateway = std::make_unique<Gateway>(m_config, *m_clock);
+    const Status opened = m_gateway->open();
+    QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().toString()));
+}
+
+void TestGatewayDecisions::cleanup()
+{
+    m_gateway.reset();
+    m_dir.reset();
+}
+
+StoredAction TestGatewayDecisions::submit(double amount, const QString &user)
+{
+    Submission submission;
+    submission.tool = QStringLiteral("payments");
+    submission.operation = QStringLiteral("transfer");
+    submission.parameters = {{QStringLiteral("amount"), amount}};
+    submission.user = Principal{user, QString()};
+    submission.application = Principal{QStringLiteral("crm"), QString()};
+    submission.sessionId = QStringLiteral("s-1");
+    auto stored = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    if (!stored)
+        qFatal("%s", qPrintable(stored.error().toString()));
+    return stored.value();
+}
+
+const PolicyReviewer &TestGatewayDecisions::reviewer(const QString &id) const
+{
+    for (const PolicyReviewer &entry : m_gateway->policy().reviewers()) {
+        if (entry.id == id)
+            return entry;
+    }
+    qFatal("no reviewer");
+}
+
+protocol::DecisionResult TestGatewayDecisions::decide(const QString &id, const StoredAction &action, Verdict verdict,
+                                                      const QByteArray &digest)
+{
+    protocol::Decision decision;
+    decision.requestId = QStringLiteral("req-1");
+    decision.actionId = action.id;
+    decision.actionDigest = digest.isEmpty() ? action.digest : digest;
+    decision.verdict = verdict;
+    decision.reason = QStringLiteral("reason of ") + id;
+    return m_gateway->decide(reviewer(id), decision);
+}
+
+ActionStatus TestGatewayDecisions::status(const QString &id) const
+{
+    return m_gateway->findAction(id).value()->status;
+}
+
+void TestGatewayDecisions::submitBuildsTheAction()
+{
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    const StoredAction action = submit(20000);
+    QCOMPARE(action.status, ActionStatus::Pending);
+    QCOMPARE(action.rule, QStringLiteral("single"));
+    QCOMPARE(action.createdAt, m_clock->nowUtc());
+    QCOMPARE(action.deadline, m_clock->nowUtc().addSecs(60));
+    QCOMPARE(action.digest, crypto::sha256Hex(action.actionJson));
+    QCOMPARE(published.count(), 1);
+    auto frame = protocol::parseServerFrame(published.first().at(1).toByteArray());
+    QVERIFY2(frame, qPrintable(frame ? QString() : frame.error().toString()));
+    const auto &pending = std::get<protocol::ActionPending>(frame.value());
+    QCOMPARE(pending.digest, action.digest);
+    QCOMPARE(pending.action.identity.actingAgent().id, QStringLiteral("payments-agent"));
+    QCOMPARE(pending.action.impact.reason, QStringLiteral("One person: amount 20000 > 10000"));
+
+    const StoredAction allowed = submit(5);
+    QCOMPARE(allowed.status, ActionStatus::Allowed);
+    QCOMPARE(published.count(), 1);
+}
+
+void TestGatewayDecisions::approveResolvesAndPublishes()
+{
+    const StoredAction action = submit(20000);
+    QSignalSpy resolved(m_gateway.get(), &Gateway::actionResolved);
+    const auto result = decide(QStringLiteral("rita@example.com"), action, Verdict::Approve);
+    QVERIFY(result.accepted);
+    QCOMPARE(result.requestId, QStringLiteral("req-1"));
+    QCOMPARE(resolved.count(), 1);
+    const StoredAction stored = *m_gateway->findAction(action.id).value();
+    QCOMPARE(stored.status, ActionStatus::Approved);
+    QCOMPARE(stored.decidedBy, QStringLiteral("rita@example.com"));
+    QCOMPARE(stored.reason, QStringLiteral("reason of rita@example.com"));
+}
+
+void TestGatewayDecisions::dualApprovalCountsDistinctReviewers()
+{
+    const StoredAction action = submit(250000);
+    QCOMPARE(action.approvalsRequired, 2);
+    QVERIFY(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve).accepted);
+    QCOMPARE(status(action.id), ActionStatus::Pending);
+    QCOMPARE(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve).code,
+             QStringLiteral("decision.duplicate_approval"));
+    QVERIFY(decide(QStringLiteral("sam@example.com"), action, Verdict::Approve).accepted);
+    QCOMPARE(status(action.id), ActionStatus::Approved);
+    QCOMPARE(m_gateway->findAction(action.id).value()->decidedBy, QStringLiteral("rita@example.com,sam@example.com"));
+
+    // One deny is a veto even after an approval.
+    const StoredAction vetoed = submit(300000);
+    QVERIFY(decide(QStringLiteral("rita@example.com"), vetoed, Verdict::Approve).accepted);
+    QVERIFY(decide(QStringLiteral("sam@example.com"), vetoed, Verdict::Deny).accepted);
+    QCOMPARE(status(vetoed.id), ActionStatus::Denied);
+}
+
+void TestGatewayDecisions::refusalsHaveTheirOwnCodes()
+{
+    const StoredAction action = submit(20000);
+    QCOMPARE(decide(QStringLiteral("alex@example.com"), action, Verdict::Approve).code, QStringLiteral("decision.forbidden_role"));
+    QCOMPARE(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve, QByteArray(64, '0')).code,
+             QStringLiteral("decision.digest_mismatch"));
+    StoredAction ghost = action;
+    ghost.id = QStringLiteral("act-unknown");
+    QCOMPARE(decide(QStringLiteral("rita@example.com"), ghost, Verdict::Approve).code, QStringLiteral("decision.unknown_action"));
+    QCOMPARE(status(action.id), ActionStatus::Pending);
+    QVERIFY(decide(QStringLiteral("rita@example.com"), action, Verdict::Deny).accepted);
+    QCOMPARE(decide(QStringLiteral("sam@example.com"), action, Verdict::Approve).code, QStringLiteral("decision.already_resolved"));
+}
+
+void TestGatewayDecisions::selfApprovalIsCaseInsensitive()
+{
+    const StoredAction action = submit(20000, QStringLiteral("Rita@Example.com"));
+    QCOMPARE(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve).code, QStringLiteral("decision.self_approval"));
+    // Denying one's own request is always safe.
+    QVERIFY(decide(QStringLiteral("rita@example.com"), action, Verdict::Deny).accepted);
+}
+
+void TestGatewayDecisions::tooLateWhenTheDeadlinePassed()
+{
+    const StoredAction action = submit(20000);
+    QSignalSpy resolved(m_gateway.get(), &Gateway::actionResolved);
+    m_clock->advanceMs(60'000); // exactly at the deadline: already too late
+    const auto result = decide(QStringLiteral("rita@example.com"), action, Verdict::Approve);
+    QVERIFY(!result.accepted);
+    QCOMPARE(result.code, QStringLiteral("decision.too_late"));
+    QCOMPARE(status(action.id), ActionStatus::Expired);
+    QCOMPARE(resolved.count(), 1);
+}
+
+void TestGatewayDecisions::expiryDeniesBySilence()
+{
+    const StoredAction early = submit(20000);
+    m_clock->advanceMs(30'000);
+    const StoredAction late = submit(20000);
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    m_clock->advanceMs(30'001);
+    m_gateway->expireOverdue();
+    QCOMPARE(status(early.id), ActionStatus::Expired);
+    QCOMPARE(status(late.id), ActionStatus::Pending);
+    const StoredAction expired = *m_gateway->findAction(early.id).value();
+    QCOMPARE(expired.decidedBy, QStringLiteral("gateway"));
+    QCOMPARE(expired.reason, QStringLiteral("no decision before the deadline: denied by fail-safe timeout"));
+    QCOMPARE(published.count(), 1);
+    auto frame = protocol::parseServerFrame(published.first().at(1).toByteArray());
+    QVERIFY(frame);
+    QCOMPARE(std::get<protocol::ActionResolved>(frame.value()).outcome, protocol::Outcome::Expired);
+}
+
+void TestGatewayDecisions::reopenedGatewayExpiresWhatIsOverdue()
+{
+    const StoredAction action = submit(20000);
+    m_gateway.reset();
+    m_clock->advanceMs(120'000);
+    m_gateway = std::make_unique<Gateway>(m_config, *m_clock);
+    QVERIFY(m_gateway->open());
+    QCOMPARE(status(action.id), ActionStatus::Expired);
+}
+
+void TestGatewayDecisions::busyStoreFailsClosed()
+{
+    const StoredAction action = submit(20000);
+    sqlite3 *other = nullptr;
+    QCOMPARE(sqlite3_open(QFile::encodeName(m_config.dataDir + QStringLiteral("/gateway.db")).constData(), &other), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    const auto result = decide(QStringLiteral("rita@example.com"), action, Verdict::Approve);
+    QVERIFY(!result.accepted);
+    QCOMPARE(result.code, QStringLiteral("store.unavailable"));
+    Submission submission;
+    submission.tool = QStringLiteral("payments");
+    submission.operation = QStringLiteral("transfer");
+    submission.parameters = {{QStringLiteral("amount"), 50000}};
+    submission.user = Principal{QStringLiteral("a"), QString()};
+    submission.application = Principal{QStringLiteral("b"), QString()};
+    submission.sessionId = QStringLiteral("s");
+    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, QStringLiteral("store.unavailable"));
+    QCOMPARE(published.count(), 0);
+
+    QCOMPARE(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(other);
+    QCOMPARE(status(action.id), ActionStatus::Pending);
+    QVERIFY(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve).accepted);
+}
+
+QTEST_GUILESS_MAIN(TestGatewayDecisions)
+#include "TestGatewayDecisions.moc"
