@@ -103,7 +103,11 @@ void WebSocketGatewayConnection::onSslErrors(const QList<QSslError> &errors)
 {
     if (!m_socket)
         return;
-    const QSslCertificate peer = peerCertificate();
+    // During the handshake QWebSocket may not expose the peer certificate yet; the errors
+    // carry it.
+    QSslCertificate peer = peerCertificate();
+    if (peer.isNull() && !errors.isEmpty())
+        peer = errors.first().certificate();
     if (!matchesPin(peer, m_settings.pinnedSha256)) {
         refuse(tr("The gateway at %1 presented a certificate with fingerprint %2, but %3 is pinned. "
                   "The connection was refused: the certificate changed or someone is in between. "

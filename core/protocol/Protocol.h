@@ -11,6 +11,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QJsonObject>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 
@@ -141,3 +142,11 @@ using ClientFrame = std::variant<Subscribe, Decision, Ping>;
 [[nodiscard]] Result<ClientFrame> parseClientFrame(QByteArrayView text);
 
 } // namespace countersign::protocol
+
+// Frames travel in queued signals and QSignalSpy: make them known to the meta-type system.
+Q_DECLARE_METATYPE(countersign::protocol::Hello)
+Q_DECLARE_METATYPE(countersign::protocol::ActionPending)
+Q_DECLARE_METATYPE(countersign::protocol::ActionUpdated)
+Q_DECLARE_METATYPE(countersign::protocol::ActionResolved)
+Q_DECLARE_METATYPE(countersign::protocol::Subscribed)
+Q_DECLARE_METATYPE(countersign::protocol::DecisionResult)
