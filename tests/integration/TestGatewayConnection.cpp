@@ -141,6 +141,10 @@ private Q_SLOTS:
             lastSeq = f.seq;
         });
         connect(connection.get(), &GatewayConnection::resyncStarted, this, [&] { lastSeq = 0; });
+        int reconnects = 0;
+        connect(connection.get(), &GatewayConnection::stateChanged, this, [&](GatewayConnection::State state) {
+            reconnects += state == GatewayConnection::State::Reconnecting ? 1 : 0;
+        });
         connection->start();
         QTRY_COMPARE_WITH_TIMEOUT(connection->state(), GatewayConnection::State::Connected, 10000);
 
@@ -151,8 +155,12 @@ private Q_SLOTS:
             const QString id = submit(agent, 20000 + i, QStringLiteral("s-%1").arg(i));
             QVERIFY(!id.isEmpty());
             submitted.insert(id);
-            if (i % 15 == 7)
-                connection->simulateNetworkDrop(); // the connection must come back by itself
+            if (i % 15 == 7) {
+                // Drop a live connection; the next submissions happen while it is down, and it
+                // must come back by itself and catch up.
+                QTRY_COMPARE_WITH_TIMEOUT(connection->state(), GatewayConnection::State::Connected, 10000);
+                connection->simulateNetworkDrop();
+            }
         }
         QTRY_COMPARE_WITH_TIMEOUT(seen.size(), kActions, 30000);
         QTRY_COMPARE_WITH_TIMEOUT(connection->state(), GatewayConnection::State::Connected, 10000);
@@ -160,6 +168,7 @@ private Q_SLOTS:
         for (auto it = seen.cbegin(); it != seen.cend(); ++it)
             QVERIFY2(it.value() == 1, qPrintable(it.key() + QStringLiteral(" delivered %1 times").arg(it.value())));
         QVERIFY(ordered);
+        QVERIFY2(reconnects >= 7, qPrintable(QStringLiteral("only %1 reconnects").arg(reconnects)));
     }
 };
 
