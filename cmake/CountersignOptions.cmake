@@ -44,3 +44,9 @@ if(COUNTERSIGN_SANITIZE)
 endif()
 
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+
+# Fuzzing builds instrument every library for coverage, not only the fuzz targets' own sources.
+if(COUNTERSIGN_FUZZ)
+    target_compile_options(countersign_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined)
+    target_link_options(countersign_options INTERFACE -fsanitize=address,undefined)
+endif()
