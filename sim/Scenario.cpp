@@ -8,9 +8,7 @@
 
 namespace countersign::sim {
 
-namespace {
-
-QJsonObject rule(const QString &id, const QString &tool, const QString &operation, const QJsonArray &when,
+QJsonObject policyRule(const QString &id, const QString &tool, const QString &operation, const QJsonArray &when,
                  int tier, const QStringList &categories, bool irreversible, int deadlineSeconds,
                  int approvals, const QString &reason)
 {
@@ -29,12 +27,10 @@ QJsonObject rule(const QString &id, const QString &tool, const QString &operatio
     return object;
 }
 
-QJsonObject condition(const QString &param, const QString &op, const QJsonValue &value)
+QJsonObject policyCondition(const QString &param, const QString &op, const QJsonValue &value)
 {
     return {{QStringLiteral("param"), param}, {QStringLiteral("op"), op}, {QStringLiteral("value"), value}};
 }
-
-} // namespace
 
 QList<SimAgent> demoAgents()
 {
@@ -71,31 +67,31 @@ QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QByt
                                      {QStringLiteral("tokenSha256"), QString::fromLatin1(hash)}});
     }
     const QJsonArray rules{
-        rule(QStringLiteral("payment-over-100k"), QStringLiteral("payments"), QStringLiteral("transfer"),
-             {condition(QStringLiteral("amount"), QStringLiteral("gt"), 100000)}, 4,
+        policyRule(QStringLiteral("payment-over-100k"), QStringLiteral("payments"), QStringLiteral("transfer"),
+             {policyCondition(QStringLiteral("amount"), QStringLiteral("gt"), 100000)}, 4,
              {QStringLiteral("financial")}, true, 600, 2,
              QStringLiteral("Payments above 100,000 need two reviewers")),
-        rule(QStringLiteral("payment-over-10k"), QStringLiteral("payments"), QStringLiteral("transfer"),
-             {condition(QStringLiteral("amount"), QStringLiteral("gt"), 10000)}, 3,
+        policyRule(QStringLiteral("payment-over-10k"), QStringLiteral("payments"), QStringLiteral("transfer"),
+             {policyCondition(QStringLiteral("amount"), QStringLiteral("gt"), 10000)}, 3,
              {QStringLiteral("financial")}, true, 300, 1,
              QStringLiteral("Payments above 10,000 need a human")),
-        rule(QStringLiteral("delete-records"), QStringLiteral("db"), QStringLiteral("delete"), {}, 3,
+        policyRule(QStringLiteral("delete-records"), QStringLiteral("db"), QStringLiteral("delete"), {}, 3,
              {QStringLiteral("deletion")}, true, 240, 1, QStringLiteral("Deleting records is irreversible")),
-        rule(QStringLiteral("email-external"), QStringLiteral("email"), QStringLiteral("send"),
-             {condition(QStringLiteral("to"), QStringLiteral("domainNotIn"), QJsonArray{QStringLiteral("example.com")})},
+        policyRule(QStringLiteral("email-external"), QStringLiteral("email"), QStringLiteral("send"),
+             {policyCondition(QStringLiteral("to"), QStringLiteral("domainNotIn"), QJsonArray{QStringLiteral("example.com")})},
              2, {QStringLiteral("outbound-communication")}, true, 180, 1,
              QStringLiteral("Email to recipients outside example.com")),
-        rule(QStringLiteral("pii-export"), QStringLiteral("crm"), QStringLiteral("export"), {}, 3,
+        policyRule(QStringLiteral("pii-export"), QStringLiteral("crm"), QStringLiteral("export"), {}, 3,
              {QStringLiteral("sensitive-data")}, false, 300, 1,
              QStringLiteral("Bulk export of customer personal data")),
-        rule(QStringLiteral("self-permission-change"), QStringLiteral("iam"), QStringLiteral("update_permissions"), {}, 4,
+        policyRule(QStringLiteral("self-permission-change"), QStringLiteral("iam"), QStringLiteral("update_permissions"), {}, 4,
              {QStringLiteral("self-permission-change")}, false, 300, 1,
              QStringLiteral("An agent changing its own permissions")),
-        rule(QStringLiteral("code-execution"), QStringLiteral("code"), QStringLiteral("execute"), {}, 3,
+        policyRule(QStringLiteral("code-execution"), QStringLiteral("code"), QStringLiteral("execute"), {}, 3,
              {QStringLiteral("code-execution")}, true, 180, 1,
              QStringLiteral("Running commands on production hosts")),
         [] {
-            QJsonObject judged = rule(QStringLiteral("judge-flagged"), {}, {}, {}, 3,
+            QJsonObject judged = policyRule(QStringLiteral("judge-flagged"), {}, {}, {}, 3,
                                       {QStringLiteral("judge-anomaly")}, false, 300, 1,
                                       QStringLiteral("The Judge flagged this call as anomalous"));
             judged.insert(QStringLiteral("judgeFlagged"), true);

@@ -32,6 +32,12 @@ struct Submission
 // holds only its hash and no token is ever written to disk.
 [[nodiscard]] QByteArray agentToken(const QByteArray &secret, const QString &agentId);
 
+// One rule and one condition of a policy file, in the format of docs/protocol.md section 6.
+[[nodiscard]] QJsonObject policyRule(const QString &id, const QString &tool, const QString &operation,
+                                     const QJsonArray &when, int tier, const QStringList &categories,
+                                     bool irreversible, int deadlineSeconds, int approvals, const QString &reason);
+[[nodiscard]] QJsonObject policyCondition(const QString &param, const QString &op, const QJsonValue &value);
+
 // The demo policy: agents with their token hashes, the reviewer and the routing rules.
 [[nodiscard]] QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QByteArray>> &reviewerHashes);
 

@@ -2,6 +2,7 @@
 #include "tests/support/GatewayProcess.h"
 
 #include "core/crypto/Digest.h"
+#include "sim/Scenario.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -17,29 +18,14 @@ namespace countersign::testsupport {
 
 namespace {
 
-QJsonObject rule(const QString &id, const QString &tool, const QString &operation, const QJsonArray &when,
-                 int tier, const QStringList &categories, int deadlineSeconds, int approvals, const QString &reason)
+// The test policy's rules are irreversible from tier 3 up.
+QJsonObject rule(const QString &id, const QString &tool, const QString &operation, const QJsonArray &when, int tier,
+                 const QStringList &categories, int deadlineSeconds, int approvals, const QString &reason)
 {
-    QJsonObject object{{QStringLiteral("id"), id},
-                       {QStringLiteral("tier"), tier},
-                       {QStringLiteral("categories"), QJsonArray::fromStringList(categories)},
-                       {QStringLiteral("irreversible"), tier >= 3},
-                       {QStringLiteral("deadlineSeconds"), deadlineSeconds},
-                       {QStringLiteral("approvals"), approvals},
-                       {QStringLiteral("reason"), reason}};
-    if (!tool.isEmpty())
-        object.insert(QStringLiteral("tool"), tool);
-    if (!operation.isEmpty())
-        object.insert(QStringLiteral("operation"), operation);
-    if (!when.isEmpty())
-        object.insert(QStringLiteral("when"), when);
-    return object;
+    return sim::policyRule(id, tool, operation, when, tier, categories, tier >= 3, deadlineSeconds, approvals, reason);
 }
 
-QJsonObject condition(const QString &param, const QString &op, const QJsonValue &value)
-{
-    return {{QStringLiteral("param"), param}, {QStringLiteral("op"), op}, {QStringLiteral("value"), value}};
-}
+const auto condition = sim::policyCondition;
 
 } // namespace
 
