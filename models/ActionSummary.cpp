@@ -25,7 +25,7 @@ QLocale readableLocale(const QLocale &locale)
 QJsonValue firstOf(const QJsonObject &parameters, std::initializer_list<const char *> paths)
 {
     for (const char *path : paths) {
-        const QJsonValue value = valueAtPath(parameters, QString::fromLatin1(path));
+        QJsonValue value = valueAtPath(parameters, QString::fromLatin1(path));
         if (!value.isUndefined() && !value.isNull())
             return value;
     }
@@ -83,8 +83,7 @@ QString beneficiaryText(const QJsonValue &beneficiary)
     if (account.isEmpty())
         account = object.value(QStringLiteral("account")).toString();
     if (!name.isEmpty() && !account.isEmpty())
-        return displayText(name, kMaxNameChars) + QStringLiteral(" (") + accountText(account)
-            + QLatin1Char(')');
+        return displayText(name, kMaxNameChars) + QStringLiteral(" (") + accountText(account) + QLatin1Char(')');
     if (!name.isEmpty())
         return displayText(name, kMaxNameChars);
     return account.isEmpty() ? QString() : accountText(account);
@@ -123,7 +122,7 @@ QString addressOf(const QJsonValue &value)
         return value.toString().trimmed();
     const QJsonObject object = value.toObject();
     for (const char *key : {"address", "email"}) {
-        const QString address = object.value(QLatin1String(key)).toString().trimmed();
+        QString address = object.value(QLatin1String(key)).toString().trimmed();
         if (!address.isEmpty())
             return address;
     }
@@ -141,7 +140,7 @@ QStringList addressesOf(const QJsonValue &value)
         }
     } else if (value.isArray()) {
         const QJsonArray array = value.toArray();
-        for (const QJsonValue &element : array) {
+        for (const auto &element : array) {
             const QString address = addressOf(element);
             if (!address.isEmpty())
                 addresses.append(address);
@@ -192,9 +191,9 @@ QString emailSummary(const Action &action, const QLocale &locale)
         home = domainOf(action.identity.user.id);
 
     const auto count = recipients.size();
-    QString text = QStringLiteral("Send an email to %1 %2")
-                       .arg(locale.toString(count),
-                            count == 1 ? QStringLiteral("recipient") : QStringLiteral("recipients"));
+    QString text =
+        QStringLiteral("Send an email to %1 %2")
+            .arg(locale.toString(count), count == 1 ? QStringLiteral("recipient") : QStringLiteral("recipients"));
     if (count == 0 || home.isEmpty())
         return text;
     qsizetype outside = 0;
@@ -218,13 +217,105 @@ QString deleteSummary(const Action &action, const QLocale &locale)
     QString text = QStringLiteral("Delete");
     if (rows && *rows >= 0 && *rows < 1e15) {
         const auto n = static_cast<qint64>(*rows);
-        text += QLatin1Char(' ') + locale.toString(n)
-            + (n == 1 ? QStringLiteral(" row") : QStringLiteral(" rows"));
+        text += QLatin1Char(' ') + locale.toString(n) + (n == 1 ? QStringLiteral(" row") : QStringLiteral(" rows"));
     } else {
         text += QStringLiteral(" rows");
     }
     if (!table.isEmpty())
         text += QStringLiteral(" from ") + displayText(table, kMaxNameChars);
+    return text;
+}
+
+QString quoted(const QString &text, int maxChars)
+{
+    return QStringLiteral("“") + displayText(text, maxChars) + QStringLiteral("”");
+}
+
+QStringList stringsOf(const QJsonValue &value)
+{
+    QStringList strings;
+    const QJsonArray array = value.toArray();
+    for (const auto &element : array) {
+        if (element.isString())
+            strings.append(element.toString());
+    }
+    return strings;
+}
+
+QString listText(const QStringList &items, int maxItems)
+{
+    QStringList shown;
+    for (const QString &item : items.mid(0, maxItems))
+        shown.append(displayText(item, 40));
+    QString text = shown.join(QStringLiteral(", "));
+    if (items.size() > maxItems)
+        text += QStringLiteral(" and %1 more").arg(items.size() - maxItems);
+    return text;
+}
+
+QString executeSummary(const Action &action)
+{
+    const QJsonObject &p = action.parameters;
+    const QString command = p.value(QStringLiteral("command")).toString();
+    const QString host = p.value(QStringLiteral("host")).toString();
+    QString text = command.isEmpty() ? QStringLiteral("Run a command") : QStringLiteral("Run ") + quoted(command, 70);
+    if (!host.isEmpty())
+        text += QStringLiteral(" on ") + displayText(host, kMaxNameChars);
+    return text;
+}
+
+QString exportSummary(const Action &action, const QLocale &locale)
+{
+    const QJsonObject &p = action.parameters;
+    const std::optional<double> rows = numberOf(firstOf(p, {"rows", "rowCount", "estimatedRows"}));
+    const QString segment = p.value(QStringLiteral("segment")).toString();
+    const QStringList fields = stringsOf(p.value(QStringLiteral("fields")));
+    const QString destination = p.value(QStringLiteral("destination")).toString();
+    QString text = QStringLiteral("Export");
+    if (rows && *rows >= 0 && *rows < 1e15)
+        text += QLatin1Char(' ') + locale.toString(static_cast<qint64>(*rows)) + QStringLiteral(" records");
+    else
+        text += QStringLiteral(" records");
+    if (!segment.isEmpty())
+        text += QStringLiteral(" of ") + displayText(segment, kMaxNameChars);
+    if (!fields.isEmpty())
+        text += QStringLiteral(" (") + listText(fields, 4) + QLatin1Char(')');
+    if (!destination.isEmpty())
+        text += QStringLiteral(" to ") + displayText(destination, 80);
+    return text;
+}
+
+QString permissionsSummary(const Action &action)
+{
+    const QJsonObject &p = action.parameters;
+    const QStringList before = stringsOf(p.value(QStringLiteral("before")));
+    const QStringList after = stringsOf(p.value(QStringLiteral("after")));
+    QString subject = p.value(QStringLiteral("subject")).toString();
+    QStringList added;
+    QStringList removed;
+    for (const QString &permission : after) {
+        if (!before.contains(permission))
+            added.append(permission);
+    }
+    for (const QString &permission : before) {
+        if (!after.contains(permission))
+            removed.append(permission);
+    }
+    const bool own =
+        !subject.isEmpty() && !action.identity.agents.isEmpty() && subject == action.identity.actingAgent().id;
+    const QString who = subject.isEmpty() ? QStringLiteral("a principal") : displayText(subject, kMaxNameChars);
+    QString text;
+    if (!added.isEmpty() && removed.isEmpty())
+        text = QStringLiteral("Grant %1 to %2").arg(listText(added, 3), who);
+    else if (added.isEmpty() && !removed.isEmpty())
+        text = QStringLiteral("Remove %1 from %2").arg(listText(removed, 3), who);
+    else if (!added.isEmpty())
+        text = QStringLiteral("Change the permissions of %1: grant %2, remove %3")
+                   .arg(who, listText(added, 3), listText(removed, 3));
+    else
+        text = QStringLiteral("Change the permissions of %1").arg(who);
+    if (own)
+        text += QStringLiteral(" (its own permissions)");
     return text;
 }
 
@@ -249,20 +340,30 @@ QString actionSummary(const Action &action, const QLocale &locale)
         return transferSummary(action, readable);
     if (tool == QLatin1String("email") && operation == QLatin1String("send"))
         return emailSummary(action, readable);
-    if ((tool == QLatin1String("db") || tool == QLatin1String("database"))
-        && operation == QLatin1String("delete"))
+    if ((tool == QLatin1String("db") || tool == QLatin1String("database")) && operation == QLatin1String("delete"))
         return deleteSummary(action, readable);
+    if (tool == QLatin1String("code") && operation == QLatin1String("execute"))
+        return executeSummary(action);
+    if (tool == QLatin1String("crm") && operation == QLatin1String("export"))
+        return exportSummary(action, readable);
+    if (tool == QLatin1String("iam") && operation == QLatin1String("update_permissions"))
+        return permissionsSummary(action);
     return actionToolName(action);
 }
 
 QString tierTitle(int tier)
 {
     switch (tier) {
-    case 1: return QStringLiteral("Low");
-    case 2: return QStringLiteral("Moderate");
-    case 3: return QStringLiteral("High");
-    case 4: return QStringLiteral("Critical");
-    default: return QStringLiteral("Tier %1").arg(tier);
+    case 1:
+        return QStringLiteral("Low");
+    case 2:
+        return QStringLiteral("Moderate");
+    case 3:
+        return QStringLiteral("High");
+    case 4:
+        return QStringLiteral("Critical");
+    default:
+        return QStringLiteral("Tier %1").arg(tier);
     }
 }
 

@@ -18,7 +18,14 @@ namespace countersign {
 //   email.send         "Send an email to 3 recipients, 2 outside example.com"
 //                      reads to, cc, bcc (string, comma-separated string, or array of strings
 //                      or {address}); the home domain is that of from, else of the user
-//   db.delete          "Delete 1,204 rows from customers"; reads rows (or rowCount), table
+//   db.delete          "Delete 1,204 rows from customers"; reads rows (or rowCount,
+//                      estimatedRows), table
+//   code.execute       "Run “systemctl restart nginx” on api-prod-3"; reads command, host
+//   crm.export         "Export 45,000 records of all-active-customers (name, email) to sftp://…";
+//                      reads rows, segment, fields, destination
+//   iam.update_permissions
+//                      "Grant db.delete to ops-agent (its own permissions)"; reads subject,
+//                      before, after
 [[nodiscard]] QString actionSummary(const Action &action);
 [[nodiscard]] QString actionSummary(const Action &action, const QLocale &locale);
 

@@ -22,9 +22,9 @@ bool mustEscape(char32_t ucs, TextLines lines)
         return true;
     switch (QChar::category(ucs)) {
     case QChar::Other_Control:
-    case QChar::Other_Format:          // bidi controls, zero-width characters, tags, BOM
-    case QChar::Other_Surrogate:       // unpaired
-    case QChar::Other_PrivateUse:      // draws as whatever a font decides
+    case QChar::Other_Format: // bidi controls, zero-width characters, tags, BOM
+    case QChar::Other_Surrogate: // unpaired
+    case QChar::Other_PrivateUse: // draws as whatever a font decides
     case QChar::Separator_Line:
     case QChar::Separator_Paragraph:
         return true;
@@ -37,13 +37,11 @@ bool mustEscape(char32_t ucs, TextLines lines)
 
 QString escapeFor(char32_t ucs)
 {
-    return QStringLiteral("⟨U+%1⟩")
-        .arg(QString::number(static_cast<uint>(ucs), 16).toUpper(), 4, QLatin1Char('0'));
+    return QStringLiteral("⟨U+%1⟩").arg(QString::number(static_cast<uint>(ucs), 16).toUpper(), 4, QLatin1Char('0'));
 }
 
 // Calls sink(piece) for each visible piece of text: a whole code point or its escape.
-template<typename Sink>
-bool forEachPiece(const QString &text, TextLines lines, Sink &&sink)
+template<typename Sink> bool forEachPiece(const QString &text, TextLines lines, Sink &&sink)
 {
     const qsizetype size = text.size();
     for (qsizetype i = 0; i < size; ++i) {
@@ -110,8 +108,7 @@ QString plainToolTip(const QString &title, const QString &untrusted, int maxChar
     QString wrapped;
     wrapped.reserve(body.size() + body.size() / kLineChars + 1);
     qsizetype column = 0;
-    for (qsizetype i = 0; i < body.size(); ++i) {
-        const QChar c = body.at(i);
+    for (const QChar c : body) {
         if (c == QLatin1Char('\n')) {
             column = 0;
         } else if (column >= kLineChars && !c.isLowSurrogate()) {

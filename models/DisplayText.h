@@ -8,7 +8,7 @@
 namespace countersign {
 
 enum class TextLines {
-    Single,   // a line feed is shown as "⏎", like every other break
+    Single, // a line feed is shown as "⏎", like every other break
     Multiple, // line feeds are kept (for rationale, reasons, the full-value viewer)
 };
 
@@ -20,8 +20,7 @@ enum class TextLines {
 // escape's own "⟨" so a literal "⟨U+202E⟩" in the input cannot pass for one of ours.
 // Stops before maxChars characters of output and appends "…" (maxChars <= 0: no limit); an
 // escape or a surrogate pair is never cut in half.
-[[nodiscard]] QString displayText(const QString &text, int maxChars,
-                                  TextLines lines = TextLines::Single);
+[[nodiscard]] QString displayText(const QString &text, int maxChars, TextLines lines = TextLines::Single);
 
 // True when displayText() would change something other than by eliding.
 [[nodiscard]] bool hasHiddenCharacters(const QString &text);
@@ -30,7 +29,6 @@ enum class TextLines {
 // like HTML (Qt::mightBeRichText), so a fixed first line of our own (title: no '<', no '&')
 // goes first and the untrusted text, passed through displayText(), follows it; long lines are
 // wrapped because plain-text tooltips do not wrap by themselves.
-[[nodiscard]] QString plainToolTip(const QString &title, const QString &untrusted,
-                                   int maxChars = 1000);
+[[nodiscard]] QString plainToolTip(const QString &title, const QString &untrusted, int maxChars = 1000);
 
 } // namespace countersign

@@ -48,19 +48,18 @@ QString principalText(const Principal &principal)
 
 } // namespace
 
-struct PendingQueueModel::Row
-{
+struct PendingQueueModel::Row {
     protocol::ActionPending frame;
     SortKey key;
     QStringList approvedBy;
     qint64 arrivedMs = 0; // monotonic
+    bool fromSnapshot = false;
     bool inserted = false;
     bool shownNew = true;
     bool shownExpired = false;
 };
 
-PendingQueueModel::PendingQueueModel(GatewayConnection *connection, const ServerTime &time,
-                                     QObject *parent)
+PendingQueueModel::PendingQueueModel(GatewayConnection *connection, const ServerTime &time, QObject *parent)
     : QAbstractTableModel(parent), m_connection(connection), m_time(time)
 {
     m_tick.setInterval(kTickMs);
@@ -71,6 +70,7 @@ PendingQueueModel::PendingQueueModel(GatewayConnection *connection, const Server
         connect(connection, &GatewayConnection::actionUpdated, this, &PendingQueueModel::onActionUpdated);
         connect(connection, &GatewayConnection::actionResolved, this, &PendingQueueModel::onActionResolved);
         connect(connection, &GatewayConnection::resyncStarted, this, &PendingQueueModel::onResyncStarted);
+        connect(connection, &GatewayConnection::subscribed, this, &PendingQueueModel::onSubscribed);
     }
 }
 
@@ -88,8 +88,9 @@ int PendingQueueModel::columnCount(const QModelIndex &parent) const
 
 Qt::ItemFlags PendingQueueModel::flags(const QModelIndex &index) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!index.isValid())
         return Qt::NoItemFlags;
+    Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
     return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
 }
 
@@ -99,25 +100,41 @@ QVariant PendingQueueModel::headerData(int section, Qt::Orientation orientation,
         return {};
     if (role == Qt::DisplayRole) {
         switch (static_cast<Column>(section)) {
-        case TimeLeft: return QStringLiteral("Time left");
-        case Tier: return QStringLiteral("Tier");
-        case Tool: return QStringLiteral("Tool");
-        case Agent: return QStringLiteral("Agent");
-        case OnBehalfOf: return QStringLiteral("On behalf of");
-        case Judge: return QStringLiteral("Judge");
-        case Approvals: return QStringLiteral("Approvals");
-        case ColumnCount: break;
+        case TimeLeft:
+            return QStringLiteral("Time left");
+        case Tier:
+            return QStringLiteral("Tier");
+        case Tool:
+            return QStringLiteral("Tool");
+        case Agent:
+            return QStringLiteral("Agent");
+        case OnBehalfOf:
+            return QStringLiteral("On behalf of");
+        case Judge:
+            return QStringLiteral("Judge");
+        case Approvals:
+            return QStringLiteral("Approvals");
+        case ColumnCount:
+            break;
         }
     } else if (role == Qt::ToolTipRole) {
         switch (static_cast<Column>(section)) {
-        case TimeLeft: return QStringLiteral("Time until the gateway denies the action by timeout");
-        case Tier: return QStringLiteral("Impact tier, 1 (low) to 4 (critical)");
-        case Tool: return QStringLiteral("The tool and operation the agent wants to run");
-        case Agent: return QStringLiteral("The acting agent, as authenticated by the gateway");
-        case OnBehalfOf: return QStringLiteral("The user the agent acts for (claimed)");
-        case Judge: return QStringLiteral("Highest score of a Judge that flagged the action");
-        case Approvals: return QStringLiteral("Approvals so far, when more than one is required");
-        case ColumnCount: break;
+        case TimeLeft:
+            return QStringLiteral("Time until the gateway denies the action by timeout");
+        case Tier:
+            return QStringLiteral("Impact tier, 1 (low) to 4 (critical)");
+        case Tool:
+            return QStringLiteral("The tool and operation the agent wants to run");
+        case Agent:
+            return QStringLiteral("The acting agent, as authenticated by the gateway");
+        case OnBehalfOf:
+            return QStringLiteral("The user the agent acts for (claimed)");
+        case Judge:
+            return QStringLiteral("Highest score of a Judge that flagged the action");
+        case Approvals:
+            return QStringLiteral("Approvals so far, when more than one is required");
+        case ColumnCount:
+            break;
         }
     }
     return {};
@@ -125,7 +142,7 @@ QVariant PendingQueueModel::headerData(int section, Qt::Orientation orientation,
 
 QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!index.isValid() || index.model() != this || index.row() >= rowCount() || index.column() >= ColumnCount)
         return {};
     const Row &row = *m_rows[static_cast<size_t>(index.row())];
     const Action &action = row.frame.action;
@@ -142,8 +159,7 @@ QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
         case Tool:
             return plainToolTip(QStringLiteral("Will happen if approved:"), actionSummary(action));
         case Agent:
-            return plainToolTip(QStringLiteral("Acting agent (authenticated):"),
-                                action.identity.actingAgent().id);
+            return plainToolTip(QStringLiteral("Acting agent (authenticated):"), action.identity.actingAgent().id);
         case OnBehalfOf: {
             const Principal &user = action.identity.user;
             QString text = user.id;
@@ -177,16 +193,18 @@ QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
             return font;
         }
         return {};
-    case Qt::BackgroundRole:
-        if (isNew(row)) {
-            QColor highlight = QGuiApplication::palette().color(QPalette::Highlight);
-            highlight.setAlpha(36);
-            return highlight;
-        }
-        return {};
+    case Qt::BackgroundRole: {
+        // A highlight that fades out over the first seconds: noticeable, never loud.
+        const double fresh = newness(row);
+        if (fresh <= 0.0)
+            return {};
+        QColor highlight = QGuiApplication::palette().color(QPalette::Highlight);
+        highlight.setAlpha(qRound(10 + 38 * fresh));
+        return highlight;
+    }
     case Qt::AccessibleTextRole:
         if (column == TimeLeft)
-            return QStringLiteral("Time left ") + formatTimeLeft(msLeftAt(index.row()));
+            return QString(QStringLiteral("Time left ") + formatTimeLeft(msLeftAt(index.row())));
         return displayData(row, column);
     case ActionIdRole:
         return action.id;
@@ -247,14 +265,22 @@ QVariant PendingQueueModel::sortData(const Row &row, int column) const
 {
     const Action &action = row.frame.action;
     switch (static_cast<Column>(column)) {
-    case TimeLeft: return m_time.msUntil(action.deadline);
-    case Tier: return action.impact.tier;
-    case Tool: return QString(action.tool + QLatin1Char('.') + action.operation);
-    case Agent: return action.identity.actingAgent().id;
-    case OnBehalfOf: return action.identity.user.id;
-    case Judge: return flaggedScore(action);
-    case Approvals: return row.frame.approvals;
-    case ColumnCount: break;
+    case TimeLeft:
+        return m_time.msUntil(action.deadline);
+    case Tier:
+        return action.impact.tier;
+    case Tool:
+        return QString(action.tool + QLatin1Char('.') + action.operation);
+    case Agent:
+        return action.identity.actingAgent().id;
+    case OnBehalfOf:
+        return action.identity.user.id;
+    case Judge:
+        return flaggedScore(action);
+    case Approvals:
+        return row.frame.approvals;
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -308,7 +334,7 @@ int PendingQueueModel::mostUrgentDecidableRow() const
 
 PendingQueueModel::SortKey PendingQueueModel::keyOf(const protocol::ActionPending &frame)
 {
-    return SortKey{frame.action.deadline.toMSecsSinceEpoch(), frame.action.impact.tier, frame.action.id};
+    return SortKey {frame.action.deadline.toMSecsSinceEpoch(), frame.action.impact.tier, frame.action.id};
 }
 
 bool PendingQueueModel::before(const SortKey &a, const SortKey &b)
@@ -324,15 +350,21 @@ bool PendingQueueModel::before(const SortKey &a, const SortKey &b)
 int PendingQueueModel::lowerBound(const SortKey &key) const
 {
     const auto it = std::lower_bound(m_rows.begin(), m_rows.end(), key,
-                                     [](const std::unique_ptr<Row> &row, const SortKey &k) {
-                                         return before(row->key, k);
-                                     });
+        [](const std::unique_ptr<Row> &row, const SortKey &k) { return before(row->key, k); });
     return static_cast<int>(std::distance(m_rows.begin(), it));
 }
 
 bool PendingQueueModel::isNew(const Row &row) const
 {
-    return m_time.clock().monotonicMs() - row.arrivedMs < m_newHighlightMs;
+    return !row.fromSnapshot && m_time.clock().monotonicMs() - row.arrivedMs < m_newHighlightMs;
+}
+
+double PendingQueueModel::newness(const Row &row) const
+{
+    if (!isNew(row) || m_newHighlightMs <= 0)
+        return 0.0;
+    const qint64 age = m_time.clock().monotonicMs() - row.arrivedMs;
+    return 1.0 - static_cast<double>(age) / static_cast<double>(m_newHighlightMs);
 }
 
 void PendingQueueModel::onActionPending(const protocol::ActionPending &frame)
@@ -345,6 +377,8 @@ void PendingQueueModel::onActionPending(const protocol::ActionPending &frame)
     row->frame = frame;
     row->key = keyOf(frame);
     row->arrivedMs = m_time.clock().monotonicMs();
+    row->fromSnapshot = m_snapshotInProgress;
+    row->shownNew = !row->fromSnapshot;
     m_byId.insert(frame.action.id, row.get());
     m_arrivals.push_back(std::move(row));
     scheduleFlush();
@@ -364,7 +398,7 @@ void PendingQueueModel::flushArrivals()
     if (m_arrivals.empty())
         return;
     std::sort(m_arrivals.begin(), m_arrivals.end(),
-              [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
+        [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
     for (auto &row : m_arrivals)
         row->inserted = true;
 
@@ -373,9 +407,9 @@ void PendingQueueModel::flushArrivals()
         std::vector<std::unique_ptr<Row>> merged;
         merged.reserve(m_rows.size() + m_arrivals.size());
         std::merge(std::make_move_iterator(m_rows.begin()), std::make_move_iterator(m_rows.end()),
-                   std::make_move_iterator(m_arrivals.begin()), std::make_move_iterator(m_arrivals.end()),
-                   std::back_inserter(merged),
-                   [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
+            std::make_move_iterator(m_arrivals.begin()), std::make_move_iterator(m_arrivals.end()),
+            std::back_inserter(merged),
+            [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
         m_rows = std::move(merged);
         m_arrivals.clear();
         endResetModel();
@@ -390,8 +424,8 @@ void PendingQueueModel::flushArrivals()
             const int count = static_cast<int>(last - first);
             beginInsertRows({}, position, position + count - 1);
             m_rows.insert(m_rows.begin() + position,
-                          std::make_move_iterator(m_arrivals.begin() + static_cast<std::ptrdiff_t>(first)),
-                          std::make_move_iterator(m_arrivals.begin() + static_cast<std::ptrdiff_t>(last)));
+                std::make_move_iterator(m_arrivals.begin() + static_cast<std::ptrdiff_t>(first)),
+                std::make_move_iterator(m_arrivals.begin() + static_cast<std::ptrdiff_t>(last)));
             endInsertRows();
             first = last;
         }
@@ -422,8 +456,8 @@ void PendingQueueModel::onActionResolved(const protocol::ActionResolved &frame)
         return;
     m_byId.remove(frame.actionId);
     if (!row->inserted) {
-        const auto it = std::find_if(m_arrivals.begin(), m_arrivals.end(),
-                                     [row](const std::unique_ptr<Row> &r) { return r.get() == row; });
+        const auto it = std::find_if(
+            m_arrivals.begin(), m_arrivals.end(), [row](const std::unique_ptr<Row> &r) { return r.get() == row; });
         if (it != m_arrivals.end())
             m_arrivals.erase(it);
         return;
@@ -436,8 +470,14 @@ void PendingQueueModel::onActionResolved(const protocol::ActionResolved &frame)
     Q_EMIT pendingCountChanged(rowCount());
 }
 
+void PendingQueueModel::onSubscribed()
+{
+    m_snapshotInProgress = false;
+}
+
 void PendingQueueModel::onResyncStarted()
 {
+    m_snapshotInProgress = true;
     beginResetModel();
     m_rows.clear();
     m_arrivals.clear();
@@ -460,8 +500,7 @@ void PendingQueueModel::refreshCountdown()
     if (m_rows.empty())
         return;
     Q_EMIT dataChanged(index(0, TimeLeft), index(rowCount() - 1, TimeLeft),
-                       {Qt::DisplayRole, Qt::AccessibleTextRole, Qt::ToolTipRole, RawSortRole,
-                        TimeFractionRole, MsLeftRole});
+        {Qt::DisplayRole, Qt::AccessibleTextRole, Qt::ToolTipRole, RawSortRole, TimeFractionRole, MsLeftRole});
 
     // Rows that stopped being new or just expired change as a whole (highlight, greyed text).
     QStringList expired;
@@ -469,14 +508,19 @@ void PendingQueueModel::refreshCountdown()
         Row &row = *m_rows[static_cast<size_t>(r)];
         const bool nowNew = isNew(row);
         const bool nowExpired = m_time.msUntil(row.frame.action.deadline) <= 0;
+        if (nowNew && row.shownNew && nowExpired == row.shownExpired) {
+            // Still new: only the fading highlight changes.
+            Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1), {Qt::BackgroundRole});
+            continue;
+        }
         if (nowNew == row.shownNew && nowExpired == row.shownExpired)
             continue;
         if (nowExpired && !row.shownExpired)
             expired.append(row.frame.action.id);
         row.shownNew = nowNew;
         row.shownExpired = nowExpired;
-        Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1),
-                           {NewRole, ExpiredRole, Qt::BackgroundRole, Qt::ForegroundRole});
+        Q_EMIT dataChanged(
+            index(r, 0), index(r, ColumnCount - 1), {NewRole, ExpiredRole, Qt::BackgroundRole, Qt::ForegroundRole});
     }
     for (const QString &id : std::as_const(expired))
         Q_EMIT actionExpiredLocally(id);

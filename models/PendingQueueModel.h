@@ -19,34 +19,24 @@ namespace countersign {
 
 class GatewayConnection;
 
-class PendingQueueModel final : public QAbstractTableModel
-{
+class PendingQueueModel final : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column {
-        TimeLeft,
-        Tier,
-        Tool,
-        Agent,
-        OnBehalfOf,
-        Judge,
-        Approvals,
-        ColumnCount
-    };
+    enum Column { TimeLeft, Tier, Tool, Agent, OnBehalfOf, Judge, Approvals, ColumnCount };
     Q_ENUM(Column)
 
     enum Role {
         ActionIdRole = Qt::UserRole, // QString
-        DigestRole,                  // QByteArray, lowercase hex
-        DeadlineRole,                // QDateTime, UTC server time
-        RawSortRole,                 // the column's raw value: ms left, tier, names, score, approvals
-        TierRole,                    // int 1..4
-        FlaggedRole,                 // bool: a Judge flagged the action
-        NewRole,                     // bool: arrived within the last newHighlightMs()
-        TimeFractionRole,            // double 0..1: share of the decision window still left
-        ExpiredRole,                 // bool: the deadline passed locally; no longer decidable
-        MsLeftRole,                  // qint64, negative once expired
+        DigestRole, // QByteArray, lowercase hex
+        DeadlineRole, // QDateTime, UTC server time
+        RawSortRole, // the column's raw value: ms left, tier, names, score, approvals
+        TierRole, // int 1..4
+        FlaggedRole, // bool: a Judge flagged the action
+        NewRole, // bool: arrived within the last newHighlightMs()
+        TimeFractionRole, // double 0..1: share of the decision window still left
+        ExpiredRole, // bool: the deadline passed locally; no longer decidable
+        MsLeftRole, // qint64, negative once expired
     };
     Q_ENUM(Role)
 
@@ -55,16 +45,15 @@ public:
     static constexpr int kTickMs = 1000;
 
     // Neither connection nor time are owned; both must outlive the model.
-    PendingQueueModel(GatewayConnection *connection, const ServerTime &time,
-                      QObject *parent = nullptr);
+    PendingQueueModel(GatewayConnection *connection, const ServerTime &time, QObject *parent = nullptr);
     ~PendingQueueModel() override;
     Q_DISABLE_COPY_MOVE(PendingQueueModel)
 
     [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation,
-                                      int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     [[nodiscard]] Qt::ItemFlags flags(const QModelIndex &index) const override;
 
     // The frame as received, or nullptr. Valid until the row is removed or the model reset.
@@ -94,8 +83,7 @@ Q_SIGNALS:
 
 private:
     struct Row;
-    struct SortKey
-    {
+    struct SortKey {
         qint64 deadlineMs;
         int tier;
         QString id;
@@ -105,12 +93,15 @@ private:
     void onActionUpdated(const protocol::ActionUpdated &frame);
     void onActionResolved(const protocol::ActionResolved &frame);
     void onResyncStarted();
+    void onSubscribed();
     void scheduleFlush();
     void updateTimer();
     [[nodiscard]] static SortKey keyOf(const protocol::ActionPending &frame);
     [[nodiscard]] static bool before(const SortKey &a, const SortKey &b);
     [[nodiscard]] int lowerBound(const SortKey &key) const;
     [[nodiscard]] bool isNew(const Row &row) const;
+    // 1 when the row just arrived, falling to 0 at newHighlightMs(); 0 for snapshot rows.
+    [[nodiscard]] double newness(const Row &row) const;
     [[nodiscard]] QVariant displayData(const Row &row, int column) const;
     [[nodiscard]] QVariant sortData(const Row &row, int column) const;
 
@@ -121,6 +112,9 @@ private:
     std::vector<std::unique_ptr<Row>> m_arrivals; // received, not yet inserted
     QTimer m_tick;
     bool m_flushScheduled = false;
+    // Between resyncStarted and subscribed the gateway sends what is already pending: those
+    // rows are not "new" to the reviewer, only live arrivals and replayed events are.
+    bool m_snapshotInProgress = false;
     int m_newHighlightMs = 5000;
 };
 

@@ -9,8 +9,7 @@
 
 namespace countersign::ui {
 
-class Badge final : public QWidget
-{
+class Badge final : public QWidget {
     Q_OBJECT
 
 public:

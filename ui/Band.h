@@ -8,8 +8,7 @@
 
 namespace countersign::ui {
 
-class Band : public QFrame
-{
+class Band : public QFrame {
     Q_OBJECT
 
 public:

@@ -9,12 +9,11 @@
 
 namespace countersign::ui {
 
-void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
-                              const QModelIndex &index) const
+void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     constexpr int kBarHeight = 3;
     constexpr int kInset = 6;
-    constexpr int kGap = 5; // between the bottom of the cell and the bar
+    constexpr int kGap = 4; // between the bottom of the cell and the bar
 
     QStyleOptionViewItem textOption = option;
     initStyleOption(&textOption, index);
@@ -29,14 +28,11 @@ void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     background.text.clear();
     style->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
 
-    textOption.rect.adjust(0, 0, 0, -(kBarHeight + kGap) / 2 - 1);
-    textOption.backgroundBrush = Qt::NoBrush;
-    textOption.state &= ~QStyle::State_HasFocus;
     if (!expired && fraction < 0.1)
         textOption.font.setBold(true);
-    textOption.features &= ~QStyleOptionViewItem::HasDisplay;
     const QString text = index.data(Qt::DisplayRole).toString();
-    const QRect textRect = style->subElementRect(QStyle::SE_ItemViewItemText, &textOption, widget);
+    // The text sits where every other column's text sits; the bar runs under it.
+    const QRect textRect = option.rect.adjusted(kInset, 0, -kInset, -2);
     painter->save();
     painter->setFont(textOption.font);
     const bool selected = option.state & QStyle::State_Selected;
@@ -50,7 +46,7 @@ void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     if (!expired) {
         const QRect cell = option.rect;
         const QRect track(cell.left() + kInset, cell.bottom() - kGap - kBarHeight + 1,
-                          qMax(0, cell.width() - 2 * kInset), kBarHeight);
+            qMax(0, cell.width() - 2 * kInset), kBarHeight);
         QColor trackColor = option.palette.color(QPalette::Text);
         trackColor.setAlphaF(selected ? 0.25 : 0.10);
         painter->setRenderHint(QPainter::Antialiasing);

@@ -7,16 +7,14 @@
 
 namespace countersign::ui {
 
-class CountdownDelegate final : public QStyledItemDelegate
-{
+class CountdownDelegate final : public QStyledItemDelegate {
     Q_OBJECT
 
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
     Q_DISABLE_COPY_MOVE(CountdownDelegate)
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
-               const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 };
 
 } // namespace countersign::ui

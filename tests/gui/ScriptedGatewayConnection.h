@@ -1,0 +1,131 @@
+// A GatewayConnection driven by the test itself: it emits the frames a gateway would send and
+// records the decisions the console sends, so the real main window can be exercised without a
+// gateway process. (The interface exists for exactly this seam.)
+#pragma once
+
+#include "net/GatewayConnection.h"
+
+#include <QDateTime>
+#include <QList>
+
+namespace countersign::testing {
+
+class ScriptedGatewayConnection final : public GatewayConnection {
+    Q_OBJECT
+
+public:
+    explicit ScriptedGatewayConnection(QObject *parent = nullptr) : GatewayConnection(parent) { }
+
+    [[nodiscard]] State state() const override { return m_state; }
+    [[nodiscard]] QString stateDetail() const override { return m_detail; }
+    [[nodiscard]] QString gatewayUrl() const override { return m_url; }
+    [[nodiscard]] qint64 lastSeq() const override { return m_seq; }
+
+    void start() override { m_started = true; }
+    void stop() override { m_started = false; }
+
+    [[nodiscard]] Status sendDecision(const protocol::Decision &decision) override
+    {
+        if (m_state != State::Connected)
+            return makeError(QStringLiteral("connection.offline"), QStringLiteral("not connected to the gateway"));
+        m_sent.append(decision);
+        return {};
+    }
+
+    // ---- scripting ---------------------------------------------------------------------------
+
+    void setGatewayUrl(const QString &url) { m_url = url; }
+
+    void setState(State state, const QString &detail = {})
+    {
+        m_state = state;
+        m_detail = detail;
+        Q_EMIT stateChanged(state, detail);
+    }
+
+    // Connected, with a hello for reviewer at serverNow.
+    void connectAs(const QString &reviewer, const QDateTime &serverNow, protocol::Role role = protocol::Role::Reviewer)
+    {
+        protocol::Hello hello;
+        hello.gatewayId = QStringLiteral("gw-test");
+        hello.serverTime = serverNow;
+        hello.reviewer = reviewer;
+        hello.role = role;
+        hello.head = m_seq;
+        Q_EMIT helloReceived(hello);
+        setState(State::Connected, {});
+    }
+
+    protocol::ActionPending emitPending(const Action &action, int approvals = 0)
+    {
+        protocol::ActionPending frame;
+        frame.seq = ++m_seq;
+        frame.action = action;
+        frame.actionJson = action.toJson();
+        frame.digest = action.digest();
+        frame.approvals = approvals;
+        Q_EMIT actionPending(frame);
+        return frame;
+    }
+
+    void emitUpdated(const QString &actionId, int approvals, const QStringList &approvedBy)
+    {
+        protocol::ActionUpdated frame;
+        frame.seq = ++m_seq;
+        frame.actionId = actionId;
+        frame.approvals = approvals;
+        frame.approvedBy = approvedBy;
+        Q_EMIT actionUpdated(frame);
+    }
+
+    void emitResolved(const QString &actionId, protocol::Outcome outcome, const QString &decidedBy, const QDateTime &at,
+        const QString &reason = {})
+    {
+        protocol::ActionResolved frame;
+        frame.seq = ++m_seq;
+        frame.actionId = actionId;
+        frame.outcome = outcome;
+        frame.decidedBy = decidedBy;
+        frame.resolvedAt = at;
+        frame.reason = reason;
+        Q_EMIT actionResolved(frame);
+    }
+
+    void emitResult(const protocol::Decision &decision, bool accepted, const QDateTime &at, const QString &code = {},
+        const QString &message = {})
+    {
+        protocol::DecisionResult result;
+        result.requestId = decision.requestId;
+        result.actionId = decision.actionId;
+        result.accepted = accepted;
+        result.code = code;
+        result.message = message;
+        result.at = at;
+        Q_EMIT decisionResult(result);
+    }
+
+    // The end of a snapshot (snapshot = true, after resyncStarted) or of a replay.
+    void emitSubscribed(bool snapshot)
+    {
+        protocol::Subscribed frame;
+        frame.since = snapshot ? 0 : m_seq;
+        frame.head = m_seq;
+        frame.snapshot = snapshot;
+        Q_EMIT subscribed(frame);
+    }
+
+    void emitResyncStarted() { Q_EMIT resyncStarted(); }
+
+    [[nodiscard]] const QList<protocol::Decision> &sentDecisions() const { return m_sent; }
+    [[nodiscard]] bool started() const { return m_started; }
+
+private:
+    State m_state = State::Connecting;
+    QString m_detail;
+    QString m_url = QStringLiteral("wss://127.0.0.1:8443/v1/console");
+    qint64 m_seq = 0;
+    bool m_started = false;
+    QList<protocol::Decision> m_sent;
+};
+
+} // namespace countersign::testing

@@ -1,0 +1,616 @@
+// Drives the real main window offscreen over a scripted gateway connection: keyboard-first
+// approval and denial, what the window shows afterwards, selection stability, the fail-safe
+// states, and that hostile text from an action is only ever shown as escaped plain text.
+#include "ScriptedGatewayConnection.h"
+#include "SampleActions.h"
+
+#include "core/Clock.h"
+#include "core/ServerTime.h"
+#include "models/PendingQueueModel.h"
+#include "ui/ActionDetailView.h"
+#include "ui/MainWindow.h"
+#include "ui/MessageBar.h"
+#include "ui/ParameterTree.h"
+#include "ui/ShortcutsDialog.h"
+#include "ui/StatusLine.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextDocument>
+#include <QTreeWidget>
+
+using namespace countersign;
+using countersign::testing::ScriptedGatewayConnection;
+
+class TestMainWindow final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void importantWidgetsHaveNamesAndAccessibleNames();
+    void approveWithTheKeyboard();
+    void approveWithTheMouseTakesTwoClicks();
+    void nextMostUrgentIsSelectedAfterADecision();
+    void denyIsImpossibleWithoutAReason();
+    void enterInTheReasonFieldNeverDecides();
+    void escapeCancelsAnArmedDecision();
+    void newArrivalDoesNotChangeTheSelection();
+    void snapshotShowsTheMostUrgentAction();
+    void burstKeepsTheSelection();
+    void keyboardMovesFocus();
+    void refusedDecisionShowsCodeAndMessage();
+    void dualApprovalWaitsForASecondReviewer();
+    void reviewerCannotApproveTheirOwnAction();
+    void expiredActionIsUndecidable();
+    void offlineAndReconnectingSayWhatHappens_data();
+    void offlineAndReconnectingSayWhatHappens();
+    void refusedConnectionIsShownInline();
+    void resolvedElsewhereWhileReading();
+    void everyLabelIsPlainText();
+    void hostileTextRendersLiterallyAndEscaped();
+    void shortcutsDialogListsEveryCommand();
+    void headerStateIsRestored();
+
+private:
+    template<typename T> T *find(const QString &name) const
+    {
+        T *widget = m_window->findChild<T *>(name);
+        if (!widget)
+            qFatal("no widget named %s", qPrintable(name));
+        return widget;
+    }
+    QTableView *queue() const { return m_window->queueView(); }
+    QPushButton *approveButton() const { return find<QPushButton>(QStringLiteral("approveButton")); }
+    QPushButton *denyButton() const { return find<QPushButton>(QStringLiteral("denyButton")); }
+    QLineEdit *reasonEdit() const { return find<QLineEdit>(QStringLiteral("reasonLineEdit")); }
+    ui::MessageBar *messageBar() const { return m_window->messageBar(); }
+    QString headline() const { return find<QLabel>(QStringLiteral("headlineLabel"))->text(); }
+
+    // Emits the action and lets the model insert it.
+    protocol::ActionPending arrive(const Action &action, int approvals = 0)
+    {
+        const protocol::ActionPending frame = m_connection->emitPending(action, approvals);
+        QCoreApplication::processEvents();
+        return frame;
+    }
+    void focusQueueAndPressDown()
+    {
+        queue()->setFocus();
+        QTest::keyClick(queue(), Qt::Key_Down);
+    }
+    void press(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
+    {
+        QWidget *target = QApplication::focusWidget() ? QApplication::focusWidget() : m_window.get();
+        QTest::keyClick(target, static_cast<Qt::Key>(key), modifiers);
+    }
+
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<ServerTime> m_time;
+    std::unique_ptr<ScriptedGatewayConnection> m_connection;
+    std::unique_ptr<ui::MainWindow> m_window;
+    QDateTime m_now;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+}
+
+void TestMainWindow::init()
+{
+    m_clock = std::make_unique<ManualClock>();
+    m_time = std::make_unique<ServerTime>(*m_clock);
+    m_now = m_clock->nowUtc();
+    m_connection = std::make_unique<ScriptedGatewayConnection>();
+    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
+}
+
+void TestMainWindow::cleanup()
+{
+    m_window.reset();
+    m_connection.reset();
+    m_time.reset();
+    m_clock.reset();
+}
+
+void TestMainWindow::importantWidgetsHaveNamesAndAccessibleNames()
+{
+    for (const char *name : {"queueView", "approveButton", "denyButton", "reasonLineEdit", "statusLine", "messageBar",
+             "detailView", "headlineLabel"}) {
+        QWidget *widget = m_window->findChild<QWidget *>(QLatin1String(name));
+        QVERIFY2(widget, name);
+        if (qstrcmp(name, "headlineLabel") != 0)
+            QVERIFY2(!widget->accessibleName().isEmpty(), name);
+    }
+    // Neither decision is the default button: Enter must never approve or deny.
+    for (QPushButton *button : {approveButton(), denyButton()}) {
+        QVERIFY(!button->isDefault());
+        QVERIFY(!button->autoDefault());
+    }
+    // Every command has a shortcut.
+    for (const QAction *action : m_window->commandActions())
+        QVERIFY2(!action->shortcuts().isEmpty(), qPrintable(action->text()));
+    QCOMPARE(m_window->statusLine()->stateText(), QStringLiteral("Connected"));
+    QVERIFY(m_window->statusLine()->text().contains(QStringLiteral("rita@example.com · reviewer")));
+}
+
+void TestMainWindow::approveWithTheKeyboard()
+{
+    const protocol::ActionPending frame =
+        arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    QCOMPARE(m_window->queueModel()->rowCount(), 1);
+    QVERIFY(!m_window->detailView()->hasAction()); // arrivals are never selected for you
+
+    focusQueueAndPressDown();
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-pay"));
+    QVERIFY(headline().startsWith(QStringLiteral("Transfer 12,400.00 EUR to Nordwind Logistics GmbH")));
+
+    QTest::keyClick(queue(), Qt::Key_A);
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::Approve);
+    QCOMPARE(QApplication::focusWidget(), approveButton());
+    QCOMPARE(approveButton()->text(), QStringLiteral("Confirm approval"));
+    QVERIFY(m_connection->sentDecisions().isEmpty()); // arming sends nothing
+
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    const protocol::Decision decision = m_connection->sentDecisions().constFirst();
+    QCOMPARE(decision.actionId, QStringLiteral("act-pay"));
+    QCOMPARE(decision.actionDigest, frame.digest);
+    QCOMPARE(decision.actionDigest, frame.action.digest());
+    QCOMPARE(decision.verdict, protocol::Verdict::Approve);
+    QVERIFY(!decision.requestId.isEmpty());
+    QVERIFY(!approveButton()->isEnabled()); // no second decision while the first is on its way
+
+    const QDateTime at = m_now.addSecs(3);
+    m_connection->emitResult(decision, true, at);
+    QVERIFY(!messageBar()->isHidden());
+    QCOMPARE(messageBar()->semantic(), Semantic::Positive);
+    const QString expected = QStringLiteral("Approved, acknowledged by gateway at ")
+        + QLocale().toString(at.toLocalTime().time(), QStringLiteral("HH:mm:ss"));
+    QCOMPARE(messageBar()->title(), expected);
+
+    m_connection->emitResolved(
+        QStringLiteral("act-pay"), protocol::Outcome::Approved, QStringLiteral("rita@example.com"), at);
+    QCOMPARE(m_window->queueModel()->rowCount(), 0);
+    QCOMPARE(m_window->queueModel()->rowOf(QStringLiteral("act-pay")), -1);
+    QVERIFY(!m_window->detailView()->hasAction());
+    QCOMPARE(messageBar()->title(), expected); // the confirmation stays
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+}
+
+void TestMainWindow::approveWithTheMouseTakesTwoClicks()
+{
+    arrive(testing::deleteAction(QStringLiteral("act-del"), m_now, 240));
+    const QModelIndex index = m_window->queueModel()->index(0, PendingQueueModel::Tool);
+    QTest::mouseClick(queue()->viewport(), Qt::LeftButton, {}, queue()->visualRect(index).center());
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-del"));
+    QCOMPARE(headline(), QStringLiteral("Delete 1,204 rows from customers"));
+
+    QTest::mouseClick(approveButton(), Qt::LeftButton);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+    QCOMPARE(approveButton()->text(), QStringLiteral("Confirm approval"));
+    QTest::mouseClick(approveButton(), Qt::LeftButton);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    QCOMPARE(m_connection->sentDecisions().constFirst().verdict, protocol::Verdict::Approve);
+}
+
+void TestMainWindow::nextMostUrgentIsSelectedAfterADecision()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-first"), m_now, 100, 12000.0));
+    arrive(testing::emailAction(QStringLiteral("act-second"), m_now, 200, false));
+    arrive(testing::deleteAction(QStringLiteral("act-third"), m_now, 300));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_J);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-second"));
+
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    m_connection->emitResult(m_connection->sentDecisions().constFirst(), true, m_now);
+    m_connection->emitResolved(
+        QStringLiteral("act-second"), protocol::Outcome::Approved, QStringLiteral("rita@example.com"), m_now);
+
+    // The most urgent remaining item, and the keyboard is back in the queue.
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-first"));
+    QCOMPARE(queue()->currentIndex().row(), 0);
+    QCOMPARE(QApplication::focusWidget(), queue());
+    QTest::keyClick(queue(), Qt::Key_J);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-third"));
+    QTest::keyClick(queue(), Qt::Key_K);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-first"));
+}
+
+void TestMainWindow::denyIsImpossibleWithoutAReason()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    focusQueueAndPressDown();
+    QVERIFY(!denyButton()->isEnabled());
+
+    QTest::keyClick(queue(), Qt::Key_D);
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::Deny);
+    QCOMPARE(QApplication::focusWidget(), reasonEdit());
+    QVERIFY(!denyButton()->isEnabled());
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QTest::mouseClick(denyButton(), Qt::LeftButton);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+
+    QTest::keyClicks(reasonEdit(), QStringLiteral("   "));
+    QVERIFY(!denyButton()->isEnabled()); // blank is not a reason
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+
+    // Letters that are shortcuts elsewhere (a, d, j, k) are typed, not obeyed.
+    reasonEdit()->clear();
+    QTest::keyClicks(reasonEdit(), QStringLiteral("Unknown beneficiary, ask Jake to adjust"));
+    QCOMPARE(reasonEdit()->text(), QStringLiteral("Unknown beneficiary, ask Jake to adjust"));
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-pay"));
+    QVERIFY(denyButton()->isEnabled());
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    const protocol::Decision decision = m_connection->sentDecisions().constFirst();
+    QCOMPARE(decision.verdict, protocol::Verdict::Deny);
+    QCOMPARE(decision.reason, QStringLiteral("Unknown beneficiary, ask Jake to adjust"));
+    QCOMPARE(decision.actionId, QStringLiteral("act-pay"));
+
+    m_connection->emitResult(decision, true, m_now);
+    QVERIFY(messageBar()->title().startsWith(QStringLiteral("Denied, acknowledged by gateway at ")));
+}
+
+void TestMainWindow::enterInTheReasonFieldNeverDecides()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_A);
+    reasonEdit()->setFocus();
+    QTest::keyClicks(reasonEdit(), QStringLiteral("looks right"));
+    QTest::keyClick(reasonEdit(), Qt::Key_Return);
+    QTest::keyClick(reasonEdit(), Qt::Key_Enter);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+}
+
+void TestMainWindow::escapeCancelsAnArmedDecision()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_A);
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::Approve);
+    press(Qt::Key_Escape);
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::None);
+    QCOMPARE(QApplication::focusWidget(), queue());
+    QCOMPARE(approveButton()->text(), QStringLiteral("Approve"));
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+    QVERIFY(!messageBar()->isHidden()); // "Nothing to confirm: press A or D first"
+}
+
+void TestMainWindow::newArrivalDoesNotChangeTheSelection()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-a"), m_now, 100, 12000.0));
+    arrive(testing::deleteAction(QStringLiteral("act-b"), m_now, 200));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_Down);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-b"));
+    QTest::keyClick(queue(), Qt::Key_A);
+    QWidget *focus = QApplication::focusWidget();
+    const QString before = headline();
+
+    // A more urgent action and a later one arrive together.
+    m_connection->emitPending(testing::emailAction(QStringLiteral("act-urgent"), m_now, 30, true));
+    m_connection->emitPending(testing::permissionAction(QStringLiteral("act-late"), m_now, 900));
+    QCoreApplication::processEvents();
+    QCOMPARE(m_window->queueModel()->rowCount(), 4);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-b"));
+    QCOMPARE(queue()->currentIndex().data(PendingQueueModel::ActionIdRole).toString(), QStringLiteral("act-b"));
+    QCOMPARE(queue()->selectionModel()->selectedRows().size(), 1);
+    QCOMPARE(queue()->selectionModel()->selectedRows().constFirst().row(), 2);
+    QCOMPARE(headline(), before);
+    QCOMPARE(QApplication::focusWidget(), focus); // focus not stolen
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::Approve); // nor the armed decision
+    QVERIFY(m_window->queueModel()->index(0, 0).data(PendingQueueModel::NewRole).toBool()); // highlighted instead
+}
+
+void TestMainWindow::snapshotShowsTheMostUrgentAction()
+{
+    // What is pending when the console connects is shown at once, most urgent first...
+    m_connection->emitResyncStarted();
+    m_connection->emitPending(testing::deleteAction(QStringLiteral("act-later"), m_now, 240));
+    m_connection->emitPending(testing::paymentAction(QStringLiteral("act-sooner"), m_now, 100, 12000.0));
+    m_connection->emitSubscribed(true);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-sooner"));
+    QVERIFY(!m_window->queueModel()->index(0, 0).data(PendingQueueModel::NewRole).toBool());
+    // ...while a live arrival, even a more urgent one, changes nothing.
+    arrive(testing::emailAction(QStringLiteral("act-live"), m_now, 30, true));
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-sooner"));
+    QVERIFY(m_window->queueModel()->index(0, 0).data(PendingQueueModel::NewRole).toBool());
+}
+
+void TestMainWindow::burstKeepsTheSelection()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-chosen"), m_now, 500, 12000.0));
+    focusQueueAndPressDown();
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-chosen"));
+    // More than the model inserts row by row: it resets, and the window finds the action again.
+    for (int i = 0; i < PendingQueueModel::kResetThreshold + 10; ++i)
+        m_connection->emitPending(testing::deleteAction(QStringLiteral("act-burst-%1").arg(i), m_now, 100 + 10 * i));
+    QCoreApplication::processEvents();
+    QCOMPARE(m_window->queueModel()->rowCount(), PendingQueueModel::kResetThreshold + 11);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-chosen"));
+    QCOMPARE(queue()->currentIndex().data(PendingQueueModel::ActionIdRole).toString(), QStringLiteral("act-chosen"));
+}
+
+void TestMainWindow::keyboardMovesFocus()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_Return);
+    QVERIFY(m_window->detailView()->isAncestorOf(QApplication::focusWidget()));
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-pay"));
+    press(Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(QApplication::focusWidget(), queue());
+    press(Qt::Key_D);
+    QCOMPARE(QApplication::focusWidget(), reasonEdit());
+    press(Qt::Key_Escape);
+    QCOMPARE(QApplication::focusWidget(), queue());
+}
+
+void TestMainWindow::refusedDecisionShowsCodeAndMessage()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    m_connection->emitResult(m_connection->sentDecisions().constFirst(), false, m_now,
+        QStringLiteral("decision.too_late"), QStringLiteral("the deadline passed at 12:05:00.000Z"));
+    QVERIFY(!messageBar()->isHidden());
+    QVERIFY(messageBar()->title().contains(QStringLiteral("decision.too_late")));
+    QVERIFY(messageBar()->detail().contains(QStringLiteral("the deadline passed at 12:05:00.000Z")));
+    QCOMPARE(m_window->queueModel()->rowCount(), 1); // still there until the gateway resolves it
+    QVERIFY(approveButton()->isEnabled()); // and may be decided again
+    QCOMPARE(m_window->detailView()->decisionState(), ui::ActionDetailView::DecisionState::Open);
+}
+
+void TestMainWindow::dualApprovalWaitsForASecondReviewer()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-dual"), m_now, 600, 248000.0, false, 4, 2));
+    focusQueueAndPressDown();
+    QCOMPARE(
+        m_window->queueModel()->index(0, PendingQueueModel::Approvals).data().toString(), QStringLiteral("0 of 2"));
+    QVERIFY(m_window->detailView()->effectText().contains(QStringLiteral("approval 1 of 2")));
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    m_connection->emitResult(m_connection->sentDecisions().constFirst(), true, m_now);
+    m_connection->emitUpdated(QStringLiteral("act-dual"), 1, {QStringLiteral("rita@example.com")});
+    QCOMPARE(
+        m_window->queueModel()->index(0, PendingQueueModel::Approvals).data().toString(), QStringLiteral("1 of 2"));
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-dual"));
+    QVERIFY(!approveButton()->isEnabled());
+    QVERIFY(m_window->detailView()->effectText().contains(QStringLiteral("1 more reviewer")));
+}
+
+void TestMainWindow::reviewerCannotApproveTheirOwnAction()
+{
+    Action own = testing::paymentAction(QStringLiteral("act-own"), m_now, 300, 12400.0);
+    own.identity.user = {QStringLiteral("rita@example.com"), QStringLiteral("Rita")};
+    arrive(own);
+    focusQueueAndPressDown();
+    QVERIFY(!approveButton()->isEnabled());
+    QTest::keyClick(queue(), Qt::Key_A);
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::None);
+    QVERIFY(m_window->detailView()->effectText().contains(QStringLiteral("another reviewer")));
+}
+
+void TestMainWindow::expiredActionIsUndecidable()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-soon"), m_now, 10, 12400.0));
+    focusQueueAndPressDown();
+    QVERIFY(approveButton()->isEnabled());
+    QTest::keyClick(queue(), Qt::Key_A);
+
+    m_clock->advanceMs(10'000);
+    m_window->queueModel()->refreshCountdown();
+    QCOMPARE(
+        m_window->queueModel()->index(0, PendingQueueModel::TimeLeft).data().toString(), QStringLiteral("expired"));
+    QTRY_VERIFY(!approveButton()->isEnabled()); // the detail's own countdown notices within a second
+    QVERIFY(!denyButton()->isEnabled());
+    QVERIFY(!reasonEdit()->isEnabled());
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::None);
+    QVERIFY(m_window->detailView()->effectText().contains(QStringLiteral("deadline has passed")));
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QTest::keyClick(queue(), Qt::Key_A);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+    QCOMPARE(m_window->queueModel()->rowCount(), 1); // stays until the gateway's action.resolved
+    m_connection->emitResolved(
+        QStringLiteral("act-soon"), protocol::Outcome::Expired, QStringLiteral("gateway"), m_now);
+    QCOMPARE(m_window->queueModel()->rowCount(), 0);
+}
+
+void TestMainWindow::offlineAndReconnectingSayWhatHappens_data()
+{
+    QTest::addColumn<GatewayConnection::State>("state");
+    QTest::addColumn<QString>("title");
+    QTest::newRow("offline") << GatewayConnection::State::Offline << QStringLiteral("Offline");
+    QTest::newRow("reconnecting") << GatewayConnection::State::Reconnecting << QStringLiteral("Reconnecting");
+    QTest::newRow("refused") << GatewayConnection::State::Refused << QStringLiteral("Refused");
+}
+
+void TestMainWindow::offlineAndReconnectingSayWhatHappens()
+{
+    QFETCH(GatewayConnection::State, state);
+    QFETCH(QString, title);
+    arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    focusQueueAndPressDown();
+    QVERIFY(approveButton()->isEnabled());
+
+    m_connection->setState(state, QStringLiteral("network unreachable"));
+    QCOMPARE(m_window->statusLine()->stateText(), title);
+    QVERIFY(
+        m_window->statusLine()->text().contains(QStringLiteral("pending actions will be denied at their deadlines")));
+    QVERIFY(m_window->statusLine()->text().contains(QStringLiteral("wss://127.0.0.1:8443/v1/console")));
+    QVERIFY(!approveButton()->isEnabled());
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+
+    m_connection->setState(GatewayConnection::State::Connected);
+    QCOMPARE(m_window->statusLine()->stateText(), QStringLiteral("Connected"));
+    QVERIFY(approveButton()->isEnabled());
+}
+
+void TestMainWindow::refusedConnectionIsShownInline()
+{
+    m_connection->setState(GatewayConnection::State::Refused,
+        QStringLiteral("The gateway presented certificate AB:CD, which is not the pinned 12:34."));
+    QVERIFY(!messageBar()->isHidden());
+    QCOMPARE(messageBar()->semantic(), Semantic::Danger);
+    QVERIFY(messageBar()->detail().contains(QStringLiteral("not the pinned")));
+    QVERIFY(QApplication::activeModalWidget() == nullptr); // inline, never a modal box
+}
+
+void TestMainWindow::resolvedElsewhereWhileReading()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-a"), m_now, 100, 12000.0));
+    arrive(testing::deleteAction(QStringLiteral("act-b"), m_now, 200));
+    focusQueueAndPressDown();
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-a"));
+    m_connection->emitResolved(
+        QStringLiteral("act-a"), protocol::Outcome::Denied, QStringLiteral("sam@example.com"), m_now);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-b"));
+    QVERIFY(messageBar()->title().contains(QStringLiteral("sam@example.com")));
+    QVERIFY(messageBar()->detail().startsWith(QStringLiteral("Transfer 12,000.00 EUR")));
+}
+
+void TestMainWindow::everyLabelIsPlainText()
+{
+    arrive(testing::hostileAction(QStringLiteral("act-hostile"), m_now, 300));
+    arrive(testing::emailAction(QStringLiteral("act-flagged"), m_now, 200, true));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_Down);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-hostile"));
+    m_connection->emitResult(
+        protocol::Decision {QStringLiteral("r-x"), {}, {}, protocol::Verdict::Deny, {}}, false, m_now);
+
+    const QList<QLabel *> labels = m_window->findChildren<QLabel *>();
+    QVERIFY(labels.size() > 20);
+    for (const QLabel *label : labels)
+        QVERIFY2(label->textFormat() == Qt::PlainText,
+            qPrintable(label->objectName() + QStringLiteral(": ") + label->text()));
+}
+
+void TestMainWindow::hostileTextRendersLiterallyAndEscaped()
+{
+    arrive(testing::hostileAction(QStringLiteral("act-hostile"), m_now, 300));
+    focusQueueAndPressDown();
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-hostile"));
+
+    QStringList texts;
+    const QList<QLabel *> labels = m_window->findChildren<QLabel *>();
+    for (const QLabel *label : labels) {
+        texts.append(label->text());
+        // No bidi control or invisible character reaches the screen unescaped.
+        for (const QChar c : label->text()) {
+            QVERIFY2(c != QChar(0x202E) && c != QChar(0x202C) && c != QChar(0x2066) && c != QChar(0x200B)
+                    && c != QChar(0x0007),
+                qPrintable(label->text()));
+        }
+    }
+    auto shows = [&texts](const QString &expected) {
+        for (const QString &text : std::as_const(texts)) {
+            if (text.contains(expected))
+                return true;
+        }
+        return false;
+    };
+    QVERIFY(shows(QStringLiteral("<b>Security Team</b> ⟨U+202E⟩evil⟨U+202C⟩"))); // user name, literally
+    QVERIFY(shows(QStringLiteral("<img src=x>CRM")));
+    QVERIFY(shows(QStringLiteral("<i>Approved by policy</i> ⟨U+202E⟩deny⟨U+202C⟩")));
+    QVERIFY(shows(QStringLiteral("<b>Looks fine</b>, approve⟨U+202E⟩!ti evorppa")));
+    QVERIFY(shows(QStringLiteral("<u>none</u>")));
+
+    // Parameters: keys and values as plain text, escapes visible, tooltips never rich text.
+    auto *tree = find<ui::ParameterTree>(QStringLiteral("parametersTree"));
+    QHash<QString, QString> values;
+    for (QTreeWidgetItemIterator it(tree); *it; ++it) {
+        values.insert((*it)->text(0), (*it)->text(1));
+        const QString tip = (*it)->toolTip(1);
+        QVERIFY2(tip.isEmpty() || !Qt::mightBeRichText(tip), qPrintable(tip));
+    }
+    QCOMPARE(values.value(QStringLiteral("attachment")), QStringLiteral("invoice⟨U+202E⟩txt.exe"));
+    QCOMPARE(values.value(QStringLiteral("note")), QStringLiteral("pay⟨U+200B⟩pal⟨U+2066⟩hidden⟨U+2069⟩⟨U+0007⟩bell"));
+    QCOMPARE(values.value(QStringLiteral("subject")),
+        QStringLiteral("<h1>URGENT</h1><a href='https://evil.example'>click</a>"));
+    QCOMPARE(values.value(QStringLiteral("<script>key</script>")), QStringLiteral("value"));
+
+    // The queue's cells and tooltips too.
+    const PendingQueueModel *model = m_window->queueModel();
+    for (int column = 0; column < PendingQueueModel::ColumnCount; ++column) {
+        const QModelIndex index = model->index(0, column);
+        const QString tip = index.data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.isEmpty() || !Qt::mightBeRichText(tip), qPrintable(tip));
+        QVERIFY(!index.data().toString().contains(QChar(0x202E)));
+    }
+    QVERIFY(model->index(0, PendingQueueModel::OnBehalfOf)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("<b>Security Team</b> ⟨U+202E⟩evil")));
+
+    // A protocol error carrying markup is shown as the characters it is.
+    m_connection->protocolViolation(makeError(QStringLiteral("frame.invalid"), QStringLiteral("<b>x</b>\u202Ey")));
+    QVERIFY(messageBar()->detail().contains(QStringLiteral("<b>x</b>⟨U+202E⟩y")));
+}
+
+void TestMainWindow::shortcutsDialogListsEveryCommand()
+{
+    QTest::keyClick(queue(), Qt::Key_Question);
+    ui::ShortcutsDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<ui::ShortcutsDialog *>()) != nullptr);
+    auto *table = dialog->findChild<QTableWidget *>(QStringLiteral("shortcutsTable"));
+    QVERIFY(table);
+    QStringList listed;
+    for (int row = 0; row < table->rowCount(); ++row)
+        listed.append(table->item(row, 1)->text());
+    for (const QAction *action : m_window->commandActions()) {
+        const QString described = action->statusTip().isEmpty()
+            ? QString(action->text()).remove(QLatin1Char('&')).remove(QStringLiteral("…"))
+            : action->statusTip();
+        QVERIFY2(listed.contains(described), qPrintable(action->text()));
+    }
+    dialog->reject();
+}
+
+void TestMainWindow::headerStateIsRestored()
+{
+    QHeaderView *header = queue()->horizontalHeader();
+    header->resizeSection(PendingQueueModel::Tool, 222);
+    header->moveSection(PendingQueueModel::Judge, 0);
+    m_window->close();
+    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time);
+    QCOMPARE(queue()->horizontalHeader()->sectionSize(PendingQueueModel::Tool), 222);
+    QCOMPARE(queue()->horizontalHeader()->visualIndex(PendingQueueModel::Judge), 0);
+    QSettings().clear();
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,156 @@
+// countersign-ui-preview: the real main window over a scripted connection filled with realistic
+// actions, for looking at the console (and taking screenshots) without a gateway. Not a test.
+//
+//   countersign-ui-preview [--scenario NAME] [--dark] [--screenshot FILE] [--delay MS]
+//   scenarios: queue (default), flagged, armed, approved, dual, hostile, empty, offline, expired,
+//              shortcuts
+#include "ScriptedGatewayConnection.h"
+#include "SampleActions.h"
+
+#include "core/Clock.h"
+#include "core/ServerTime.h"
+#include "models/PendingQueueModel.h"
+#include "ui/ActionDetailView.h"
+#include "ui/MainWindow.h"
+#include "ui/Resources.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLineEdit>
+#include <QStyleFactory>
+#include <QTableView>
+#include <QTimer>
+
+using namespace countersign;
+using countersign::testing::ScriptedGatewayConnection;
+
+namespace {
+
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x31);
+    const QColor base(0x1f, 0x21, 0x24);
+    const QColor text(0xe6, 0xe8, 0xeb);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x6f, 0xb4));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    QColor placeholder = text;
+    placeholder.setAlpha(128);
+    p.setColor(QPalette::PlaceholderText, placeholder);
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x7a, 0x7d, 0x82));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x7a, 0x7d, 0x82));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x7a, 0x7d, 0x82));
+    p.setColor(QPalette::Mid, QColor(0x44, 0x47, 0x4c));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
+    return p;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("countersign-ui-preview"));
+    QApplication::setOrganizationName(QStringLiteral("CountersignPreview"));
+    QApplication::setWindowIcon(ui::appIcon());
+
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    const QCommandLineOption scenarioOption(
+        QStringLiteral("scenario"), QStringLiteral("What to show."), QStringLiteral("name"), QStringLiteral("queue"));
+    const QCommandLineOption darkOption(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"), QStringLiteral("Write a PNG and quit."), QStringLiteral("file"));
+    const QCommandLineOption delayOption(QStringLiteral("delay"), QStringLiteral("Milliseconds before the screenshot."),
+        QStringLiteral("ms"), QStringLiteral("1500"));
+    parser.addOptions({scenarioOption, darkOption, screenshotOption, delayOption});
+    parser.process(app);
+    const QString scenario = parser.value(scenarioOption);
+
+    if (parser.isSet(darkOption)) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(darkPalette());
+    }
+
+    ScriptedGatewayConnection connection;
+    ServerTime serverTime(SystemClock::instance());
+    ui::MainWindow window(&connection, serverTime);
+    window.show();
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (scenario == QLatin1String("offline")) {
+        connection.setState(
+            GatewayConnection::State::Reconnecting, QStringLiteral("connection refused; retrying in 4 s"));
+    } else {
+        connection.connectAs(QStringLiteral("rita@example.com"), now);
+    }
+    connection.emitResyncStarted();
+
+    QString select;
+    if (scenario != QLatin1String("empty")) {
+        using namespace countersign::testing;
+        connection.emitPending(paymentAction(QStringLiteral("act-5f0c2a91d3e47b18"), now.addSecs(-50), 300, 12400.0));
+        connection.emitPending(emailAction(QStringLiteral("act-91b2e0d4c7a35f66"), now.addSecs(-230), 300, true));
+        connection.emitPending(deleteAction(QStringLiteral("act-0c7e55a1b9d2f304"), now.addSecs(-20), 240));
+        connection.emitPending(permissionAction(QStringLiteral("act-77a1c3e9f0b24d58"), now.addSecs(-10), 300));
+        connection.emitPending(
+            paymentAction(QStringLiteral("act-c41d8e2a6b9f0375"), now.addSecs(-100), 600, 248000.0, false, 4, 2), 1);
+        connection.emitPending(emailAction(QStringLiteral("act-2e6b90f1a4c8d7e3"), now.addSecs(-160), 180, false));
+        if (scenario == QLatin1String("hostile"))
+            connection.emitPending(hostileAction(QStringLiteral("act-hostile-0001"), now.addSecs(-5), 300));
+        if (scenario == QLatin1String("expired"))
+            connection.emitPending(deleteAction(QStringLiteral("act-expired-0001"), now.addSecs(-300), 240));
+        connection.emitSubscribed(true);
+        // One live arrival after the snapshot: it gets the fading "new" highlight.
+        connection.emitPending(
+            paymentAction(QStringLiteral("act-8d3f1b7c2e9a6054"), now.addSecs(-2), 300, 31750.0, false));
+        QCoreApplication::processEvents();
+
+        select = QStringLiteral("act-5f0c2a91d3e47b18");
+        if (scenario == QLatin1String("flagged"))
+            select = QStringLiteral("act-91b2e0d4c7a35f66");
+        else if (scenario == QLatin1String("dual"))
+            select = QStringLiteral("act-c41d8e2a6b9f0375");
+        else if (scenario == QLatin1String("hostile"))
+            select = QStringLiteral("act-hostile-0001");
+        else if (scenario == QLatin1String("expired"))
+            select = QStringLiteral("act-expired-0001");
+        window.selectAction(select);
+        window.queueView()->setFocus();
+    }
+
+    if (scenario == QLatin1String("armed")) {
+        window.detailView()->armApprove();
+    } else if (scenario == QLatin1String("approved")) {
+        window.detailView()->armApprove();
+        window.detailView()->confirmArmed();
+        const protocol::Decision decision = connection.sentDecisions().constLast();
+        connection.emitResult(decision, true, QDateTime::currentDateTimeUtc());
+        connection.emitResolved(decision.actionId, protocol::Outcome::Approved, QStringLiteral("rita@example.com"),
+            QDateTime::currentDateTimeUtc());
+    } else if (scenario == QLatin1String("offline")) {
+        // nothing more: the status line and decision bar say what offline means
+    }
+
+    if (scenario == QLatin1String("shortcuts"))
+        window.showShortcuts();
+
+    if (parser.isSet(screenshotOption)) {
+        const QString file = parser.value(screenshotOption);
+        QTimer::singleShot(parser.value(delayOption).toInt(), &window, [&window, file] {
+            // A dialog, when one is open, is what the scenario is about.
+            QWidget *subject = QApplication::activeModalWidget() ? QApplication::activeModalWidget() : &window;
+            QApplication::exit(subject->grab().save(file, "PNG") ? 0 : 1);
+        });
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,548 @@
+// PendingQueueModel: ordering, coalesced arrivals, stable selection, removal, duplicates and
+// the countdown, under QAbstractItemModelTester and a hand-moved clock.
+#include "models/PendingQueueModel.h"
+
+#include "core/Clock.h"
+#include "core/ServerTime.h"
+#include "core/crypto/Digest.h"
+#include "net/GatewayConnection.h"
+
+#include <QAbstractItemModelTester>
+#include <QItemSelectionModel>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace countersign;
+
+namespace {
+
+// The test seam: a connection that emits exactly the frames the test scripts.
+class FakeConnection final : public GatewayConnection {
+    Q_OBJECT
+
+public:
+    using GatewayConnection::GatewayConnection;
+    [[nodiscard]] State state() const override { return State::Connected; }
+    [[nodiscard]] QString stateDetail() const override { return {}; }
+    [[nodiscard]] QString gatewayUrl() const override { return QStringLiteral("wss://test/v1/console"); }
+    [[nodiscard]] qint64 lastSeq() const override { return m_seq; }
+    void start() override { }
+    void stop() override { }
+    [[nodiscard]] Status sendDecision(const protocol::Decision &) override { return {}; }
+
+    protocol::ActionPending pending(
+        const QString &id, const QDateTime &created, int windowSeconds, int tier = 2, int approvalsRequired = 1)
+    {
+        protocol::ActionPending frame;
+        frame.seq = ++m_seq;
+        Action &action = frame.action;
+        action.id = id;
+        action.createdAt = created;
+        action.deadline = created.addSecs(windowSeconds);
+        action.gatewayId = QStringLiteral("gw-test");
+        action.policyVersion = QStringLiteral("test-1");
+        action.tool = QStringLiteral("payments");
+        action.operation = QStringLiteral("transfer");
+        action.impact.tier = tier;
+        action.impact.rule = QStringLiteral("rule-1");
+        action.identity.user = {QStringLiteral("alice@example.com"), QStringLiteral("Alice")};
+        action.identity.application = {QStringLiteral("finance-portal"), {}};
+        action.identity.agents = {{QStringLiteral("payments-agent"), {}}};
+        action.identity.sessionId = QStringLiteral("s-1");
+        action.approvalsRequired = approvalsRequired;
+        frame.digest = crypto::sha256Hex(id.toUtf8());
+        return frame;
+    }
+
+    void send(const protocol::ActionPending &frame) { Q_EMIT actionPending(frame); }
+
+    void resolve(const QString &id)
+    {
+        protocol::ActionResolved frame;
+        frame.seq = ++m_seq;
+        frame.actionId = id;
+        frame.outcome = protocol::Outcome::Approved;
+        frame.decidedBy = QStringLiteral("rita@example.com");
+        Q_EMIT actionResolved(frame);
+    }
+
+    void update(const QString &id, int approvals, const QStringList &by)
+    {
+        protocol::ActionUpdated frame;
+        frame.seq = ++m_seq;
+        frame.actionId = id;
+        frame.approvals = approvals;
+        frame.approvedBy = by;
+        Q_EMIT actionUpdated(frame);
+    }
+
+    void resync() { Q_EMIT resyncStarted(); }
+
+    void subscribedNow()
+    {
+        protocol::Subscribed frame;
+        frame.snapshot = true;
+        Q_EMIT subscribed(frame);
+    }
+
+private:
+    qint64 m_seq = 0;
+};
+
+QStringList idsInOrder(const PendingQueueModel &model)
+{
+    QStringList ids;
+    for (int row = 0; row < model.rowCount(); ++row)
+        ids.append(model.index(row, 0).data(PendingQueueModel::ActionIdRole).toString());
+    return ids;
+}
+
+} // namespace
+
+class TestPendingQueueModel final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void emptyModelShape();
+    void ordersByDeadlineThenTier();
+    void insertsIntoTheMiddleAcrossTurns();
+    void coalescesArrivalsIntoOneInsertion();
+    void insertsOncePerContiguousRun();
+    void largeBurstResetsOnce();
+    void selectionSurvivesArrivals();
+    void resolvedRemovesTheRow();
+    void resolvedBeforeInsertionNeverShows();
+    void resolvedForUnknownIdIsIgnored();
+    void duplicatesAreIgnored();
+    void countdownUpdatesOnlyTheTimeColumn();
+    void expiredRowsStayUntilResolved();
+    void timeFraction();
+    void newRoleFadesAndSkipsTheSnapshot();
+    void approvalsColumn();
+    void judgeColumn();
+    void resyncClearsEverything();
+    void rowOfAndActionAt();
+    void desktopClockChangeDoesNotMoveDeadlines();
+
+private:
+    void flush() { QCoreApplication::processEvents(); }
+
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<ServerTime> m_time;
+    std::unique_ptr<FakeConnection> m_connection;
+    std::unique_ptr<PendingQueueModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+    QDateTime m_now;
+};
+
+void TestPendingQueueModel::init()
+{
+    m_clock = std::make_unique<ManualClock>();
+    m_time = std::make_unique<ServerTime>(*m_clock);
+    m_now = m_clock->nowUtc();
+    m_time->sync(m_now);
+    m_connection = std::make_unique<FakeConnection>();
+    m_model = std::make_unique<PendingQueueModel>(m_connection.get(), *m_time);
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+}
+
+void TestPendingQueueModel::cleanup()
+{
+    m_tester.reset();
+    m_model.reset();
+    m_connection.reset();
+    m_time.reset();
+    m_clock.reset();
+}
+
+void TestPendingQueueModel::emptyModelShape()
+{
+    QCOMPARE(m_model->rowCount(), 0);
+    QCOMPARE(m_model->columnCount(), int(PendingQueueModel::ColumnCount));
+    QCOMPARE(m_model->headerData(PendingQueueModel::TimeLeft, Qt::Horizontal).toString(), QStringLiteral("Time left"));
+    QCOMPARE(m_model->actionAt(0), nullptr);
+    QCOMPARE(m_model->rowOf(QStringLiteral("nope")), -1);
+    QCOMPARE(m_model->mostUrgentDecidableRow(), -1);
+}
+
+void TestPendingQueueModel::ordersByDeadlineThenTier()
+{
+    // Same deadline for b, c, d: the higher tier first; then the id keeps the order total.
+    m_connection->send(m_connection->pending(QStringLiteral("late"), m_now, 600, 4));
+    m_connection->send(m_connection->pending(QStringLiteral("b-tier2"), m_now, 300, 2));
+    m_connection->send(m_connection->pending(QStringLiteral("c-tier4"), m_now, 300, 4));
+    m_connection->send(m_connection->pending(QStringLiteral("soon"), m_now, 60, 1));
+    m_connection->send(m_connection->pending(QStringLiteral("a-tier2"), m_now, 300, 2));
+    flush();
+    QCOMPARE(idsInOrder(*m_model),
+        (QStringList {QStringLiteral("soon"), QStringLiteral("c-tier4"), QStringLiteral("a-tier2"),
+            QStringLiteral("b-tier2"), QStringLiteral("late")}));
+    const QModelIndex valid = m_model->index(0, 0);
+    QCOMPARE(m_model->rowCount(valid), 0);
+    QCOMPARE(m_model->columnCount(valid), 0);
+    QVERIFY(m_model->flags(valid).testFlag(Qt::ItemNeverHasChildren));
+    QVERIFY(m_model->flags(valid).testFlag(Qt::ItemIsSelectable));
+    QVERIFY(!m_model->flags(valid).testFlag(Qt::ItemIsEditable));
+}
+
+void TestPendingQueueModel::insertsIntoTheMiddleAcrossTurns()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->pending(QStringLiteral("c"), m_now, 300));
+    flush();
+    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 200));
+    flush();
+    m_connection->send(m_connection->pending(QStringLiteral("first"), m_now, 50));
+    m_connection->send(m_connection->pending(QStringLiteral("last"), m_now, 900));
+    flush();
+    QCOMPARE(idsInOrder(*m_model),
+        (QStringList {QStringLiteral("first"), QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
+            QStringLiteral("last")}));
+}
+
+void TestPendingQueueModel::coalescesArrivalsIntoOneInsertion()
+{
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy count(m_model.get(), &PendingQueueModel::pendingCountChanged);
+    for (int i = 0; i < 10; ++i)
+        m_connection->send(m_connection->pending(QStringLiteral("act-%1").arg(i), m_now, 100 + i));
+    QCOMPARE(m_model->rowCount(), 0); // nothing until the event loop turns
+    QCOMPARE(inserted.count(), 0);
+    flush();
+    QCOMPARE(m_model->rowCount(), 10);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(inserted.at(0).at(1).toInt(), 0);
+    QCOMPARE(inserted.at(0).at(2).toInt(), 9);
+    QCOMPARE(count.count(), 1);
+    QCOMPARE(count.at(0).at(0).toInt(), 10);
+}
+
+void TestPendingQueueModel::insertsOncePerContiguousRun()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("m1"), m_now, 100));
+    m_connection->send(m_connection->pending(QStringLiteral("m2"), m_now, 300));
+    flush();
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    // Two land before m1, one between m1 and m2: two runs, two insertions.
+    m_connection->send(m_connection->pending(QStringLiteral("x"), m_now, 50));
+    m_connection->send(m_connection->pending(QStringLiteral("z"), m_now, 200));
+    m_connection->send(m_connection->pending(QStringLiteral("y"), m_now, 60));
+    flush();
+    QCOMPARE(inserted.count(), 2);
+    QCOMPARE(idsInOrder(*m_model),
+        (QStringList {QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("m1"), QStringLiteral("z"),
+            QStringLiteral("m2")}));
+}
+
+void TestPendingQueueModel::largeBurstResetsOnce()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("existing"), m_now, 150));
+    flush();
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
+    const int burst = PendingQueueModel::kResetThreshold + 36;
+    for (int i = 0; i < burst; ++i)
+        m_connection->send(
+            m_connection->pending(QStringLiteral("burst-%1").arg(i, 3, 10, QLatin1Char('0')), m_now, 100 + i));
+    flush();
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(m_model->rowCount(), burst + 1);
+    QCOMPARE(m_model->rowOf(QStringLiteral("existing")), 51); // after burst-000..050 (deadlines up to 150 s)
+    QCOMPARE(idsInOrder(*m_model).constFirst(), QStringLiteral("burst-000"));
+}
+
+void TestPendingQueueModel::selectionSurvivesArrivals()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->pending(QStringLiteral("chosen"), m_now, 200));
+    flush();
+    QItemSelectionModel selection(m_model.get());
+    selection.setCurrentIndex(m_model->index(1, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QSignalSpy currentChanged(&selection, &QItemSelectionModel::currentChanged);
+
+    // More urgent arrivals land above the selection; it must still be the same action.
+    m_connection->send(m_connection->pending(QStringLiteral("urgent-1"), m_now, 30));
+    m_connection->send(m_connection->pending(QStringLiteral("urgent-2"), m_now, 40));
+    m_connection->send(m_connection->pending(QStringLiteral("later"), m_now, 900));
+    flush();
+    QCOMPARE(selection.currentIndex().data(PendingQueueModel::ActionIdRole).toString(), QStringLiteral("chosen"));
+    QCOMPARE(selection.currentIndex().row(), 3);
+    QVERIFY(selection.isRowSelected(3, {}));
+    QCOMPARE(selection.selectedRows().size(), 1);
+    QCOMPARE(currentChanged.count(), 0);
+
+    // And an unrelated removal does not move it either.
+    m_connection->resolve(QStringLiteral("urgent-1"));
+    QCOMPARE(selection.currentIndex().data(PendingQueueModel::ActionIdRole).toString(), QStringLiteral("chosen"));
+}
+
+void TestPendingQueueModel::resolvedRemovesTheRow()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 200));
+    flush();
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+    QSignalSpy count(m_model.get(), &PendingQueueModel::pendingCountChanged);
+    m_connection->resolve(QStringLiteral("a"));
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.at(0).at(1).toInt(), 0);
+    QCOMPARE(m_model->rowCount(), 1);
+    QCOMPARE(m_model->rowOf(QStringLiteral("a")), -1);
+    QCOMPARE(m_model->rowOf(QStringLiteral("b")), 0);
+    QCOMPARE(count.constLast().at(0).toInt(), 1);
+
+    // A resolved action that is published again is a new pending action, not a duplicate.
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    flush();
+    QCOMPARE(m_model->rowCount(), 2);
+}
+
+void TestPendingQueueModel::resolvedBeforeInsertionNeverShows()
+{
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    m_connection->send(m_connection->pending(QStringLiteral("fleeting"), m_now, 100));
+    m_connection->send(m_connection->pending(QStringLiteral("stays"), m_now, 100));
+    m_connection->resolve(QStringLiteral("fleeting"));
+    flush();
+    QCOMPARE(idsInOrder(*m_model), QStringList {QStringLiteral("stays")});
+    QCOMPARE(inserted.count(), 1);
+}
+
+void TestPendingQueueModel::resolvedForUnknownIdIsIgnored()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    flush();
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+    m_connection->resolve(QStringLiteral("never-seen"));
+    QCOMPARE(removed.count(), 0);
+    QCOMPARE(m_model->rowCount(), 1);
+}
+
+void TestPendingQueueModel::duplicatesAreIgnored()
+{
+    const protocol::ActionPending frame = m_connection->pending(QStringLiteral("dup"), m_now, 100);
+    m_connection->send(frame);
+    m_connection->send(frame); // same turn
+    flush();
+    QCOMPARE(m_model->rowCount(), 1);
+
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    protocol::ActionPending replayed = frame;
+    replayed.seq += 10;
+    replayed.action.deadline = replayed.action.deadline.addSecs(999); // a later copy changes nothing
+    m_connection->send(replayed);
+    flush();
+    QCOMPARE(m_model->rowCount(), 1);
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(m_model->index(0, 0).data(PendingQueueModel::DeadlineRole).toDateTime(), frame.action.deadline);
+}
+
+void TestPendingQueueModel::countdownUpdatesOnlyTheTimeColumn()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 300));
+    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 400));
+    flush();
+    const QModelIndex time = m_model->index(0, PendingQueueModel::TimeLeft);
+    QCOMPARE(time.data().toString(), QStringLiteral("5:00"));
+
+    // Past the new-arrival highlight first, so the tick below changes only the countdown.
+    m_clock->advanceMs(6000);
+    m_model->refreshCountdown();
+
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_clock->advanceMs(1000);
+    m_model->refreshCountdown();
+    QCOMPARE(changed.count(), 1);
+    const QModelIndex topLeft = changed.at(0).at(0).value<QModelIndex>();
+    const QModelIndex bottomRight = changed.at(0).at(1).value<QModelIndex>();
+    const auto roles = changed.at(0).at(2).value<QList<int>>();
+    QCOMPARE(topLeft, m_model->index(0, PendingQueueModel::TimeLeft));
+    QCOMPARE(bottomRight, m_model->index(1, PendingQueueModel::TimeLeft));
+    QVERIFY(!roles.isEmpty()); // explicit roles, never "everything"
+    QVERIFY(roles.contains(Qt::DisplayRole));
+    QVERIFY(roles.contains(PendingQueueModel::TimeFractionRole));
+    QCOMPARE(time.data().toString(), QStringLiteral("4:53"));
+
+    m_clock->advanceMs(233'000);
+    m_model->refreshCountdown();
+    QCOMPARE(time.data().toString(), QStringLiteral("1:00"));
+    m_clock->advanceMs(1);
+    QCOMPARE(time.data().toString(), QStringLiteral("1:00"));
+    m_clock->advanceMs(999);
+    QCOMPARE(time.data().toString(), QStringLiteral("59 s"));
+    QCOMPARE(time.data(PendingQueueModel::MsLeftRole).toLongLong(), qint64(59'000));
+}
+
+void TestPendingQueueModel::expiredRowsStayUntilResolved()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 10));
+    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 100));
+    flush();
+    QSignalSpy expired(m_model.get(), &PendingQueueModel::actionExpiredLocally);
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QCOMPARE(m_model->mostUrgentDecidableRow(), 0);
+
+    m_clock->advanceMs(10'000);
+    m_model->refreshCountdown();
+    QCOMPARE(expired.count(), 1);
+    QCOMPARE(expired.at(0).at(0).toString(), QStringLiteral("a"));
+    QCOMPARE(m_model->rowCount(), 2); // the gateway decides when it is gone
+    const QModelIndex a = m_model->index(0, PendingQueueModel::TimeLeft);
+    QCOMPARE(a.data().toString(), QStringLiteral("expired"));
+    QVERIFY(a.data(PendingQueueModel::ExpiredRole).toBool());
+    QVERIFY(m_model->isExpiredAt(0));
+    QVERIFY(!m_model->isExpiredAt(1));
+    QCOMPARE(m_model->mostUrgentDecidableRow(), 1);
+
+    // The whole row changed (greyed) with explicit roles.
+    bool rowWide = false;
+    for (const QList<QVariant> &args : std::as_const(changed)) {
+        const auto tl = args.at(0).value<QModelIndex>();
+        const auto br = args.at(1).value<QModelIndex>();
+        if (tl.row() == 0 && tl.column() == 0 && br.column() == PendingQueueModel::ColumnCount - 1) {
+            rowWide = true;
+            QVERIFY(args.at(2).value<QList<int>>().contains(PendingQueueModel::ExpiredRole));
+        }
+    }
+    QVERIFY(rowWide);
+
+    m_clock->advanceMs(1000);
+    m_model->refreshCountdown();
+    QCOMPARE(expired.count(), 1); // once
+
+    m_connection->resolve(QStringLiteral("a"));
+    QCOMPARE(m_model->rowCount(), 1);
+}
+
+void TestPendingQueueModel::timeFraction()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 200));
+    flush();
+    const QModelIndex index = m_model->index(0, PendingQueueModel::TimeLeft);
+    QCOMPARE(index.data(PendingQueueModel::TimeFractionRole).toDouble(), 1.0);
+    m_clock->advanceMs(50'000);
+    QCOMPARE(index.data(PendingQueueModel::TimeFractionRole).toDouble(), 0.75);
+    m_clock->advanceMs(200'000);
+    QCOMPARE(index.data(PendingQueueModel::TimeFractionRole).toDouble(), 0.0);
+}
+
+void TestPendingQueueModel::newRoleFadesAndSkipsTheSnapshot()
+{
+    m_connection->resync();
+    m_connection->send(m_connection->pending(QStringLiteral("snapshot"), m_now, 300));
+    m_connection->subscribedNow();
+    m_connection->send(m_connection->pending(QStringLiteral("live"), m_now, 400));
+    flush();
+    const QModelIndex snapshot = m_model->index(m_model->rowOf(QStringLiteral("snapshot")), PendingQueueModel::Tool);
+    const QModelIndex live = m_model->index(m_model->rowOf(QStringLiteral("live")), PendingQueueModel::Tool);
+    QVERIFY(!snapshot.data(PendingQueueModel::NewRole).toBool());
+    QVERIFY(!snapshot.data(Qt::BackgroundRole).isValid());
+    QVERIFY(live.data(PendingQueueModel::NewRole).toBool());
+    QVERIFY(live.data(Qt::BackgroundRole).isValid());
+
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_clock->advanceMs(m_model->newHighlightMs());
+    m_model->refreshCountdown();
+    QVERIFY(!live.data(PendingQueueModel::NewRole).toBool());
+    QVERIFY(!live.data(Qt::BackgroundRole).isValid());
+    bool liveRowChanged = false;
+    for (const QList<QVariant> &args : std::as_const(changed)) {
+        const auto tl = args.at(0).value<QModelIndex>();
+        if (tl.row() == live.row() && tl.column() == 0)
+            liveRowChanged = args.at(2).value<QList<int>>().contains(PendingQueueModel::NewRole);
+    }
+    QVERIFY(liveRowChanged);
+}
+
+void TestPendingQueueModel::approvalsColumn()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("single"), m_now, 100, 3, 1));
+    m_connection->send(m_connection->pending(QStringLiteral("dual"), m_now, 200, 4, 2));
+    flush();
+    QCOMPARE(m_model->index(0, PendingQueueModel::Approvals).data().toString(), QString());
+    const QModelIndex dual = m_model->index(1, PendingQueueModel::Approvals);
+    QCOMPARE(dual.data().toString(), QStringLiteral("0 of 2"));
+
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_connection->update(QStringLiteral("dual"), 1, {QStringLiteral("rita@example.com")});
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).value<QModelIndex>(), dual);
+    QCOMPARE(changed.at(0).at(1).value<QModelIndex>(), dual);
+    QCOMPARE(dual.data().toString(), QStringLiteral("1 of 2"));
+    QCOMPARE(m_model->actionAt(1)->approvals, 1);
+    QCOMPARE(m_model->approvedByAt(1), QStringList {QStringLiteral("rita@example.com")});
+}
+
+void TestPendingQueueModel::judgeColumn()
+{
+    protocol::ActionPending flagged = m_connection->pending(QStringLiteral("flagged"), m_now, 100, 3);
+    flagged.action.judges = {{QStringLiteral("judge-a"), JudgeOutcome::Pass, QStringLiteral("x"), 0.2, {}},
+        {QStringLiteral("judge-b"), JudgeOutcome::Flag, QStringLiteral("y"), 0.91, {}}};
+    m_connection->send(flagged);
+    protocol::ActionPending passed = m_connection->pending(QStringLiteral("passed"), m_now, 200, 3);
+    passed.action.judges = {{QStringLiteral("judge-a"), JudgeOutcome::Pass, QStringLiteral("x"), 0.4, {}}};
+    m_connection->send(passed);
+    flush();
+    QCOMPARE(m_model->index(0, PendingQueueModel::Judge).data().toString(), QStringLiteral("Flagged 0.91"));
+    QVERIFY(m_model->index(0, PendingQueueModel::Judge).data(PendingQueueModel::FlaggedRole).toBool());
+    QCOMPARE(m_model->index(1, PendingQueueModel::Judge).data().toString(), QString());
+    QVERIFY(!m_model->index(1, PendingQueueModel::Judge).data(PendingQueueModel::FlaggedRole).toBool());
+    QCOMPARE(m_model->index(0, PendingQueueModel::Tool).data().toString(), QStringLiteral("payments.transfer"));
+    QCOMPARE(m_model->index(0, PendingQueueModel::Agent).data().toString(), QStringLiteral("payments-agent"));
+    QCOMPARE(m_model->index(0, PendingQueueModel::OnBehalfOf).data().toString(), QStringLiteral("alice@example.com"));
+    QCOMPARE(m_model->index(0, PendingQueueModel::Tier).data(PendingQueueModel::TierRole).toInt(), 3);
+    QCOMPARE(m_model->index(0, PendingQueueModel::Tier).data().toString(), QStringLiteral("3 · High"));
+}
+
+void TestPendingQueueModel::resyncClearsEverything()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    flush();
+    m_connection->send(m_connection->pending(QStringLiteral("queued"), m_now, 100)); // not yet inserted
+    QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
+    m_connection->resync();
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(m_model->rowCount(), 0);
+    flush();
+    QCOMPARE(m_model->rowCount(), 0);
+    // After the resync the same ids are welcome again.
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    flush();
+    QCOMPARE(m_model->rowCount(), 1);
+}
+
+void TestPendingQueueModel::rowOfAndActionAt()
+{
+    for (int i = 0; i < 20; ++i)
+        m_connection->send(m_connection->pending(QStringLiteral("act-%1").arg(i), m_now, 1000 - i * 10, 1 + i % 4));
+    flush();
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const protocol::ActionPending *frame = m_model->actionAt(row);
+        QVERIFY(frame);
+        QCOMPARE(m_model->rowOf(frame->action.id), row);
+        QCOMPARE(m_model->index(row, 0).data(PendingQueueModel::DigestRole).toByteArray(), frame->digest);
+    }
+    QCOMPARE(m_model->actionAt(-1), nullptr);
+    QCOMPARE(m_model->actionAt(20), nullptr);
+}
+
+void TestPendingQueueModel::desktopClockChangeDoesNotMoveDeadlines()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 300));
+    flush();
+    const QModelIndex time = m_model->index(0, PendingQueueModel::TimeLeft);
+    m_clock->setWallClock(m_now.addDays(-1)); // the user turns the desktop clock back a day
+    QCOMPARE(time.data().toString(), QStringLiteral("5:00"));
+    m_clock->setWallClock(m_now.addSecs(3600));
+    QCOMPARE(time.data().toString(), QStringLiteral("5:00"));
+}
+
+QTEST_MAIN(TestPendingQueueModel)
+#include "test_pending_queue_model.moc"

@@ -1,0 +1,665 @@
+// The reviewer's main window.
+#include "ui/MainWindow.h"
+
+#include "models/ActionSummary.h"
+#include "models/DisplayText.h"
+#include "models/PendingQueueModel.h"
+#include "ui/ActionDetailView.h"
+#include "ui/CountdownDelegate.h"
+#include "ui/MessageBar.h"
+#include "ui/Resources.h"
+#include "ui/ShortcutsDialog.h"
+#include "ui/StatusLine.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QScreen>
+#include <QSettings>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QUuid>
+#include <QVBoxLayout>
+
+namespace countersign::ui {
+
+namespace {
+
+constexpr int kConfirmationMs = 20'000;
+constexpr int kDecisionAnswerMs = 15'000;
+
+const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
+const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
+const QString kHeaderKey = QStringLiteral("mainWindow/queueHeader");
+
+QString verdictPast(protocol::Verdict verdict)
+{
+    return verdict == protocol::Verdict::Approve ? QStringLiteral("Approved") : QStringLiteral("Denied");
+}
+
+QString verdictNoun(protocol::Verdict verdict)
+{
+    return verdict == protocol::Verdict::Approve ? QStringLiteral("approval") : QStringLiteral("denial");
+}
+
+QString outcomeWords(protocol::Outcome outcome)
+{
+    switch (outcome) {
+    case protocol::Outcome::Approved:
+        return QStringLiteral("Approved");
+    case protocol::Outcome::Denied:
+        return QStringLiteral("Denied");
+    case protocol::Outcome::Expired:
+        return QStringLiteral("Expired (denied by timeout)");
+    case protocol::Outcome::Withdrawn:
+        return QStringLiteral("Withdrawn");
+    }
+    return {};
+}
+
+// What a reviewer should do about a refused decision.
+QString refusalAdvice(const QString &code)
+{
+    if (code == QLatin1String("decision.too_late"))
+        return QStringLiteral("The deadline passed first; the gateway denies the action by timeout.");
+    if (code == QLatin1String("decision.already_resolved"))
+        return QStringLiteral("It was decided or expired before your decision arrived.");
+    if (code == QLatin1String("decision.digest_mismatch"))
+        return QStringLiteral("What you saw is not what the gateway holds, so nothing was signed off. Report this to "
+                              "your security team.");
+    if (code == QLatin1String("decision.self_approval"))
+        return QStringLiteral("You are a party to this action; another reviewer must decide it.");
+    if (code == QLatin1String("decision.duplicate_approval"))
+        return QStringLiteral("You have already approved it; it needs another reviewer.");
+    if (code == QLatin1String("decision.forbidden_role"))
+        return QStringLiteral("Your role cannot decide actions.");
+    if (code == QLatin1String("store.unavailable"))
+        return QStringLiteral("The gateway could not record it and changed nothing. Try again before the deadline.");
+    if (code == QLatin1String("connection.offline"))
+        return QStringLiteral("Wait for the connection to come back, then decide again before the deadline.");
+    return QStringLiteral("Nothing was changed; the action is still pending unless it resolved.");
+}
+
+} // namespace
+
+MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, QWidget *parent)
+    : QMainWindow(parent), m_connection(connection), m_serverTime(serverTime)
+{
+    initResources();
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(QStringLiteral("Countersign"));
+    setWindowIcon(appIcon());
+
+    // Connected before the model exists, so these run while a resolved row is still present.
+    connect(connection, &GatewayConnection::stateChanged, this, &MainWindow::onStateChanged);
+    connect(connection, &GatewayConnection::helloReceived, this, &MainWindow::onHello);
+    connect(connection, &GatewayConnection::actionResolved, this, &MainWindow::onActionResolved);
+    connect(connection, &GatewayConnection::decisionResult, this, &MainWindow::onDecisionResult);
+    connect(connection, &GatewayConnection::protocolViolation, this, &MainWindow::onProtocolViolation);
+    connect(connection, &GatewayConnection::subscribed, this, &MainWindow::onSubscribed);
+
+    m_model = new PendingQueueModel(connection, serverTime, this);
+
+    m_statusLine = new StatusLine(this);
+    m_messageBar = new MessageBar(this);
+    m_detail = new ActionDetailView(serverTime, this);
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->addWidget(buildQueuePane());
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 5);
+    m_splitter->setStretchFactor(1, 4);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_statusLine);
+    layout->addWidget(m_messageBar);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+    connect(m_detail, &ActionDetailView::decisionRequested, this, &MainWindow::onDecisionRequested);
+    connect(
+        m_queueView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentRowChanged);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::onRowsRemoved);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, &MainWindow::onModelAboutToBeReset);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::onModelReset);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::onModelDataChanged);
+    connect(m_model, &PendingQueueModel::pendingCountChanged, this, &MainWindow::updateWidgets);
+
+    createActions();
+
+    m_statusLine->setGatewayUrl(connection->gatewayUrl());
+    onStateChanged(connection->state(), connection->stateDetail());
+    if (const QScreen *screen = this->screen()) {
+        const QSize available = screen->availableSize();
+        resize(qMin(available.width() * 94 / 100, 1680), qMin(available.height() * 92 / 100, 1050));
+    } else {
+        resize(1360, 820);
+    }
+    restoreSettings();
+    updateWidgets();
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::buildQueuePane()
+{
+    auto *pane = new QWidget(this);
+    pane->setObjectName(QStringLiteral("queuePane"));
+
+    auto *title = new QLabel(QStringLiteral("Pending"), pane);
+    title->setTextFormat(Qt::PlainText);
+    QFont titleFont = title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    titleFont.setWeight(QFont::DemiBold);
+    title->setFont(titleFont);
+    m_queueCount = new QLabel(pane);
+    m_queueCount->setObjectName(QStringLiteral("queueCountLabel"));
+    m_queueCount->setTextFormat(Qt::PlainText);
+    m_queueCount->setForegroundRole(QPalette::PlaceholderText);
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(14, 10, 14, 8);
+    header->setSpacing(10);
+    header->addWidget(title);
+    header->addWidget(m_queueCount, 1, Qt::AlignBaseline);
+
+    m_queueView = new QTableView(pane);
+    QTableView *view = m_queueView;
+    view->setObjectName(QStringLiteral("queueView"));
+    view->setAccessibleName(QStringLiteral("Pending actions"));
+    view->setAccessibleDescription(QStringLiteral("Most urgent first: earliest deadline, then highest tier"));
+    view->setModel(m_model);
+    view->setItemDelegateForColumn(PendingQueueModel::TimeLeft, new CountdownDelegate(view));
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view->setTabKeyNavigation(false);
+    view->setShowGrid(false);
+    view->setWordWrap(false);
+    view->setTextElideMode(Qt::ElideRight);
+    view->setSortingEnabled(false); // the order is urgency, kept by the model
+    view->setCornerButtonEnabled(false);
+    view->setFrameShape(QFrame::NoFrame);
+    view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    view->setIconSize(QSize(10, 10));
+
+    // Fixed row height: the view never measures rows, however long the queue.
+    QHeaderView *rows = view->verticalHeader();
+    rows->hide();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(view->fontMetrics().height() + 18);
+    rows->setMinimumSectionSize(view->fontMetrics().height() + 18);
+
+    QHeaderView *columns = view->horizontalHeader();
+    columns->setSectionsMovable(true);
+    columns->setHighlightSections(false);
+    columns->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    columns->setStretchLastSection(true);
+    columns->setMinimumSectionSize(40);
+    const QFontMetrics metrics = view->fontMetrics();
+    auto width = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 16; };
+    columns->resizeSection(PendingQueueModel::TimeLeft, width(QStringLiteral("Time left")) + 8);
+    columns->resizeSection(PendingQueueModel::Tier, width(QStringLiteral("2 · Moderate")) + 14);
+    columns->resizeSection(PendingQueueModel::Tool, width(QStringLiteral("payments.transfer")));
+    columns->resizeSection(PendingQueueModel::Agent, width(QStringLiteral("invoice-subagent")));
+    columns->resizeSection(PendingQueueModel::OnBehalfOf, width(QStringLiteral("alice@example.com")));
+    columns->resizeSection(PendingQueueModel::Judge, width(QStringLiteral("Flagged 0.00")));
+    columns->resizeSection(PendingQueueModel::Approvals, width(QStringLiteral("Approvals")));
+
+    auto *layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addLayout(header);
+    layout->addWidget(view, 1);
+    return pane;
+}
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &text, const QList<QKeySequence> &keys, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setShortcuts(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        m_commands.append(action);
+        return action;
+    };
+
+    m_nextAction = make(QStringLiteral("&Next action"), {QKeySequence(Qt::Key_J)}, [this] { moveSelection(1); });
+    m_nextAction->setObjectName(QStringLiteral("nextAction"));
+    m_previousAction =
+        make(QStringLiteral("&Previous action"), {QKeySequence(Qt::Key_K)}, [this] { moveSelection(-1); });
+    m_previousAction->setObjectName(QStringLiteral("previousAction"));
+    m_openAction = make(QStringLiteral("&Read the selected action"),
+        {QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)}, [this] { m_detail->focusContent(); });
+    m_openAction->setObjectName(QStringLiteral("openAction"));
+    m_openAction->setStatusTip(QStringLiteral("Move into the selected action to read and scroll it (in the queue)"));
+    // Enter only means "open" in the queue; elsewhere it keeps its usual meaning.
+    removeAction(m_openAction);
+    m_openAction->setShortcutContext(Qt::WidgetShortcut);
+    m_queueView->addAction(m_openAction);
+    m_focusQueueAction = make(QStringLiteral("Go to the &queue"), {QKeySequence(Qt::CTRL | Qt::Key_1)},
+        [this] { m_queueView->setFocus(Qt::ShortcutFocusReason); });
+    m_focusQueueAction->setObjectName(QStringLiteral("focusQueueAction"));
+
+    m_approveAction = make(QStringLiteral("&Approve…"), {QKeySequence(Qt::Key_A)}, [this] { approve(); });
+    m_approveAction->setObjectName(QStringLiteral("approveAction"));
+    m_approveAction->setStatusTip(QStringLiteral("Approve the selected action (then Ctrl+Enter to send)"));
+    m_denyAction = make(QStringLiteral("&Deny…"), {QKeySequence(Qt::Key_D)}, [this] { deny(); });
+    m_denyAction->setObjectName(QStringLiteral("denyAction"));
+    m_denyAction->setStatusTip(QStringLiteral("Deny the selected action: type a reason, then Ctrl+Enter to send"));
+    m_confirmAction = make(QStringLiteral("&Confirm the decision"),
+        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}, [this] { confirm(); });
+    m_confirmAction->setObjectName(QStringLiteral("confirmAction"));
+    m_confirmAction->setStatusTip(QStringLiteral("Send the approval or denial you started"));
+    m_cancelAction = make(QStringLiteral("C&ancel the decision"), {QKeySequence(Qt::Key_Escape)}, [this] { cancel(); });
+    m_cancelAction->setObjectName(QStringLiteral("cancelAction"));
+    m_cancelAction->setStatusTip(QStringLiteral("Cancel the approval or denial you started and return to the queue"));
+
+    m_shortcutsAction = make(QStringLiteral("&Keyboard shortcuts"),
+        {QKeySequence(Qt::Key_Question), QKeySequence(Qt::Key_F1)}, [this] { showShortcuts(); });
+    m_shortcutsAction->setObjectName(QStringLiteral("shortcutsAction"));
+    m_quitAction = make(QStringLiteral("&Quit"), {QKeySequence(Qt::CTRL | Qt::Key_Q)}, [this] { close(); });
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+
+    QMenu *console = menuBar()->addMenu(QStringLiteral("&Console"));
+    console->addAction(m_quitAction);
+    QMenu *queue = menuBar()->addMenu(QStringLiteral("&Queue"));
+    queue->addAction(m_nextAction);
+    queue->addAction(m_previousAction);
+    queue->addAction(m_openAction);
+    queue->addSeparator();
+    queue->addAction(m_focusQueueAction);
+    QMenu *decision = menuBar()->addMenu(QStringLiteral("&Decision"));
+    decision->addAction(m_approveAction);
+    decision->addAction(m_denyAction);
+    decision->addSeparator();
+    decision->addAction(m_confirmAction);
+    decision->addAction(m_cancelAction);
+    QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
+    help->addAction(m_shortcutsAction);
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dialog = new ShortcutsDialog(m_commands,
+        {{QStringLiteral("↓  or  ↑"), QStringLiteral("Next or previous action (in the queue)")},
+            {QStringLiteral("Tab"), QStringLiteral("Move between the queue, the action and the decision")}},
+        this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::restoreSettings()
+{
+    const QSettings settings;
+    const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+    const QByteArray splitter = settings.value(kSplitterKey).toByteArray();
+    if (splitter.isEmpty() || !m_splitter->restoreState(splitter)) {
+        const int total = width();
+        m_splitter->setSizes({total * 55 / 100, total * 45 / 100});
+    }
+    const QByteArray header = settings.value(kHeaderKey).toByteArray();
+    if (!header.isEmpty()) {
+        QHeaderView *columns = m_queueView->horizontalHeader();
+        if (!columns->restoreState(header) || columns->count() != PendingQueueModel::ColumnCount)
+            columns->reset();
+    }
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kSplitterKey, m_splitter->saveState());
+    settings.setValue(kHeaderKey, m_queueView->horizontalHeader()->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+QString MainWindow::selectedActionId() const
+{
+    return m_detail->actionId();
+}
+
+bool MainWindow::selectAction(const QString &actionId)
+{
+    const int row = m_model->rowOf(actionId);
+    if (row < 0)
+        return false;
+    selectRow(row);
+    return true;
+}
+
+void MainWindow::selectRow(int row)
+{
+    if (row < 0 || row >= m_model->rowCount())
+        return;
+    const QModelIndex index = m_model->index(row, 0);
+    m_queueView->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_queueView->scrollTo(index);
+}
+
+void MainWindow::moveSelection(int delta)
+{
+    const int count = m_model->rowCount();
+    if (count == 0)
+        return;
+    const QModelIndex current = m_queueView->currentIndex();
+    const int row = current.isValid() ? qBound(0, current.row() + delta, count - 1) : 0;
+    selectRow(row);
+}
+
+void MainWindow::onCurrentRowChanged()
+{
+    showCurrent();
+}
+
+void MainWindow::showCurrent()
+{
+    const QModelIndex current = m_queueView->currentIndex();
+    const protocol::ActionPending *frame = current.isValid() ? m_model->actionAt(current.row()) : nullptr;
+    if (!frame) {
+        m_detail->clearAction(m_model->rowCount() == 0);
+        updateWidgets();
+        return;
+    }
+    const QString id = frame->action.id;
+    m_detail->showAction(*frame, m_model->approvedByAt(current.row()));
+    ActionDetailView::DecisionState state = ActionDetailView::DecisionState::Open;
+    protocol::Verdict verdict = protocol::Verdict::Approve;
+    for (const Request &request : std::as_const(m_requests)) {
+        if (request.actionId == id) {
+            state = ActionDetailView::DecisionState::Sending;
+            verdict = request.verdict;
+        }
+    }
+    if (m_recorded.contains(id)) {
+        state = ActionDetailView::DecisionState::Recorded;
+        verdict = m_recorded.value(id);
+    }
+    m_detail->setDecisionState(state, verdict);
+    updateWidgets();
+}
+
+void MainWindow::onRowsRemoved()
+{
+    if (!m_selectNextAfterRemoval) {
+        updateWidgets();
+        return;
+    }
+    m_selectNextAfterRemoval = false;
+    QWidget *focus = QApplication::focusWidget();
+    const bool focusWasInDetail = !focus || m_detail->isAncestorOf(focus);
+    const int next = m_model->mostUrgentDecidableRow();
+    if (next >= 0) {
+        selectRow(next);
+    } else {
+        m_queueView->selectionModel()->clearCurrentIndex();
+        m_queueView->clearSelection();
+        m_detail->clearAction(true);
+    }
+    if (focusWasInDetail && isActiveWindow())
+        m_queueView->setFocus(Qt::OtherFocusReason);
+    updateWidgets();
+}
+
+void MainWindow::onRowsInserted()
+{
+    // Arrivals never move the selection; only an action lost in a reset is found again.
+    if (!m_reselectId.isEmpty() && !m_queueView->currentIndex().isValid() && selectAction(m_reselectId))
+        m_reselectId.clear();
+    if (!m_queueView->currentIndex().isValid())
+        m_detail->clearAction(m_model->rowCount() == 0);
+    updateWidgets();
+}
+
+void MainWindow::onModelAboutToBeReset()
+{
+    if (m_detail->hasAction())
+        m_reselectId = m_detail->actionId();
+}
+
+void MainWindow::onModelReset()
+{
+    if (!m_reselectId.isEmpty() && selectAction(m_reselectId))
+        m_reselectId.clear();
+    else
+        m_detail->clearAction(m_model->rowCount() == 0);
+    updateWidgets();
+}
+
+void MainWindow::onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight)
+{
+    if (topLeft.column() > PendingQueueModel::Approvals || bottomRight.column() < PendingQueueModel::Approvals)
+        return;
+    const QModelIndex current = m_queueView->currentIndex();
+    if (!current.isValid() || current.row() < topLeft.row() || current.row() > bottomRight.row())
+        return;
+    if (const protocol::ActionPending *frame = m_model->actionAt(current.row()))
+        m_detail->setApprovals(frame->approvals, m_model->approvedByAt(current.row()));
+}
+
+void MainWindow::onStateChanged(GatewayConnection::State state, const QString &detail)
+{
+    m_statusLine->setConnectionState(state, detail);
+    if (const GatewayConnection *connection = m_connection.data())
+        m_statusLine->setGatewayUrl(connection->gatewayUrl());
+    m_detail->setConnectionState(state);
+
+    if (state != GatewayConnection::State::Connected && !m_requests.isEmpty()) {
+        // The answers to these may never come: the item shows its true state after the replay.
+        m_requests.clear();
+        m_messageBar->showMessage(Semantic::Warning,
+            QStringLiteral("The connection dropped before the gateway answered your decision"),
+            QStringLiteral("When the connection is back, the action either leaves the queue "
+                           "(it was recorded) or is still pending and can be decided again."));
+        showCurrent();
+    }
+    if (state == GatewayConnection::State::Refused) {
+        m_messageBar->showMessage(Semantic::Danger,
+            QStringLiteral("The gateway connection was refused; Countersign will not retry"),
+            detail.isEmpty() ? QStringLiteral(
+                "Check the gateway address, its certificate fingerprint and your token, then restart the console.")
+                             : detail);
+    }
+    updateWidgets();
+}
+
+void MainWindow::onHello(const protocol::Hello &hello)
+{
+    m_serverTime.sync(hello.serverTime);
+    m_reviewer = hello.reviewer;
+    m_role = hello.role;
+    m_statusLine->setReviewer(hello.reviewer, hello.role);
+    m_detail->setReviewer(hello.reviewer, hello.role);
+    m_model->refreshCountdown();
+}
+
+void MainWindow::onSubscribed()
+{
+    // What was already pending when the console connected: show the most urgent of it rather
+    // than an empty pane. Live arrivals later never change the selection.
+    m_model->flushArrivals();
+    if (!m_queueView->currentIndex().isValid() && m_model->rowCount() > 0)
+        selectRow(m_model->mostUrgentDecidableRow());
+}
+
+void MainWindow::onActionResolved(const protocol::ActionResolved &frame)
+{
+    // Runs before the model removes the row (connected first). When the action on screen
+    // goes, the next most urgent one is selected once the row is gone.
+    const bool ours = m_recorded.contains(frame.actionId);
+    m_recorded.remove(frame.actionId);
+    const int row = m_model->rowOf(frame.actionId);
+    if (row >= 0 && frame.actionId == m_detail->actionId())
+        m_selectNextAfterRemoval = true;
+    if (ours || row < 0 || frame.actionId != m_detail->actionId())
+        return;
+    // Someone else (or the deadline) resolved the action the reviewer is looking at.
+    const protocol::ActionPending *pending = m_model->actionAt(row);
+    const QString summary = pending ? actionSummary(pending->action) : QString();
+    QString title = outcomeWords(frame.outcome);
+    if (frame.outcome != protocol::Outcome::Expired && !frame.decidedBy.isEmpty())
+        title += QStringLiteral(" by ") + displayText(frame.decidedBy, 80);
+    title += QStringLiteral(" while you were reading it");
+    m_messageBar->showMessage(frame.outcome == protocol::Outcome::Approved ? Semantic::Info : Semantic::Neutral, title,
+        summary, kConfirmationMs);
+}
+
+void MainWindow::onDecisionRequested(
+    const QString &actionId, const QByteArray &digest, protocol::Verdict verdict, const QString &reason)
+{
+    if (!m_connection)
+        return;
+    protocol::Decision decision;
+    decision.requestId = QStringLiteral("r-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    decision.actionId = actionId;
+    decision.actionDigest = digest;
+    decision.verdict = verdict;
+    decision.reason = reason;
+
+    const int row = m_model->rowOf(actionId);
+    const protocol::ActionPending *frame = m_model->actionAt(row);
+    const QString summary = frame ? actionSummary(frame->action) : displayText(actionId, 80);
+
+    const Status sent = m_connection->sendDecision(decision);
+    if (!sent) {
+        m_messageBar->showMessage(Semantic::Danger, QStringLiteral("Your %1 was not sent").arg(verdictNoun(verdict)),
+            sent.error().message + QStringLiteral(" (") + sent.error().code + QStringLiteral("). ")
+                + refusalAdvice(sent.error().code));
+        return;
+    }
+    m_requests.insert(decision.requestId, Request {actionId, verdict, summary});
+    if (m_detail->actionId() == actionId)
+        m_detail->setDecisionState(ActionDetailView::DecisionState::Sending, verdict);
+    // A gateway that never answers must not leave the item stuck in "sending".
+    QTimer::singleShot(kDecisionAnswerMs, this, [this, requestId = decision.requestId] {
+        const auto it = m_requests.constFind(requestId);
+        if (it == m_requests.constEnd())
+            return;
+        Request request = it.value(); // a copy: the entry is erased next
+        m_requests.erase(it);
+        m_messageBar->showMessage(Semantic::Warning,
+            QStringLiteral("The gateway has not answered your %1").arg(verdictNoun(request.verdict)),
+            QStringLiteral("If it was recorded, the action leaves the queue; if it is still pending, "
+                           "decide it again before the deadline.\n")
+                + request.summary);
+        if (m_detail->actionId() == request.actionId)
+            showCurrent();
+    });
+    updateWidgets();
+}
+
+void MainWindow::onDecisionResult(const protocol::DecisionResult &result)
+{
+    const auto it = m_requests.constFind(result.requestId);
+    if (it == m_requests.constEnd())
+        return; // not ours, or given up on when the connection dropped
+    Request request = it.value(); // a copy: the entry is erased next
+    m_requests.erase(it);
+
+    if (result.accepted) {
+        m_recorded.insert(request.actionId, request.verdict);
+        const QString at = QLocale().toString(result.at.toLocalTime().time(), QStringLiteral("HH:mm:ss"));
+        m_messageBar->showMessage(Semantic::Positive,
+            QStringLiteral("%1, acknowledged by gateway at %2").arg(verdictPast(request.verdict), at), request.summary,
+            kConfirmationMs);
+        if (m_detail->actionId() == request.actionId)
+            m_detail->setDecisionState(ActionDetailView::DecisionState::Recorded, request.verdict);
+    } else {
+        const bool alarming = result.code == QLatin1String("decision.digest_mismatch");
+        m_messageBar->showMessage(alarming ? Semantic::Danger : Semantic::Warning,
+            QStringLiteral("The gateway refused your %1: %2")
+                .arg(verdictNoun(request.verdict), displayText(result.code, 64)),
+            result.message + QStringLiteral("\n") + refusalAdvice(result.code) + QStringLiteral("\n")
+                + request.summary);
+        if (m_detail->actionId() == request.actionId)
+            m_detail->setDecisionState(ActionDetailView::DecisionState::Open);
+    }
+    updateWidgets();
+}
+
+void MainWindow::onProtocolViolation(const Error &error)
+{
+    m_messageBar->showMessage(Semantic::Danger,
+        QStringLiteral("The gateway sent something that breaks the protocol; it was not shown"), error.toString());
+}
+
+void MainWindow::approve()
+{
+    if (!m_detail->hasAction())
+        return;
+    if (!m_detail->canApprove()) {
+        m_messageBar->showMessage(Semantic::Info, QStringLiteral("This action cannot be approved now"),
+            m_detail->effectText(), kConfirmationMs);
+        return;
+    }
+    m_detail->armApprove();
+}
+
+void MainWindow::deny()
+{
+    if (!m_detail->hasAction())
+        return;
+    m_detail->armDeny();
+    if (m_detail->armed() != ActionDetailView::Armed::Deny)
+        m_messageBar->showMessage(Semantic::Info, QStringLiteral("This action cannot be denied now"),
+            m_detail->effectText(), kConfirmationMs);
+}
+
+void MainWindow::confirm()
+{
+    if (!m_detail->hasAction())
+        return;
+    if (m_detail->armed() == ActionDetailView::Armed::None) {
+        m_messageBar->showMessage(Semantic::Info, QStringLiteral("Nothing to confirm"),
+            QStringLiteral("Press A to approve or D to deny first; then Ctrl+Enter confirms."), kConfirmationMs);
+        return;
+    }
+    m_detail->confirmArmed();
+}
+
+void MainWindow::cancel()
+{
+    m_detail->cancelArmed();
+    m_queueView->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::updateWidgets()
+{
+    const int count = m_model->rowCount();
+    m_statusLine->setPendingCount(count);
+    m_queueCount->setText(
+        count == 0 ? QStringLiteral("nothing waiting") : QStringLiteral("%1 · most urgent first").arg(count));
+    setWindowTitle(count == 0 ? QStringLiteral("Countersign") : QStringLiteral("Countersign — %1 pending").arg(count));
+
+    const bool hasAction = m_detail->hasAction();
+    m_nextAction->setEnabled(count > 0);
+    m_previousAction->setEnabled(count > 0);
+    m_openAction->setEnabled(hasAction);
+    m_approveAction->setEnabled(hasAction);
+    m_denyAction->setEnabled(hasAction);
+    m_confirmAction->setEnabled(hasAction);
+    m_cancelAction->setEnabled(true);
+}
+
+} // namespace countersign::ui
