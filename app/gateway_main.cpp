@@ -57,7 +57,7 @@ int main(int argc, char *argv[])
 {
     platform::hardenProcess();
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("countersign"));
+    QCoreApplication::setApplicationName(QStringLiteral("countersign-gateway"));
     QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-warning}warning: %{endif}%{message}"));
 
@@ -67,8 +67,8 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("State directory (database, TLS identity)."),
                                            QStringLiteral("DIR"),
-                                           QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-                                               + QStringLiteral("/gateway"));
+                                           QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+                                               + QStringLiteral("/countersign/gateway"));
     const QCommandLineOption policyOption(QStringLiteral("policy"), QStringLiteral("Policy file (required)."), QStringLiteral("FILE"));
     const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
                                           QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
