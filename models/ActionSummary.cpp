@@ -1,7 +1,7 @@
 // The headline sentence for an action, from its tool, operation and parameters.
 #include "models/ActionSummary.h"
 
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 
 #include <QJsonArray>
 #include <QLocale>

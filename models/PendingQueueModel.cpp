@@ -2,7 +2,7 @@
 #include "models/PendingQueueModel.h"
 
 #include "models/ActionSummary.h"
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 #include "models/SemanticColors.h"
 #include "net/GatewayConnection.h"
 

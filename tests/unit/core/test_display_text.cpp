@@ -1,5 +1,5 @@
 // displayText(): what untrusted text looks like on screen.
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 
 #include <QTest>
 #include <QTextDocument>

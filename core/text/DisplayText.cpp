@@ -1,5 +1,5 @@
 // Visible escapes for invisible and direction-changing characters in untrusted text.
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 
 #include <QChar>
 
