@@ -199,6 +199,20 @@ Error corrupt(const QString &id)
                      QStringLiteral("action %1 has an unreadable row").arg(id.left(128)));
 }
 
+// The columns every inserted action has, in the order both INSERT statements name them (?1-?9).
+void bindActionColumns(Statement &insert, const StoredAction &action)
+{
+    insert.bind(1, action.id);
+    insert.bind(2, action.agentId);
+    insert.bind(3, action.actionJson);
+    insert.bind(4, action.digest);
+    insert.bind(5, timestampText(action.createdAt));
+    insert.bind(6, timestampText(action.deadline));
+    insert.bind(7, action.tier);
+    insert.bind(8, action.rule);
+    insert.bind(9, action.approvalsRequired);
+}
+
 } // namespace
 
 QString statusName(ActionStatus status)
@@ -378,15 +392,7 @@ Result<StoredEvent> GatewayStore::insertPending(const StoredAction &action, prot
     Statement insert(d->db,
                      "INSERT INTO actions(id, agent_id, status, action_json, digest, created_at, deadline, "
                      "tier, rule, approvals_required) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    insert.bind(1, action.id);
-    insert.bind(2, action.agentId);
-    insert.bind(3, action.actionJson);
-    insert.bind(4, action.digest);
-    insert.bind(5, timestampText(action.createdAt));
-    insert.bind(6, timestampText(action.deadline));
-    insert.bind(7, action.tier);
-    insert.bind(8, action.rule);
-    insert.bind(9, action.approvalsRequired);
+    bindActionColumns(insert, action);
     if (insert.step() != SQLITE_DONE)
         return storeError(d->db, QStringLiteral("cannot insert action %1").arg(action.id.left(128)));
 
@@ -410,15 +416,7 @@ Status GatewayStore::insertAllowed(const StoredAction &action)
                      "INSERT INTO actions(id, agent_id, status, action_json, digest, created_at, deadline, "
                      "tier, rule, approvals_required, reason, decided_by, resolved_at) "
                      "VALUES (?1, ?2, 'allowed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    insert.bind(1, action.id);
-    insert.bind(2, action.agentId);
-    insert.bind(3, action.actionJson);
-    insert.bind(4, action.digest);
-    insert.bind(5, timestampText(action.createdAt));
-    insert.bind(6, timestampText(action.deadline));
-    insert.bind(7, action.tier);
-    insert.bind(8, action.rule);
-    insert.bind(9, action.approvalsRequired);
+    bindActionColumns(insert, action);
     insert.bind(10, action.reason);
     insert.bind(11, action.decidedBy);
     insert.bind(12, timestampText(action.resolvedAt));

@@ -2,7 +2,7 @@
 #include "ui/ActionDetailView.h"
 
 #include "models/ActionSummary.h"
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 #include "models/SemanticColors.h"
 #include "ui/Badge.h"
 #include "ui/Band.h"
@@ -126,19 +126,6 @@ void clearLayout(QLayout *layout)
 QString principalName(const Principal &principal)
 {
     return displayText(principal.id, kMaxIdChars);
-}
-
-QString roleWord(protocol::Role role)
-{
-    switch (role) {
-    case protocol::Role::Reviewer:
-        return QStringLiteral("reviewer");
-    case protocol::Role::Analyst:
-        return QStringLiteral("analyst");
-    case protocol::Role::Admin:
-        return QStringLiteral("admin");
-    }
-    return {};
 }
 
 bool jsonHasHiddenCharacters(const QJsonValue &value)
@@ -745,7 +732,7 @@ QString ActionDetailView::blockedReason() const
             "Not connected: decisions cannot be sent, and pending actions will be denied at their deadlines.");
     }
     if (m_role != protocol::Role::Reviewer)
-        return QStringLiteral("Your role (%1) cannot decide actions; only reviewers can.").arg(roleWord(m_role));
+        return QStringLiteral("Your role (%1) cannot decide actions; only reviewers can.").arg(protocol::roleName(m_role));
     if (m_decisionState == DecisionState::Sending)
         return QStringLiteral("Sending your decision to the gateway…");
     if (m_decisionState == DecisionState::Recorded) {

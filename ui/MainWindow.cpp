@@ -2,7 +2,7 @@
 #include "ui/MainWindow.h"
 
 #include "models/ActionSummary.h"
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 #include "models/PendingQueueModel.h"
 #include "ui/ActionDetailView.h"
 #include "ui/CountdownDelegate.h"

@@ -1,7 +1,7 @@
 // The inline message bar.
 #include "ui/MessageBar.h"
 
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 #include "ui/Band.h"
 
 #include <QHBoxLayout>

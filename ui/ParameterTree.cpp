@@ -2,7 +2,7 @@
 #include "ui/ParameterTree.h"
 
 #include "core/json/Json.h"
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 #include "models/SemanticColors.h"
 
 #include <QDialog>

@@ -1,7 +1,7 @@
 // The connection status line.
 #include "ui/StatusLine.h"
 
-#include "models/DisplayText.h"
+#include "core/text/DisplayText.h"
 #include "ui/Badge.h"
 
 #include <QHBoxLayout>
@@ -18,19 +18,6 @@ QLabel *plainLabel(const QString &objectName, QWidget *parent)
     label->setObjectName(objectName);
     label->setTextFormat(Qt::PlainText);
     return label;
-}
-
-QString roleText(protocol::Role role)
-{
-    switch (role) {
-    case protocol::Role::Reviewer:
-        return QStringLiteral("reviewer");
-    case protocol::Role::Analyst:
-        return QStringLiteral("analyst");
-    case protocol::Role::Admin:
-        return QStringLiteral("admin");
-    }
-    return {};
 }
 
 } // namespace
@@ -153,7 +140,7 @@ void StatusLine::setReviewer(const QString &reviewer, protocol::Role role)
     if (reviewer.isEmpty())
         m_reviewer->setText(QStringLiteral("Not signed in"));
     else
-        m_reviewer->setText(displayText(reviewer, 64) + QStringLiteral(" · ") + roleText(role));
+        m_reviewer->setText(displayText(reviewer, 64) + QStringLiteral(" · ") + protocol::roleName(role));
     updateAccessibility();
 }
 
