@@ -28,6 +28,7 @@ int fail(const QString &message)
 
 int main(int argc, char *argv[])
 {
+    platform::hardenProcess();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("countersign-agent-sim"));
     QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
@@ -63,6 +64,8 @@ int main(int argc, char *argv[])
     parser.addOptions({gatewayOption, pinOption, rateOption, countOption, seedOption, noWaitOption, policyOption,
                        reviewerOption});
     parser.process(app);
+    if (const Status selfTests = platform::runSelfTests(); !selfTests)
+        return fail(QStringLiteral("refusing to start: ") + selfTests.error().message);
 
     const QByteArray secret = qgetenv("COUNTERSIGN_SIM_SECRET");
     qunsetenv("COUNTERSIGN_SIM_SECRET");

@@ -22,31 +22,11 @@
 #include <QTimer>
 #include <QUrl>
 
-#ifdef Q_OS_UNIX
-#include <sys/resource.h>
-#endif
-#ifdef Q_OS_LINUX
-#include <sys/prctl.h>
-#endif
 
 namespace {
 
 constexpr auto kTokenVariable = "COUNTERSIGN_TOKEN";
 constexpr int kUsageError = 2;
-
-// No core dumps and no ptrace attach, before anything holds a secret. (platform::
-// hardenProcess() does the same for every executable; doing it here first as well keeps the
-// token out of a dump even if that ever changes.)
-void hardenEarly()
-{
-#ifdef Q_OS_UNIX
-    const rlimit none {0, 0};
-    setrlimit(RLIMIT_CORE, &none);
-#endif
-#ifdef Q_OS_LINUX
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-#endif
-}
 
 // Takes the token and removes it from the environment, so no child process inherits it.
 QByteArray takeToken()
@@ -85,7 +65,8 @@ bool isLoopback(const QString &host)
 
 int main(int argc, char *argv[])
 {
-    hardenEarly();
+    // Before anything holds a secret (the token is read from the environment below).
+    countersign::platform::hardenProcess();
     QByteArray token = takeToken();
 
     const std::unique_ptr<QCoreApplication> application = wantsInformationOnly(argc, argv)
@@ -96,8 +77,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
     QCoreApplication::setOrganizationName(QStringLiteral("Countersign"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("countersign.io"));
-    countersign::platform::hardenProcess();
     countersign::platform::quitOnTerminationSignals();
+    if (const countersign::Status selfTests = countersign::platform::runSelfTests(); !selfTests) {
+        std::fprintf(stderr, "countersign: refusing to start: %s\n", qPrintable(selfTests.error().message));
+        return 70;
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -60,6 +60,10 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("countersign-gateway"));
     QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-warning}warning: %{endif}%{message}"));
+    if (const Status selfTests = platform::runSelfTests(); !selfTests) {
+        qCritical().noquote() << "countersign-gateway: refusing to start:" << selfTests.error().message;
+        return 70;
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Countersign reference authorization gateway"));

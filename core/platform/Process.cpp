@@ -1,6 +1,8 @@
 // Signal-to-event-loop bridge and process hardening.
 #include "core/platform/Process.h"
 
+#include "core/crypto/Ed25519.h"
+
 #include <QCoreApplication>
 #include <QtGlobal>
 
@@ -58,6 +60,13 @@ void hardenProcess()
 #ifdef Q_OS_LINUX
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
+}
+
+Status runSelfTests()
+{
+    if (Status ed25519 = crypto::ed25519SelfTest(); !ed25519)
+        return makeError(QStringLiteral("crypto.self_test"), ed25519.error().message);
+    return {};
 }
 
 } // namespace countersign::platform

@@ -2,6 +2,8 @@
 // hardening against leaking secrets through core dumps.
 #pragma once
 
+#include "core/Result.h"
+
 namespace countersign::platform {
 
 // Makes SIGINT and SIGTERM quit the running QCoreApplication's event loop from the loop
@@ -12,5 +14,9 @@ void quitOnTerminationSignals();
 // No core dumps and (on Linux) no ptrace attach by other processes of the same user, so a
 // crash or a curious process cannot read keys or decisions out of memory.
 void hardenProcess();
+
+// Known-answer self-tests of the cryptography every executable relies on. An executable whose
+// crypto does not reproduce the RFC vectors must refuse to start ("crypto.self_test").
+[[nodiscard]] Status runSelfTests();
 
 } // namespace countersign::platform
