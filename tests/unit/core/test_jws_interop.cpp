@@ -1,9 +1,11 @@
 // Our compact JWS against an independent JOSE implementation (Python jwcrypto): it must accept
 // what we sign, refuse what was altered, and we must accept what it signs.
+#include "core/Clock.h"
 #include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
 #include "core/crypto/Jwk.h"
 #include "core/crypto/Jws.h"
+#include "core/decision/SignedDecision.h"
 #include "core/json/Json.h"
 
 #include <QFile>
@@ -80,6 +82,7 @@ private Q_SLOTS:
     void jwcryptoRefusesAlteredPayload();
     void jwcryptoRefusesAlteredSignatureAndOtherKey();
     void weVerifyJwcryptoJws();
+    void jwcryptoVerifiesSignedDecision();
 
 private:
     QTemporaryDir m_dir;
@@ -197,6 +200,40 @@ void TestJwsInterop::weVerifyJwcryptoJws()
     QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().toString()));
     // Ed25519 is deterministic and both sides write {"alg":"EdDSA"}, so the tokens are identical.
     QCOMPARE(run.out, signCompact(QJsonObject(), payload, key));
+}
+
+void TestJwsInterop::jwcryptoVerifiesSignedDecision()
+{
+    auto generated = Ed25519PrivateKey::generate();
+    QVERIFY(generated);
+    const Ed25519PrivateKey key = std::move(generated).value();
+    const ManualClock clock(QDateTime(QDate(2026, 11, 30), QTime(14, 3, 12, 123), Qt::UTC));
+    decision::DecisionClaims claims;
+    claims.actionId = QStringLiteral("act-0123456789abcdef");
+    claims.actionDigest = sha256Hex("the canonical action");
+    claims.verdict = protocol::Verdict::Deny;
+    claims.reason = QStringLiteral("Vérifié avec Müller — 東京 ✓");
+    claims.reviewer = QStringLiteral("alice@example.com");
+    claims.gatewayId = QStringLiteral("gw-eu-1");
+    claims.policyVersion = QStringLiteral("2026.11.3");
+    const auto token = decision::signDecision(claims, key, clock);
+    QVERIFY2(token, qPrintable(token ? QString() : token.error().toString()));
+
+    // Our canonical payload, as our own verifier reads it back.
+    const auto ours = decision::verifyDecision(token.value(), key.publicKey());
+    QVERIFY2(ours, qPrintable(ours ? QString() : ours.error().toString()));
+    const QByteArray canonicalPayload = base64UrlDecode(token.value().split('.').value(1)).value();
+    QVERIFY(canonicalPayload.contains(R"("typ":"countersign-decision+v1")"));
+
+    // jwcrypto, given only the reviewer's public JWK, verifies it and prints the same bytes.
+    const QString jwkPath = m_dir.filePath(QStringLiteral("reviewer.jwk"));
+    const QString jwsPath = m_dir.filePath(QStringLiteral("decision.jws"));
+    QVERIFY(writeFile(jwkPath, QJsonDocument(publicKeyToJwk(key.publicKey())).toJson(QJsonDocument::Compact)));
+    QVERIFY(writeFile(jwsPath, token.value()));
+    const Run run = runPython({script("verify_jws.py"), jwkPath, jwsPath});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(run.out, canonicalPayload);
+    QCOMPARE(json::canonicalize(json::parse(run.out).value()), canonicalPayload);
 }
 
 QTEST_GUILESS_MAIN(TestJwsInterop)
