@@ -3,6 +3,8 @@
 // a pinned secure WebSocket to the gateway.
 #include "core/Clock.h"
 #include "core/ServerTime.h"
+#include "core/crypto/Base64Url.h"
+#include "core/crypto/Ed25519.h"
 #include "core/platform/Process.h"
 #include "core/protocol/Protocol.h"
 #include "net/PinnedCertificate.h"
@@ -100,13 +102,18 @@ int main(int argc, char *argv[])
         QStringLiteral("SHA-256 fingerprint of the gateway's certificate: 64 hex digits, with or "
                        "without colons. A gateway presenting any other certificate is refused."),
         QStringLiteral("sha256"));
+    const QCommandLineOption gatewayKeyOption(QStringLiteral("gateway-key"),
+        QStringLiteral("The gateway's action-signing public key: the 32-byte Ed25519 key in base64url "
+                       "(its JWK \"x\"), as the gateway printed at start. Actions not signed by this "
+                       "key are refused and shown as alarms."),
+        QStringLiteral("base64url"));
     QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
         QStringLiteral("Write a PNG of the main window to FILE and quit."), QStringLiteral("file"));
     screenshotOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption screenshotDelayOption(QStringLiteral("screenshot-delay"),
         QStringLiteral("Milliseconds to wait before --screenshot."), QStringLiteral("ms"), QStringLiteral("3000"));
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({gatewayOption, pinOption, screenshotOption, screenshotDelayOption});
+    parser.addOptions({gatewayOption, pinOption, gatewayKeyOption, screenshotOption, screenshotDelayOption});
     parser.process(app); // exits here for --help and --version
 
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Countersign"));
@@ -137,6 +144,13 @@ int main(int argc, char *argv[])
         return usageError(
             QStringLiteral("--pin is required: the gateway's certificate fingerprint, as it printed at start"));
     }
+    if (!parser.isSet(gatewayKeyOption)) {
+        return usageError(QStringLiteral("--gateway-key is required: the gateway's action-signing public key, "
+                                         "as it printed at start"));
+    }
+    const auto gatewayKey = countersign::crypto::base64UrlDecode(parser.value(gatewayKeyOption).trimmed().toLatin1());
+    if (!gatewayKey || !countersign::crypto::Ed25519PublicKey::fromRaw(gatewayKey.value()))
+        return usageError(QStringLiteral("--gateway-key: expected a 32-byte Ed25519 public key in base64url (43 characters)"));
     if (token.isEmpty())
         return usageError(QStringLiteral("set %1 to your reviewer token").arg(QLatin1String(kTokenVariable)));
 
@@ -149,6 +163,7 @@ int main(int argc, char *argv[])
     settings.url = url;
     settings.pinnedSha256 = pin;
     settings.bearerToken = std::move(token);
+    settings.gatewayPublicKey = gatewayKey.value();
     countersign::WebSocketGatewayConnection connection(std::move(settings));
     countersign::ServerTime serverTime(countersign::SystemClock::instance());
 

@@ -1,5 +1,7 @@
 // countersign-gateway: the reference authorization gateway, headless, on loopback by default.
 #include "core/Clock.h"
+#include "core/crypto/Base64Url.h"
+#include "core/crypto/Jwk.h"
 #include "core/crypto/SelfSignedCertificate.h"
 #include "core/platform/Process.h"
 #include "gateway/Gateway.h"
@@ -40,6 +42,11 @@ Status writeReadyFile(const QString &path, const gateway::Gateway &gateway)
         {QStringLiteral("consoleUrl"), gateway.consoleUrl().toString()},
         {QStringLiteral("fingerprint"), QString::fromLatin1(gateway.fingerprint())},
         {QStringLiteral("gatewayId"), gateway.gatewayId()},
+        // The action-signing key: its thumbprint, its JWK, and its raw public key (base64url,
+        // the JWK's "x") as consoles take it with --gateway-key.
+        {QStringLiteral("signingKey"), QString::fromLatin1(gateway.signingKeyThumbprint())},
+        {QStringLiteral("signingJwk"), crypto::publicKeyToJwk(gateway.signingPublicKey())},
+        {QStringLiteral("signingKeyX"), QString::fromLatin1(crypto::base64UrlEncode(gateway.signingPublicKey().raw()))},
     };
     // Atomic, so a watcher never reads half a file.
     QSaveFile file(path);
@@ -81,7 +88,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption consolePortOption(QStringLiteral("console-port"), QStringLiteral("Console API port (0: any free port)."),
                                                QStringLiteral("N"), QStringLiteral("8444"));
     const QCommandLineOption readyFileOption(QStringLiteral("ready-file"),
-                                             QStringLiteral("Once listening, write the URLs, fingerprint and gateway id here as JSON."),
+                                             QStringLiteral("Once listening, write the URLs, fingerprint, gateway id and action-signing key here as JSON."),
                                              QStringLiteral("FILE"));
     const QCommandLineOption plaintextOption(QStringLiteral("insecure-dev-plaintext"),
                                              QStringLiteral("Serve http:// and ws:// without TLS (loopback only, development only)."));
@@ -124,6 +131,9 @@ int main(int argc, char *argv[])
     else
         std::fprintf(stderr, "certificate SHA-256 fingerprint: %s\n",
                      qPrintable(crypto::formatFingerprint(gateway.fingerprint())));
+    std::fprintf(stderr, "action-signing key thumbprint: %s\n", qPrintable(gateway.signingKeyThumbprint()));
+    std::fprintf(stderr, "action-signing public key (console --gateway-key): %s\n",
+                 qPrintable(crypto::base64UrlEncode(gateway.signingPublicKey().raw())));
 
     if (parser.isSet(readyFileOption)) {
         if (Status written = writeReadyFile(parser.value(readyFileOption), gateway); !written)

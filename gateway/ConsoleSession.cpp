@@ -48,6 +48,7 @@ ConsoleSession::ConsoleSession(QWebSocket *socket, const PolicyReviewer &reviewe
     hello.reviewer = m_reviewer.id;
     hello.role = m_reviewer.role;
     hello.head = m_gateway.head();
+    hello.signingKey = m_gateway.signingKeyThumbprint();
     send(protocol::serialize(hello));
 }
 

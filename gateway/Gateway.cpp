@@ -8,6 +8,7 @@
 #include "gateway/ConsoleServer.h"
 #include "gateway/GatewayLog.h"
 #include "gateway/HttpServer.h"
+#include "gateway/SigningKey.h"
 #include "gateway/TlsIdentity.h"
 
 #include <QDir>
@@ -83,6 +84,12 @@ Status Gateway::open()
         return store.error();
     m_store = std::move(store).value();
 
+    // Also in plaintext mode: consoles verify every action against this key.
+    auto signingKey = SigningKey::loadOrCreate(m_config.dataDir);
+    if (!signingKey)
+        return signingKey.error();
+    m_signingKey = std::make_unique<SigningKey>(std::move(signingKey).value());
+
     if (!m_config.insecurePlaintext) {
         auto tls = TlsIdentity::loadOrCreate(m_config.dataDir, m_store->gatewayId());
         if (!tls)
@@ -132,6 +139,17 @@ qint64 Gateway::head() const
 QByteArray Gateway::fingerprint() const
 {
     return m_tls ? m_tls->fingerprint() : QByteArray();
+}
+
+QByteArray Gateway::signingKeyThumbprint() const
+{
+    return m_signingKey ? m_signingKey->thumbprint() : QByteArray();
+}
+
+const crypto::Ed25519PublicKey &Gateway::signingPublicKey() const
+{
+    Q_ASSERT(m_signingKey);
+    return m_signingKey->publicKey();
 }
 
 QUrl Gateway::agentUrl() const
@@ -234,6 +252,13 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     protocol::ActionPending frame;
     frame.actionJson = actionJson;
     frame.digest = stored.digest;
+    // The gateway vouches for what it publishes: consoles refuse an action without this.
+    frame.signature = protocol::signAction(action.id, stored.digest, action.gatewayId, m_signingKey->privateKey());
+    if (frame.signature.isEmpty()) {
+        qCWarning(lcGateway).noquote() << logLine << "refused code=crypto.failed";
+        return makeError(QStringLiteral("crypto.failed"), QStringLiteral("the action could not be signed"));
+    }
+    stored.signature = frame.signature;
     auto event = m_store->insertPending(stored, frame);
     if (!event) {
         qCWarning(lcGateway).noquote() << logLine << "refused code=store.unavailable";
@@ -435,6 +460,7 @@ Result<QList<QByteArray>> Gateway::snapshotFrames() const
         frame.actionJson = json.value();
         frame.digest = action.digest;
         frame.approvals = static_cast<int>(action.approvedBy.size());
+        frame.signature = action.signature; // the signature published with it, unchanged
         frames.append(protocol::serialize(frame));
     }
     return frames;

@@ -5,6 +5,7 @@
 
 #include "core/Clock.h"
 #include "core/Result.h"
+#include "core/crypto/Ed25519.h"
 #include "core/policy/Policy.h"
 #include "core/protocol/Protocol.h"
 #include "gateway/GatewayConfig.h"
@@ -24,6 +25,7 @@ namespace countersign::gateway {
 class AgentApi;
 class ConsoleServer;
 class HttpServer;
+class SigningKey;
 class TlsIdentity;
 
 class Gateway final : public QObject
@@ -35,7 +37,7 @@ public:
     ~Gateway() override;
     Q_DISABLE_COPY_MOVE(Gateway)
 
-    // Loads the policy, opens the store and the TLS identity, and expires whatever passed its
+    // Loads the policy, opens the store, the action-signing key and the TLS identity, and expires whatever passed its
     // deadline while the gateway was down. No sockets yet.
     [[nodiscard]] Status open();
     // Starts both listeners. Call after open().
@@ -47,6 +49,10 @@ public:
     [[nodiscard]] qint64 head() const;
     // Lowercase hex SHA-256 of the TLS certificate; empty in plaintext mode.
     [[nodiscard]] QByteArray fingerprint() const;
+    // RFC 7638 thumbprint of the key that signs every published action (empty before open()).
+    [[nodiscard]] QByteArray signingKeyThumbprint() const;
+    // The public half of that key, for consoles to pin. Call only after a successful open().
+    [[nodiscard]] const crypto::Ed25519PublicKey &signingPublicKey() const;
     [[nodiscard]] QUrl agentUrl() const;
     [[nodiscard]] QUrl consoleUrl() const;
 
@@ -87,6 +93,7 @@ private:
     const Clock &m_clock;
     Policy m_policy;
     std::unique_ptr<GatewayStore> m_store;
+    std::unique_ptr<SigningKey> m_signingKey;
     std::unique_ptr<TlsIdentity> m_tls;
     QHash<QString, QDateTime> m_deadlines; // pending actions only
     QTimer m_expiryTimer;

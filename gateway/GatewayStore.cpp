@@ -123,7 +123,8 @@ CREATE TABLE actions (
     approved_by        TEXT NOT NULL DEFAULT '[]',
     reason             TEXT NOT NULL DEFAULT '',
     decided_by         TEXT NOT NULL DEFAULT '',
-    resolved_at        TEXT
+    resolved_at        TEXT,
+    signature          TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX actions_status ON actions(status);
 CREATE TABLE events (
@@ -147,7 +148,7 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 const char kActionColumns[] =
     "a.id, a.agent_id, a.status, a.action_json, a.digest, a.created_at, a.deadline, a.tier, "
     "a.rule, a.approvals_required, a.approved_by, a.reason, a.decided_by, a.resolved_at, "
-    "COALESCE((SELECT MIN(e.seq) FROM events e WHERE e.action_id = a.id), 0)";
+    "COALESCE((SELECT MIN(e.seq) FROM events e WHERE e.action_id = a.id), 0), a.signature";
 
 QString timestampText(const QDateTime &time)
 {
@@ -177,6 +178,7 @@ std::optional<StoredAction> readAction(const Statement &row)
     action.decidedBy = row.text(12);
     const QString resolved = row.text(13);
     action.publishedSeq = row.integer(14);
+    action.signature = row.bytes(15);
     if (!status || !created || !deadline || !approvedBy.isArray())
         return std::nullopt;
     action.status = *status;
@@ -286,7 +288,14 @@ Status GatewayStore::Private::createOrMigrate()
                              QStringLiteral("the database has schema version %1; this gateway knows up to %2")
                                  .arg(found).arg(kSchemaVersion));
         }
-        // Version 1 is the first schema: future migrations go here, one step per version.
+        // One step per version.
+        if (found < 2) {
+            // Version 2: the gateway's signature over each published action. Actions published
+            // before have none; consoles refuse them as unsigned.
+            if (!exec(db, "ALTER TABLE actions ADD COLUMN signature TEXT NOT NULL DEFAULT ''")
+                || !exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+                return storeError(db, QStringLiteral("cannot migrate the schema to version 2"));
+        }
     }
 
     Statement id(db, "SELECT value FROM meta WHERE key = 'gateway_id'");
@@ -391,8 +400,11 @@ Result<StoredEvent> GatewayStore::insertPending(const StoredAction &action, prot
         return storeError(d->db, QStringLiteral("cannot begin a transaction"));
     Statement insert(d->db,
                      "INSERT INTO actions(id, agent_id, status, action_json, digest, created_at, deadline, "
-                     "tier, rule, approvals_required) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                     "tier, rule, approvals_required, signature) "
+                     "VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     bindActionColumns(insert, action);
+    // The signature published now is the one every snapshot repeats.
+    insert.bind(10, frame.signature);
     if (insert.step() != SQLITE_DONE)
         return storeError(d->db, QStringLiteral("cannot insert action %1").arg(action.id.left(128)));
 

@@ -39,6 +39,7 @@ struct StoredAction
     QString decidedBy;
     QDateTime resolvedAt;   // invalid while pending
     qint64 publishedSeq = 0; // seq of the action.pending event (0 for allowed actions)
+    QByteArray signature;    // the gateway's JWS over the action (empty for allowed actions)
 };
 
 // An event as stored and as sent: the canonical frame text carries its own seq.
@@ -67,7 +68,7 @@ public:
     ~GatewayStore();
     Q_DISABLE_COPY_MOVE(GatewayStore)
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2; // 2: actions.signature
 
     // "gw-" + 12 hex digits, generated when the database was created.
     [[nodiscard]] const QString &gatewayId() const;
@@ -75,7 +76,7 @@ public:
     [[nodiscard]] qint64 head() const;
 
     // Inserts a pending action and appends its action.pending event; the store assigns the
-    // frame's seq. Fails (and stores nothing) if the id exists.
+    // frame's seq and keeps frame.signature with the action, for snapshots. Fails (and stores nothing) if the id exists.
     [[nodiscard]] Result<StoredEvent> insertPending(const StoredAction &action,
                                                     protocol::ActionPending frame);
     // Records an action that no rule sent to a human. It publishes no event: consoles show

@@ -2,10 +2,10 @@
 #include "gateway/TlsIdentity.h"
 
 #include "core/crypto/SelfSignedCertificate.h"
+#include "gateway/PrivateFile.h"
 
 #include <QDir>
 #include <QFile>
-#include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslKey>
 
@@ -23,15 +23,7 @@ Error tlsError(const QString &message)
 
 Status writeFile(const QString &path, const QByteArray &data, QFileDevice::Permissions permissions)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return tlsError(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    // Narrowed before the first byte is written.
-    if (!file.setPermissions(permissions))
-        return tlsError(QStringLiteral("cannot set permissions of %1").arg(path));
-    if (file.write(data) != data.size() || !file.commit())
-        return tlsError(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    return {};
+    return writeFileAtomically(path, data, permissions, QStringLiteral("tls.unavailable"));
 }
 
 Result<QByteArray> readFile(const QString &path)
@@ -53,17 +45,10 @@ Result<TlsIdentity> TlsIdentity::loadOrCreate(const QString &dataDir, const QStr
 
     bool create = !QFile::exists(keyPath) || !QFile::exists(certificatePath);
     if (!create) {
-#ifdef Q_OS_UNIX
-        const QFileDevice::Permissions open = QFileDevice::ReadGroup | QFileDevice::WriteGroup
-                                              | QFileDevice::ExeGroup | QFileDevice::ReadOther
-                                              | QFileDevice::WriteOther | QFileDevice::ExeOther;
-        if (QFile::permissions(keyPath) & open) {
-            return makeError(QStringLiteral("tls.key_permissions"),
-                             QStringLiteral("%1 is accessible to other users; run chmod 600 on it "
-                                            "(or delete it and the certificate to create a new identity)")
-                                 .arg(keyPath));
-        }
-#endif
+        if (Status owner = checkOwnerOnly(keyPath, QStringLiteral("tls.key_permissions"),
+                                          QStringLiteral("or delete it and the certificate to create a new identity"));
+            !owner)
+            return owner.error();
         auto key = readFile(keyPath);
         if (!key)
             return key.error();

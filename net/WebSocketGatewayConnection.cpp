@@ -42,6 +42,15 @@ void WebSocketGatewayConnection::start()
                    .arg(gatewayUrl()));
         return;
     }
+    auto gatewayKey = crypto::Ed25519PublicKey::fromRaw(m_settings.gatewayPublicKey);
+    if (!gatewayKey) {
+        m_gatewayKey.reset();
+        refuse(tr("No valid gateway signing key is configured for %1, so no action could be trusted. "
+                  "Start the console with --gateway-key and the public key the gateway printed.")
+                   .arg(gatewayUrl()));
+        return;
+    }
+    m_gatewayKey = std::move(gatewayKey).value();
     setState(State::Connecting, tr("Connecting to %1").arg(gatewayUrl()));
     openSocket();
 }
@@ -224,6 +233,15 @@ void WebSocketGatewayConnection::handleFrame(const protocol::ServerFrame &frame)
     }
     if (const auto *pending = std::get_if<protocol::ActionPending>(&frame)) {
         m_lastSeq = std::max(m_lastSeq, pending->seq);
+        // Only an action the pinned gateway key signed becomes a queue item; anything else is
+        // an alarm. (start() refuses to connect without a key, so m_gatewayKey is set here.)
+        const Status signedByGateway = m_gatewayKey
+            ? protocol::verifyActionSignature(*pending, *m_gatewayKey)
+            : Status(makeError(QStringLiteral("action.wrong_key"), tr("no gateway key is configured")));
+        if (!signedByGateway) {
+            Q_EMIT protocolViolation(signedByGateway.error());
+            return;
+        }
         Q_EMIT actionPending(*pending);
         return;
     }

@@ -6,6 +6,9 @@
 #include "net/PinnedCertificate.h"
 
 #include "core/Clock.h"
+#include "core/crypto/Ed25519.h"
+
+#include <optional>
 
 #include <QByteArray>
 #include <QPointer>
@@ -20,6 +23,10 @@ struct ConnectionSettings
     QUrl url;                 // wss://host:port/v1/console
     QByteArray pinnedSha256;  // lowercase hex SHA-256 of the gateway certificate's DER
     QByteArray bearerToken;   // the reviewer's token (until key-based sign-in replaces it)
+    // The gateway's action-signing public key: the raw 32 bytes (the JWK's "x", decoded). Every
+    // action.pending must carry a signature by this key; without one configured the connection
+    // is refused. What the gateway announces in hello is never used instead.
+    QByteArray gatewayPublicKey;
     int initialBackoffMs = 500;
     int maxBackoffMs = 30'000;
 };
@@ -58,6 +65,7 @@ private:
     [[nodiscard]] QSslCertificate peerCertificate() const;
 
     ConnectionSettings m_settings;
+    std::optional<crypto::Ed25519PublicKey> m_gatewayKey; // set from m_settings in start()
     QPointer<QWebSocket> m_socket;
     QTimer m_reconnectTimer;
     State m_state = State::Offline;

@@ -2,6 +2,8 @@
 #include "core/protocol/Protocol.h"
 
 #include "core/crypto/Digest.h"
+#include "core/crypto/Jwk.h"
+#include "core/crypto/Jws.h"
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 
@@ -29,7 +31,8 @@ QJsonObject toObject(const Hello &f)
             {QStringLiteral("protocol"), f.protocolVersion},
             {QStringLiteral("reviewer"), f.reviewer},
             {QStringLiteral("role"), roleName(f.role)},
-            {QStringLiteral("head"), f.head}};
+            {QStringLiteral("head"), f.head},
+            {QStringLiteral("signingKey"), QString::fromLatin1(f.signingKey)}};
 }
 
 QJsonObject toObject(const ActionPending &f)
@@ -38,7 +41,8 @@ QJsonObject toObject(const ActionPending &f)
             {QStringLiteral("seq"), f.seq},
             {QStringLiteral("action"), f.actionJson.isEmpty() ? f.action.toJson() : f.actionJson},
             {QStringLiteral("digest"), QString::fromLatin1(f.digest)},
-            {QStringLiteral("approvals"), f.approvals}};
+            {QStringLiteral("approvals"), f.approvals},
+            {QStringLiteral("signature"), QString::fromLatin1(f.signature)}};
 }
 
 QJsonObject toObject(const ActionUpdated &f)
@@ -143,6 +147,9 @@ qint64 readSeq(FieldReader &reader, const QJsonObject &o, const QString &key)
     return reader.integer(o, {}, key, 0, (qint64(1) << 53));
 }
 
+// The signed statement is under 300 bytes; its JWS well under 1 KiB.
+constexpr qsizetype kMaxActionSignatureBytes = 1024;
+
 bool isHexDigest(const QString &text)
 {
     if (text.size() != 64)
@@ -158,7 +165,12 @@ Result<ServerFrame> parseActionPending(const QJsonObject &o)
 {
     FieldReader reader(QStringLiteral("frame.invalid"));
     reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("seq"), QStringLiteral("action"),
-                                    QStringLiteral("digest"), QStringLiteral("approvals")});
+                                    QStringLiteral("digest"), QStringLiteral("approvals"),
+                                    QStringLiteral("signature")});
+    if (!reader.failed() && !o.contains(QStringLiteral("signature"))) {
+        return makeError(QStringLiteral("action.unsigned"),
+                         QStringLiteral("action.pending without a gateway signature"));
+    }
     ActionPending f;
     f.seq = readSeq(reader, o, QStringLiteral("seq"));
     f.actionJson = reader.object(o, {}, QStringLiteral("action"));
@@ -166,6 +178,7 @@ Result<ServerFrame> parseActionPending(const QJsonObject &o)
     if (!reader.failed() && !isHexDigest(digest))
         reader.fail(QStringLiteral("digest"), QStringLiteral("must be 64 lowercase hex digits"));
     f.approvals = static_cast<int>(reader.integer(o, {}, QStringLiteral("approvals"), 0, ActionLimits::maxApprovals));
+    f.signature = reader.string(o, {}, QStringLiteral("signature"), kMaxActionSignatureBytes).toLatin1();
     if (reader.failed())
         return reader.error();
     auto action = Action::fromJson(f.actionJson);
@@ -230,6 +243,64 @@ std::optional<Role> roleFromName(const QString &name)
     return std::nullopt;
 }
 
+QByteArray actionSignaturePayload(const QString &actionId, const QByteArray &digest, const QString &gatewayId)
+{
+    return json::canonicalize(QJsonObject{{QStringLiteral("actionDigest"), QString::fromLatin1(digest)},
+                                          {QStringLiteral("actionId"), actionId},
+                                          {QStringLiteral("gatewayId"), gatewayId}});
+}
+
+QByteArray signAction(const QString &actionId, const QByteArray &digest, const QString &gatewayId,
+                      const crypto::Ed25519PrivateKey &key)
+{
+    const QJsonObject header{{QStringLiteral("kid"), QString::fromLatin1(crypto::jwkThumbprint(key.publicKey()))}};
+    return crypto::signCompact(header, actionSignaturePayload(actionId, digest, gatewayId), key);
+}
+
+Status verifyActionSignature(const ActionPending &frame, const crypto::Ed25519PublicKey &key)
+{
+    const QString id = frame.action.id.left(128);
+    const auto bad = [&](const QString &code, const QString &what) {
+        return makeError(code, QStringLiteral("action %1: %2").arg(id, what));
+    };
+    if (frame.signature.isEmpty())
+        return bad(QStringLiteral("action.unsigned"), QStringLiteral("the gateway did not sign it"));
+    auto jws = crypto::parseCompact(frame.signature, kMaxActionSignatureBytes);
+    if (!jws) {
+        return bad(QStringLiteral("action.bad_signature"),
+                   QStringLiteral("the signature is not a valid JWS (%1)").arg(jws.error().toString()));
+    }
+    const QByteArray pinned = crypto::jwkThumbprint(key);
+    const QJsonValue kid = jws.value().header().value(QStringLiteral("kid"));
+    if (!kid.isString() || kid.toString().toLatin1() != pinned) {
+        return bad(QStringLiteral("action.wrong_key"),
+                   QStringLiteral("signed by key %1, but the pinned gateway key is %2")
+                       .arg(kid.isString() ? kid.toString().left(64) : QStringLiteral("(no kid)"),
+                            QString::fromLatin1(pinned)));
+    }
+    if (Status verified = crypto::verify(jws.value(), key); !verified) {
+        return bad(QStringLiteral("action.bad_signature"),
+                   QStringLiteral("the signature does not verify under the pinned gateway key"));
+    }
+    const QByteArray expected = actionSignaturePayload(frame.action.id, frame.digest, frame.action.gatewayId);
+    if (jws.value().payload() != expected) {
+        // Name what differs, for the person reading the alarm.
+        QString what = QStringLiteral("the signed statement is not the canonical statement for this action");
+        auto payload = json::parse(jws.value().payload());
+        if (payload && payload.value().isObject()) {
+            const QJsonObject signedObject = payload.value().toObject();
+            if (signedObject.value(QStringLiteral("actionId")).toString() != frame.action.id)
+                what = QStringLiteral("the signature is for another action id");
+            else if (signedObject.value(QStringLiteral("actionDigest")).toString().toLatin1() != frame.digest)
+                what = QStringLiteral("the signature is for another digest (the action was changed)");
+            else if (signedObject.value(QStringLiteral("gatewayId")).toString() != frame.action.gatewayId)
+                what = QStringLiteral("the signature is for another gateway id");
+        }
+        return bad(QStringLiteral("action.bad_signature"), what);
+    }
+    return {};
+}
+
 QByteArray serialize(const ServerFrame &frame)
 {
     return json::canonicalize(std::visit([](const auto &f) { return toObject(f); }, frame));
@@ -257,7 +328,8 @@ Result<ServerFrame> parseServerFrame(QByteArrayView text)
     if (type == QLatin1String("hello")) {
         reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("gatewayId"), QStringLiteral("serverTime"),
                                         QStringLiteral("protocol"), QStringLiteral("reviewer"),
-                                        QStringLiteral("role"), QStringLiteral("head")});
+                                        QStringLiteral("role"), QStringLiteral("head"),
+                                        QStringLiteral("signingKey")});
         Hello f;
         f.gatewayId = reader.identifier(o, {}, QStringLiteral("gatewayId"));
         f.serverTime = reader.timestamp(o, {}, QStringLiteral("serverTime"));
@@ -268,6 +340,7 @@ Result<ServerFrame> parseServerFrame(QByteArrayView text)
             reader.fail(QStringLiteral("role"), QStringLiteral("unknown role"));
         f.role = role.value_or(Role::Reviewer);
         f.head = readSeq(reader, o, QStringLiteral("head"));
+        f.signingKey = reader.string(o, {}, QStringLiteral("signingKey"), 64).toLatin1();
         if (reader.failed())
             return reader.error();
         return ServerFrame{f};

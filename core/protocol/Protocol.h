@@ -4,6 +4,7 @@
 
 #include "core/Result.h"
 #include "core/action/Action.h"
+#include "core/crypto/Ed25519.h"
 
 #include <optional>
 #include <variant>
@@ -46,6 +47,9 @@ struct Hello
     QString reviewer;
     Role role = Role::Reviewer;
     qint64 head = 0; // highest event seq at the time of the frame
+    // RFC 7638 thumbprint of the gateway's action-signing key. Informational only: the console
+    // verifies against the key it was configured with, never against what the gateway says.
+    QByteArray signingKey;
 };
 
 // Event frames carry seq: strictly increasing on a connection, and gapless when replayed.
@@ -56,6 +60,9 @@ struct ActionPending
     QJsonObject actionJson; // exactly as received: the digest is computed over this
     QByteArray digest;      // lowercase hex SHA-256 of the RFC 8785 form of actionJson
     int approvals = 0;      // approvals so far
+    // Compact JWS (EdDSA, "kid" = the gateway key's thumbprint) by the gateway over
+    // actionSignaturePayload(): see verifyActionSignature(). Parsing only checks it is present.
+    QByteArray signature;
 };
 
 struct ActionUpdated
@@ -112,8 +119,30 @@ using ServerFrame = std::variant<Hello, ActionPending, ActionUpdated, ActionReso
 
 [[nodiscard]] QByteArray serialize(const ServerFrame &frame);
 // Error codes: "frame.too_large", the json.* codes, "frame.invalid" (with the field path),
-// "frame.unknown_type", "frame.digest_mismatch", and "action.invalid" for the embedded action.
+// "frame.unknown_type", "frame.digest_mismatch", "action.invalid" for the embedded action, and
+// "action.unsigned" for an action.pending without a "signature" (which is present but not
+// verified here: that needs the pinned key, see verifyActionSignature()).
 [[nodiscard]] Result<ServerFrame> parseServerFrame(QByteArrayView text);
+
+// ---- action signatures ---------------------------------------------------------------------
+
+// The statement the gateway signs for each published action, in RFC 8785 canonical form:
+// {"actionDigest":"<hex>","actionId":"...","gatewayId":"..."}. The digest covers the whole
+// action, so signing it signs the action.
+[[nodiscard]] QByteArray actionSignaturePayload(const QString &actionId, const QByteArray &digest,
+                                                const QString &gatewayId);
+// The compact JWS for ActionPending::signature: header {"alg":"EdDSA","kid":<thumbprint of
+// key>} over actionSignaturePayload(). Empty if signing fails.
+[[nodiscard]] QByteArray signAction(const QString &actionId, const QByteArray &digest,
+                                    const QString &gatewayId, const crypto::Ed25519PrivateKey &key);
+// Checks frame.signature against the pinned gateway key. Error codes, each message naming the
+// action id and what failed:
+//   action.unsigned       no signature
+//   action.wrong_key      the signature's "kid" is not the pinned key's thumbprint (the gateway
+//                         was re-keyed, or someone else signed)
+//   action.bad_signature  not a valid JWS, the signature does not verify under the pinned key,
+//                         or the signed statement names another action, digest or gateway
+[[nodiscard]] Status verifyActionSignature(const ActionPending &frame, const crypto::Ed25519PublicKey &key);
 
 // ---- console → server ----------------------------------------------------------------------
 

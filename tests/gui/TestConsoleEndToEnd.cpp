@@ -63,6 +63,7 @@ private Q_SLOTS:
         settings.url = m_gateway->consoleUrl();
         settings.pinnedSha256 = m_gateway->fingerprint();
         settings.bearerToken = m_gateway->reviewerToken(GatewayProcess::kRita);
+        settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
         m_connection = std::make_unique<WebSocketGatewayConnection>(settings);
         m_serverTime = std::make_unique<ServerTime>(SystemClock::instance());
         m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_serverTime);

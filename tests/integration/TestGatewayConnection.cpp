@@ -1,9 +1,13 @@
 // The console's real connection class against a real gateway process: pinning, refusal,
 // decisions, and exact resume across repeated network drops.
+#include "core/crypto/Ed25519.h"
+#include "core/crypto/Jwk.h"
 #include "net/WebSocketGatewayConnection.h"
 #include "tests/support/GatewayProcess.h"
 #include "tests/support/TestAgentClient.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonObject>
 #include <QSet>
 #include <QSignalSpy>
@@ -30,12 +34,14 @@ class TestGatewayConnection final : public QObject
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
 
-    std::unique_ptr<WebSocketGatewayConnection> connectAs(const QString &reviewer, QByteArray pin = {})
+    std::unique_ptr<WebSocketGatewayConnection> connectAs(const QString &reviewer, QByteArray pin = {},
+                                                          QByteArray gatewayKey = {})
     {
         ConnectionSettings settings;
         settings.url = m_gateway->consoleUrl();
         settings.pinnedSha256 = pin.isEmpty() ? m_gateway->fingerprint() : pin;
         settings.bearerToken = m_gateway->reviewerToken(reviewer);
+        settings.gatewayPublicKey = gatewayKey.isEmpty() ? m_gateway->gatewayPublicKey() : gatewayKey;
         settings.initialBackoffMs = 50;
         settings.maxBackoffMs = 400;
         return std::make_unique<WebSocketGatewayConnection>(settings);
@@ -79,6 +85,8 @@ private Q_SLOTS:
         const auto frame = pending.first().first().value<protocol::ActionPending>();
         QCOMPARE(frame.action.id, id);
         QCOMPARE(frame.digest, frame.action.digest());
+        QVERIFY(protocol::verifyActionSignature(frame, crypto::Ed25519PublicKey::fromRaw(m_gateway->gatewayPublicKey()).value()));
+        QCOMPARE(hello.first().first().value<protocol::Hello>().signingKey, m_gateway->signingKeyThumbprint());
 
         // Offline decisions fail at once and say so; live ones are answered by the gateway.
         const Status sent = connection->sendDecision(
@@ -117,12 +125,82 @@ private Q_SLOTS:
         QCOMPARE(pending.count(), 0);
     }
 
+    void missingGatewayKeyIsRefused()
+    {
+        ConnectionSettings settings;
+        settings.url = m_gateway->consoleUrl();
+        settings.pinnedSha256 = m_gateway->fingerprint();
+        settings.bearerToken = m_gateway->reviewerToken(GatewayProcess::kRita);
+        WebSocketGatewayConnection connection(settings);
+        connection.start();
+        QCOMPARE(connection.state(), GatewayConnection::State::Refused);
+        QVERIFY2(connection.stateDetail().contains(QStringLiteral("--gateway-key")), qPrintable(connection.stateDetail()));
+    }
+
+    void wrongGatewayKeyRefusesEveryAction()
+    {
+        // Another gateway's key pinned: every action is an alarm, none a queue item.
+        const auto other = std::move(crypto::Ed25519PrivateKey::generate()).value();
+        auto connection = connectAs(GatewayProcess::kRita, {}, other.publicKey().raw());
+        QSignalSpy pending(connection.get(), &GatewayConnection::actionPending);
+        QSignalSpy violations(connection.get(), &GatewayConnection::protocolViolation);
+        connection->start();
+        QTRY_COMPARE_WITH_TIMEOUT(connection->state(), GatewayConnection::State::Connected, 10000);
+
+        TestAgentClient agent(m_gateway->agentUrl(), m_gateway->fingerprint());
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            ids.append(submit(agent, 20000 + i, QStringLiteral("s-%1").arg(i)));
+            QVERIFY(!ids.last().isEmpty());
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(violations.count(), 3, 10000);
+        for (int i = 0; i < violations.count(); ++i) {
+            const auto error = violations.at(i).first().value<Error>();
+            QVERIFY2(error.code == QLatin1String("action.wrong_key") || error.code == QLatin1String("action.bad_signature"),
+                     qPrintable(error.toString()));
+            QVERIFY2(error.message.contains(ids.at(i)), qPrintable(error.toString()));
+        }
+        // A console subscribing afresh gets the snapshot, with the same (refused) signatures.
+        auto fresh = connectAs(GatewayProcess::kSam, {}, other.publicKey().raw());
+        QSignalSpy freshPending(fresh.get(), &GatewayConnection::actionPending);
+        QSignalSpy freshViolations(fresh.get(), &GatewayConnection::protocolViolation);
+        fresh->start();
+        QTRY_COMPARE_WITH_TIMEOUT(fresh->state(), GatewayConnection::State::Connected, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(freshViolations.count(), 3, 10000);
+        QTest::qWait(200);
+        QCOMPARE(pending.count(), 0);
+        QCOMPARE(freshPending.count(), 0);
+    }
+
+    void restartKeepsTheSigningKey()
+    {
+        const QByteArray thumbprint = m_gateway->signingKeyThumbprint();
+        const QByteArray publicKey = m_gateway->gatewayPublicKey();
+        QCOMPARE(thumbprint.size(), 43);
+        QCOMPARE(crypto::jwkThumbprint(crypto::Ed25519PublicKey::fromRaw(publicKey).value()), thumbprint);
+        QFile key(QDir(m_gateway->dataDir()).filePath(QStringLiteral("gateway-signing.key")));
+        QCOMPARE(key.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+
+        QString error;
+        QVERIFY2(m_gateway->restart(&error), qPrintable(error));
+        QCOMPARE(m_gateway->signingKeyThumbprint(), thumbprint);
+        QCOMPARE(m_gateway->gatewayPublicKey(), publicKey);
+        QVERIFY(m_gateway->logText().contains(thumbprint));
+
+        // A key file others can read is refused, as the TLS key is.
+        m_gateway->stop();
+        QVERIFY(key.setPermissions(key.permissions() | QFileDevice::ReadOther));
+        QVERIFY(!m_gateway->start(&error));
+        QVERIFY2(error.contains(QStringLiteral("gateway-signing.key")), qPrintable(error));
+    }
+
     void unknownTokenIsRefused()
     {
         ConnectionSettings settings;
         settings.url = m_gateway->consoleUrl();
         settings.pinnedSha256 = m_gateway->fingerprint();
         settings.bearerToken = "not-an-enrolled-token";
+        settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
         WebSocketGatewayConnection connection(settings);
         connection.start();
         QTRY_COMPARE_WITH_TIMEOUT(connection.state(), GatewayConnection::State::Refused, 10000);

@@ -1,7 +1,9 @@
 // Starting, restarting and inspecting a real gateway process for tests.
 #include "tests/support/GatewayProcess.h"
 
+#include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
+#include "core/crypto/Ed25519.h"
 #include "sim/Scenario.h"
 
 #include <QDeadlineTimer>
@@ -142,7 +144,11 @@ bool GatewayProcess::start(QString *error)
     m_consoleUrl = QUrl(json.value(QStringLiteral("consoleUrl")).toString());
     m_fingerprint = json.value(QStringLiteral("fingerprint")).toString().toLatin1();
     m_gatewayId = json.value(QStringLiteral("gatewayId")).toString();
-    if (!m_agentUrl.isValid() || !m_consoleUrl.isValid() || m_gatewayId.isEmpty())
+    auto publicKey = crypto::base64UrlDecode(json.value(QStringLiteral("signingKeyX")).toString().toLatin1());
+    m_gatewayPublicKey = publicKey ? publicKey.value() : QByteArray();
+    m_signingKeyThumbprint = json.value(QStringLiteral("signingKey")).toString().toLatin1();
+    if (!m_agentUrl.isValid() || !m_consoleUrl.isValid() || m_gatewayId.isEmpty()
+        || m_gatewayPublicKey.size() != crypto::kEd25519PublicKeySize || m_signingKeyThumbprint.isEmpty())
         return failed(QStringLiteral("the ready file is incomplete"));
     return true;
 }

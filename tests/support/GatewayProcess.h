@@ -50,6 +50,10 @@ public:
     [[nodiscard]] QUrl consoleUrl() const { return m_consoleUrl; }
     [[nodiscard]] QByteArray fingerprint() const { return m_fingerprint; }
     [[nodiscard]] QString gatewayId() const { return m_gatewayId; }
+    // The action-signing public key from the ready file: raw 32 bytes (for
+    // ConnectionSettings::gatewayPublicKey) and its RFC 7638 thumbprint.
+    [[nodiscard]] QByteArray gatewayPublicKey() const { return m_gatewayPublicKey; }
+    [[nodiscard]] QByteArray signingKeyThumbprint() const { return m_signingKeyThumbprint; }
     [[nodiscard]] QByteArray agentToken(const QString &agentId) const { return m_tokens.value(agentId); }
     [[nodiscard]] QByteArray reviewerToken(const QString &reviewerId) const { return m_tokens.value(reviewerId); }
     [[nodiscard]] QString dataDir() const;
@@ -70,6 +74,8 @@ private:
     QUrl m_consoleUrl;
     QByteArray m_fingerprint;
     QString m_gatewayId;
+    QByteArray m_gatewayPublicKey;
+    QByteArray m_signingKeyThumbprint;
 };
 
 // The JSON body of a submission (compact), for tests to send or corrupt.

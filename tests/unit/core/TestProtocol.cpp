@@ -1,5 +1,7 @@
 // Protocol v1 frames: every frame survives serialise → parse, and broken frames are refused
 // with the error that names what is wrong.
+#include "core/crypto/Jwk.h"
+#include "core/crypto/Jws.h"
 #include "core/json/Json.h"
 #include "core/protocol/Protocol.h"
 
@@ -29,6 +31,13 @@ Action sampleAction()
     return a;
 }
 
+// The gateway's signing key for these tests: generated once per run.
+const crypto::Ed25519PrivateKey &gatewayKey()
+{
+    static const crypto::Ed25519PrivateKey key = std::move(crypto::Ed25519PrivateKey::generate()).value();
+    return key;
+}
+
 ActionPending samplePending()
 {
     ActionPending p;
@@ -36,6 +45,7 @@ ActionPending samplePending()
     p.action = sampleAction();
     p.actionJson = p.action.toJson();
     p.digest = p.action.digest();
+    p.signature = signAction(p.action.id, p.digest, p.action.gatewayId, gatewayKey());
     return p;
 }
 
@@ -50,7 +60,8 @@ private Q_SLOTS:
     {
         const QDateTime t(QDate(2026, 11, 30), QTime(14, 1, 2, 345), Qt::UTC);
         const QList<ServerFrame> frames{
-            Hello{QStringLiteral("gw-1"), t, kVersion, QStringLiteral("rita@example.com"), Role::Reviewer, 41},
+            Hello{QStringLiteral("gw-1"), t, kVersion, QStringLiteral("rita@example.com"), Role::Reviewer, 41,
+                  crypto::jwkThumbprint(gatewayKey().publicKey())},
             samplePending(),
             ActionUpdated{8, QStringLiteral("act-1"), 1, {QStringLiteral("rita@example.com")}},
             ActionResolved{9, QStringLiteral("act-1"), Outcome::Expired, QStringLiteral("timeout"), QStringLiteral("gateway"), t},
@@ -67,6 +78,74 @@ private Q_SLOTS:
             // Canonical serialisation is a fixed point: parse → serialise gives the same bytes.
             QCOMPARE(serialize(parsed.value()), text);
         }
+    }
+
+    void pendingSignatureSurvivesTheRoundTripAndVerifies()
+    {
+        const ActionPending p = samplePending();
+        QVERIFY(!p.signature.isEmpty());
+        const auto parsed = parseServerFrame(serialize(ServerFrame{p}));
+        QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().toString()));
+        const auto &back = std::get<ActionPending>(parsed.value());
+        QCOMPARE(back.signature, p.signature);
+        const Status verified = verifyActionSignature(back, gatewayKey().publicKey());
+        QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().toString()));
+        // The signed statement is exactly the canonical {actionDigest, actionId, gatewayId}.
+        auto jws = crypto::parseCompact(back.signature);
+        QVERIFY(jws);
+        QCOMPARE(jws.value().payload(),
+                 QByteArray(R"({"actionDigest":")" + p.digest + R"(","actionId":"act-1","gatewayId":"gw-1"})"));
+        QCOMPARE(jws.value().header().value(QStringLiteral("kid")).toString().toLatin1(),
+                 crypto::jwkThumbprint(gatewayKey().publicKey()));
+    }
+
+    void pendingWithoutSignatureIsRefused()
+    {
+        QJsonObject o = json::parse(serialize(ServerFrame{samplePending()})).value().toObject();
+        o.remove(QStringLiteral("signature"));
+        const auto parsed = parseServerFrame(json::canonicalize(o));
+        QVERIFY(!parsed.ok());
+        QCOMPARE(parsed.error().code, QStringLiteral("action.unsigned"));
+
+        ActionPending p = samplePending();
+        p.signature.clear();
+        QCOMPARE(verifyActionSignature(p, gatewayKey().publicKey()).error().code, QStringLiteral("action.unsigned"));
+    }
+
+    void pendingSignedByAnotherKeyIsRefused()
+    {
+        const auto other = std::move(crypto::Ed25519PrivateKey::generate()).value();
+        ActionPending p = samplePending();
+        p.signature = signAction(p.action.id, p.digest, p.action.gatewayId, other);
+        const Status verified = verifyActionSignature(p, gatewayKey().publicKey());
+        QVERIFY(!verified);
+        QCOMPARE(verified.error().code, QStringLiteral("action.wrong_key"));
+        QVERIFY(verified.error().message.contains(QStringLiteral("act-1")));
+
+        // Another key claiming the pinned kid: the signature itself fails.
+        const QJsonObject header{{QStringLiteral("kid"), QString::fromLatin1(crypto::jwkThumbprint(gatewayKey().publicKey()))}};
+        p.signature = crypto::signCompact(header, actionSignaturePayload(p.action.id, p.digest, p.action.gatewayId), other);
+        QCOMPARE(verifyActionSignature(p, gatewayKey().publicKey()).error().code, QStringLiteral("action.bad_signature"));
+    }
+
+    void pendingSignatureForAnotherActionIsRefused()
+    {
+        ActionPending p = samplePending();
+        p.signature = signAction(QStringLiteral("act-2"), p.digest, p.action.gatewayId, gatewayKey());
+        Status verified = verifyActionSignature(p, gatewayKey().publicKey());
+        QCOMPARE(verified.error().code, QStringLiteral("action.bad_signature"));
+        QVERIFY(verified.error().message.contains(QStringLiteral("another action id")));
+
+        p.signature = signAction(p.action.id, QByteArray(64, 'b'), p.action.gatewayId, gatewayKey());
+        verified = verifyActionSignature(p, gatewayKey().publicKey());
+        QCOMPARE(verified.error().code, QStringLiteral("action.bad_signature"));
+        QVERIFY(verified.error().message.contains(QStringLiteral("another digest")));
+
+        p.signature = signAction(p.action.id, p.digest, QStringLiteral("gw-2"), gatewayKey());
+        QCOMPARE(verifyActionSignature(p, gatewayKey().publicKey()).error().code, QStringLiteral("action.bad_signature"));
+
+        p.signature = "not.a.jws";
+        QCOMPARE(verifyActionSignature(p, gatewayKey().publicKey()).error().code, QStringLiteral("action.bad_signature"));
     }
 
     void pendingDigestIsRecomputed()

@@ -1,6 +1,7 @@
 // The gateway's decision rules and expiry, in process with a manual clock: each refusal has its
 // own code, time moves without sleeping, and a store that cannot write makes it fail closed.
 #include "core/crypto/Digest.h"
+#include "core/crypto/Jwk.h"
 #include "gateway/Gateway.h"
 
 #include <QFile>
@@ -146,6 +147,21 @@ void TestGatewayDecisions::submitBuildsTheAction()
     QCOMPARE(pending.digest, action.digest);
     QCOMPARE(pending.action.identity.actingAgent().id, QStringLiteral("payments-agent"));
     QCOMPARE(pending.action.impact.reason, QStringLiteral("One person: amount 20000 > 10000"));
+    // Signed by the gateway's own key, over this action's id, digest and gateway id.
+    QVERIFY(!pending.signature.isEmpty());
+    const Status verified = protocol::verifyActionSignature(pending, m_gateway->signingPublicKey());
+    QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().toString()));
+    QCOMPARE(crypto::jwkThumbprint(m_gateway->signingPublicKey()), m_gateway->signingKeyThumbprint());
+    const auto other = std::move(crypto::Ed25519PrivateKey::generate()).value();
+    QCOMPARE(protocol::verifyActionSignature(pending, other.publicKey()).error().code, QStringLiteral("action.wrong_key"));
+    // The snapshot repeats the signature that was published.
+    const auto snapshot = m_gateway->snapshotFrames();
+    QVERIFY(snapshot);
+    QCOMPARE(snapshot.value().size(), 1);
+    const auto fromSnapshot = protocol::parseServerFrame(snapshot.value().first());
+    QVERIFY(fromSnapshot);
+    QCOMPARE(std::get<protocol::ActionPending>(fromSnapshot.value()).signature, pending.signature);
+    QCOMPARE(m_gateway->findAction(action.id).value()->signature, pending.signature);
 
     const StoredAction allowed = submit(5);
     QCOMPARE(allowed.status, ActionStatus::Allowed);

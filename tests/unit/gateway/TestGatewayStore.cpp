@@ -75,6 +75,7 @@ private Q_SLOTS:
     void busyDatabaseFailsClosed();
     void schemaRefusesRewrites();
     void newerSchemaIsRefused();
+    void version1IsMigratedAndSignaturesKept();
 
 private:
     [[nodiscard]] QString path() const { return m_dir->filePath(QStringLiteral("gateway.db")); }
@@ -292,6 +293,30 @@ void TestGatewayStore::newerSchemaIsRefused()
     auto store = GatewayStore::open(path());
     QVERIFY(!store);
     QCOMPARE(store.error().code, QStringLiteral("store.unsupported_version"));
+}
+
+void TestGatewayStore::version1IsMigratedAndSignaturesKept()
+{
+    // A version 1 database: no signature column.
+    { QVERIFY(GatewayStore::open(path())); }
+    sqlite3 *db = nullptr;
+    QCOMPARE(sqlite3_open(QFile::encodeName(path()).constData(), &db), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(db, "ALTER TABLE actions DROP COLUMN signature; "
+                              "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+                          nullptr, nullptr, nullptr),
+             SQLITE_OK);
+    sqlite3_close(db);
+
+    auto store = GatewayStore::open(path());
+    QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
+    const StoredAction action = pendingAction(QStringLiteral("act-1"));
+    protocol::ActionPending frame = pendingFrame(action);
+    frame.signature = "header.payload.signature";
+    auto event = store.value()->insertPending(action, frame);
+    QVERIFY(event);
+    QCOMPARE(frameJson(event.value()).value(QStringLiteral("signature")).toString(), QStringLiteral("header.payload.signature"));
+    QCOMPARE(store.value()->action(action.id).value()->signature, QByteArray("header.payload.signature"));
+    QCOMPARE(store.value()->pendingActions().value().first().signature, QByteArray("header.payload.signature"));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayStore)
