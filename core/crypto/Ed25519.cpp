@@ -1,6 +1,8 @@
 // Ed25519 over OpenSSL 3's EVP interface (EVP_PKEY_ED25519, one-shot EVP_DigestSign/Verify).
 #include "core/crypto/Ed25519.h"
 
+#include "core/crypto/OpenSslHandle.h"
+
 #include <array>
 #include <cstddef>
 #include <cstring>
@@ -20,17 +22,8 @@ namespace countersign::crypto {
 
 namespace {
 
-template<auto Free>
-struct Deleter
-{
-    template<typename T>
-    void operator()(T *p) const { Free(p); }
-};
-
-using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using PKeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
+using PKeyCtxPtr = OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using MdCtxPtr = OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 
 // PEM_read_bio allocates these with OPENSSL_malloc.
 struct OpenSslFree

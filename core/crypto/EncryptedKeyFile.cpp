@@ -7,6 +7,8 @@
 // EVP_PKEY2PKCS8/EVP_PKCS82PKEY, whose encoder/decoder round trips leave uncleansed key copies.
 #include "core/crypto/EncryptedKeyFile.h"
 
+#include "core/crypto/OpenSslHandle.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -38,24 +40,18 @@ namespace countersign::crypto {
 
 namespace {
 
-template<auto Free> struct Deleter {
-    template<typename T> void operator()(T *p) const { Free(p); }
-};
-
 void freeOpenSslMemory(void *p)
 {
     OPENSSL_free(p);
 }
 
-using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using SigPtr = std::unique_ptr<X509_SIG, Deleter<X509_SIG_free>>;
-using P8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO_free>>;
-using Pbe2Ptr = std::unique_ptr<PBE2PARAM, Deleter<PBE2PARAM_free>>;
-using ScryptParamsPtr = std::unique_ptr<SCRYPT_PARAMS, Deleter<SCRYPT_PARAMS_free>>;
-using AsnStringPtr = std::unique_ptr<ASN1_STRING, Deleter<ASN1_STRING_free>>;
-using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, Deleter<EVP_CIPHER_CTX_free>>;
-using OpenSslBytes = std::unique_ptr<void, Deleter<freeOpenSslMemory>>;
+using SigPtr = OpenSslPtr<X509_SIG, X509_SIG_free>;
+using P8Ptr = OpenSslPtr<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>;
+using Pbe2Ptr = OpenSslPtr<PBE2PARAM, PBE2PARAM_free>;
+using ScryptParamsPtr = OpenSslPtr<SCRYPT_PARAMS, SCRYPT_PARAMS_free>;
+using AsnStringPtr = OpenSslPtr<ASN1_STRING, ASN1_STRING_free>;
+using CipherCtxPtr = OpenSslPtr<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
+using OpenSslBytes = OpenSslPtr<void, freeOpenSslMemory>;
 
 // The Ed25519 private key as RFC 8032 defines it (named apart from Ed25519.h, which may be
 // included beside this header).
@@ -379,10 +375,10 @@ QString objectName(const ASN1_OBJECT *object)
 // Unpacks a SEQUENCE parameter and insists that re-encoding gives back exactly its bytes:
 // no trailing data, no non-canonical DER.
 template<typename T, auto Free>
-std::unique_ptr<T, Deleter<Free>> unpackExact(const void *parameter, const ASN1_ITEM *item)
+OpenSslPtr<T, Free> unpackExact(const void *parameter, const ASN1_ITEM *item)
 {
     const auto *packed = static_cast<const ASN1_STRING *>(parameter);
-    std::unique_ptr<T, Deleter<Free>> value(static_cast<T *>(ASN1_item_unpack(packed, item)));
+    OpenSslPtr<T, Free> value(static_cast<T *>(ASN1_item_unpack(packed, item)));
     if (!value)
         return value;
     unsigned char *encoded = nullptr;

@@ -1,6 +1,8 @@
 // Self-signed TLS certificates over OpenSSL 3's EVP and X509 interfaces.
 #include "core/crypto/SelfSignedCertificate.h"
 
+#include "core/crypto/OpenSslHandle.h"
+
 #include "core/crypto/Digest.h"
 
 #include <memory>
@@ -16,18 +18,9 @@ namespace countersign::crypto {
 
 namespace {
 
-template<auto Free>
-struct Deleter
-{
-    template<typename T>
-    void operator()(T *p) const { Free(p); }
-};
-
-using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using BnPtr = OpenSslPtr<BIGNUM, BN_free>;
+using ExtPtr = OpenSslPtr<X509_EXTENSION, X509_EXTENSION_free>;
 
 Error cryptoError(const QString &what)
 {
