@@ -2,6 +2,7 @@
 #include "gateway/ConsoleServer.h"
 
 #include "gateway/ConsoleSession.h"
+#include "gateway/GatewayConfig.h"
 #include "gateway/Gateway.h"
 #include "gateway/GatewayLog.h"
 
@@ -47,11 +48,7 @@ Status ConsoleServer::listen(const QHostAddress &address, quint16 port)
     m_server->setMaxPendingConnections(kMaxSessions);
     connect(m_server, &QWebSocketServer::newConnection, this, &ConsoleServer::acceptPending);
     if (!m_server->listen(address, port)) {
-        return makeError(QStringLiteral("net.listen_failed"),
-                         QStringLiteral("cannot listen on %1 port %2: %3")
-                             .arg(address.toString())
-                             .arg(port)
-                             .arg(m_server->errorString()));
+        return listenFailed(address, port, m_server->errorString());
     }
     return {};
 }

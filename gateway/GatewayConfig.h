@@ -2,6 +2,8 @@
 // where it listens.
 #pragma once
 
+#include "core/Result.h"
+
 #include <QHostAddress>
 #include <QString>
 
@@ -19,5 +21,12 @@ struct GatewayConfig
     // How long a write waits for a busy database before the request is refused (fail closed).
     int storeBusyTimeoutMs = 5000;
 };
+
+// The error both listeners report when they cannot bind ("net.listen_failed").
+[[nodiscard]] inline Error listenFailed(const QHostAddress &address, quint16 port, const QString &why)
+{
+    return makeError(QStringLiteral("net.listen_failed"),
+                     QStringLiteral("cannot listen on %1 port %2: %3").arg(address.toString()).arg(port).arg(why));
+}
 
 } // namespace countersign::gateway

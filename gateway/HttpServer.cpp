@@ -2,6 +2,7 @@
 #include "gateway/HttpServer.h"
 
 #include "gateway/HttpConnection.h"
+#include "gateway/GatewayConfig.h"
 
 #include <QSslServer>
 #include <QTcpServer>
@@ -40,11 +41,7 @@ Status HttpServer::listen(const QHostAddress &address, quint16 port)
     }
     connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, &HttpServer::acceptPending);
     if (!m_server->listen(address, port)) {
-        return makeError(QStringLiteral("net.listen_failed"),
-                         QStringLiteral("cannot listen on %1 port %2: %3")
-                             .arg(address.toString())
-                             .arg(port)
-                             .arg(m_server->errorString()));
+        return listenFailed(address, port, m_server->errorString());
     }
     return {};
 }
