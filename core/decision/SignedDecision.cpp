@@ -5,7 +5,7 @@
 #include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
 #include "core/crypto/Jwk.h"
-#include "core/crypto/Jws.h"
+#include "core/crypto/SignedStatement.h"
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 
@@ -31,9 +31,10 @@ const QString kTyp = QStringLiteral("typ");
 
 // 9999-12-31T23:59:59Z: the last second an RFC 3339 timestamp can name.
 constexpr qint64 kMaxIat = 253'402'300'799;
-// base64url of a 32-byte SHA-256 thumbprint, of a 16-byte nonce.
-constexpr qsizetype kThumbprintChars = 43;
+// base64url of a 16-byte nonce.
 constexpr qsizetype kNonceChars = 22;
+using crypto::isBase64UrlOf;
+using crypto::kThumbprintChars;
 
 Error decisionError(const char *code, const QString &message)
 {
@@ -49,13 +50,6 @@ bool isHexDigest(const QString &text)
             return false;
     }
     return true;
-}
-
-// True if text is strict base64url of exactly bytes bytes.
-bool isBase64UrlOf(const QString &text, qsizetype bytes)
-{
-    const auto decoded = crypto::base64UrlDecode(text.toLatin1());
-    return decoded && decoded.value().size() == bytes;
 }
 
 QJsonObject toPayload(const DecisionClaims &claims)
@@ -163,8 +157,7 @@ Result<QByteArray> signDecision(DecisionClaims claims, const crypto::Ed25519Priv
     if (auto checked = readClaims(payload, QStringLiteral("decision.invalid")); !checked)
         return checked.error();
 
-    const QJsonObject header{{kKid, thumbprint}, {kTyp, QString::fromLatin1(kHeaderType)}};
-    QByteArray token = crypto::signCompact(header, json::canonicalize(payload), key);
+    QByteArray token = crypto::signStatement(payload, key);
     if (token.isEmpty())
         return decisionError("crypto.failed", QStringLiteral("signing the decision failed"));
     // A reason of 2000 control characters escapes to six times its size: refuse here what the
@@ -179,38 +172,13 @@ Result<QByteArray> signDecision(DecisionClaims claims, const crypto::Ed25519Priv
 
 Result<DecisionClaims> verifyDecision(QByteArrayView compactJws, const crypto::Ed25519PublicKey &key)
 {
-    auto parsed = crypto::parseCompact(compactJws, kMaxDecisionBytes);
-    if (!parsed)
-        return parsed.error();
-    const crypto::ParsedJws &jws = parsed.value();
-
-    // Nothing in the token is interpreted until the signature holds under the caller's key.
-    if (const Status verified = crypto::verify(jws, key); !verified)
-        return decisionError("decision.bad_signature", verified.error().message);
-
-    const QString thumbprint = thumbprintOf(key);
-    const QJsonValue headerKid = jws.header().value(kKid);
-    if (!headerKid.isString() || headerKid.toString() != thumbprint)
-        return decisionError("decision.key_mismatch",
-                             QStringLiteral("header.kid: must be %1, the thumbprint of the verifying key").arg(thumbprint));
-    if (const QJsonValue typ = jws.header().value(kTyp);
-        !typ.isUndefined() && (!typ.isString() || typ.toString().compare(QLatin1String(kHeaderType), Qt::CaseInsensitive) != 0))
-        return decisionError("decision.malformed",
-                             QStringLiteral("header.typ: must be \"%1\"").arg(QLatin1String(kHeaderType)));
-
-    auto document = json::parse(jws.payload(), payloadLimits());
-    if (!document)
-        return decisionError("decision.malformed", QStringLiteral("payload: ") + document.error().toString());
-    if (!document.value().isObject())
-        return decisionError("decision.malformed", QStringLiteral("payload: must be a JSON object"));
-    const QJsonObject payload = document.value().toObject();
-
-    auto claims = readClaims(payload, QStringLiteral("decision.malformed"));
+    auto payload = crypto::verifyStatement(compactJws, key, kMaxDecisionBytes, payloadLimits(), QStringLiteral("decision"));
+    if (!payload)
+        return payload.error();
+    auto claims = readClaims(payload.value(), QStringLiteral("decision.malformed"));
     if (!claims)
         return claims.error();
-    // One decision, one spelling: the signed bytes must be exactly the canonical form.
-    if (json::canonicalize(payload) != jws.payload())
-        return decisionError("decision.malformed", QStringLiteral("payload: not in RFC 8785 canonical form"));
+    const QString thumbprint = thumbprintOf(key);
     if (claims.value().keyId != thumbprint)
         return decisionError("decision.key_mismatch",
                              QStringLiteral("kid: must be %1, the thumbprint of the verifying key").arg(thumbprint));
@@ -219,17 +187,7 @@ Result<DecisionClaims> verifyDecision(QByteArrayView compactJws, const crypto::E
 
 Result<QString> decisionKeyId(QByteArrayView compactJws)
 {
-    auto parsed = crypto::parseCompact(compactJws, kMaxDecisionBytes);
-    if (!parsed)
-        return parsed.error();
-    const QJsonValue kid = parsed.value().header().value(kKid);
-    if (!kid.isString())
-        return decisionError("decision.malformed", QStringLiteral("header.kid: missing or not a string"));
-    const QString text = kid.toString();
-    if (text.size() != kThumbprintChars || !isBase64UrlOf(text, 32))
-        return decisionError("decision.malformed",
-                             QStringLiteral("header.kid: must be an RFC 7638 thumbprint (base64url of 32 bytes)"));
-    return text;
+    return crypto::statementKeyId(compactJws, kMaxDecisionBytes, QStringLiteral("decision"));
 }
 
 } // namespace countersign::decision

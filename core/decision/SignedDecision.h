@@ -24,8 +24,6 @@ namespace countersign::decision {
 
 // The payload's "typ": changes whenever the claims change meaning.
 inline constexpr char kDecisionType[] = "countersign-decision+v1";
-// The protected header's "typ".
-inline constexpr char kHeaderType[] = "JOSE";
 // Bound on the whole compact token and on the decoded payload, both checked before parsing.
 inline constexpr qsizetype kMaxDecisionBytes = qsizetype{16} * 1024;
 // Bytes of randomness in a generated jti.

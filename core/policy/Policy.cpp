@@ -2,6 +2,7 @@
 #include "core/policy/Policy.h"
 
 #include "core/crypto/Digest.h"
+#include "core/crypto/Jwk.h"
 #include "core/json/FieldReader.h"
 
 #include <QFile>
@@ -326,29 +327,51 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
     FieldReader reader(QStringLiteral("policy.invalid"));
     Policy policy;
     reader.onlyKnownMembers(root, {},
-                            {QStringLiteral("version"), QStringLiteral("reviewers"),
+                            {QStringLiteral("version"), QStringLiteral("admins"), QStringLiteral("reviewers"),
                              QStringLiteral("agents"), QStringLiteral("rules")});
     policy.m_version = reader.identifier(root, {}, QStringLiteral("version"));
 
-    // Ids are unique across agents and reviewers: one name must never be both the one who asks
-    // and the one who approves. Token hashes are unique too, or one token would be two people.
+    // Ids are unique across admins, reviewers and agents: one name must never be both the one
+    // who asks and the one who approves. Credentials (token hashes, key thumbprints) are unique
+    // too, or one credential would be two principals.
     QSet<QString> principalIds;
-    QHash<QByteArray, QString> tokenOwners;
-    auto claim = [&](const QString &id, const QByteArray &tokenHash, const QString &path) {
+    QHash<QByteArray, QString> credentialOwners;
+    auto claim = [&](const QString &id, const QByteArray &credential, const QString &path,
+                     const QString &credentialMember) {
         if (reader.failed())
             return;
         if (principalIds.contains(id)) {
             reader.fail(FieldReader::join(path, QStringLiteral("id")), QStringLiteral("duplicate id \"") + id + QLatin1Char('"'));
             return;
         }
-        if (tokenOwners.contains(tokenHash)) {
-            reader.fail(FieldReader::join(path, QStringLiteral("tokenSha256")),
-                        QStringLiteral("same token hash as \"") + tokenOwners.value(tokenHash) + QLatin1Char('"'));
+        if (credentialOwners.contains(credential)) {
+            reader.fail(FieldReader::join(path, credentialMember),
+                        QStringLiteral("same credential as \"") + credentialOwners.value(credential) + QLatin1Char('"'));
             return;
         }
         principalIds.insert(id);
-        tokenOwners.insert(tokenHash, id);
+        credentialOwners.insert(credential, id);
     };
+    auto revokedAt = [&](const QJsonObject &object, const QString &path) {
+        const QString key = QStringLiteral("revokedAt");
+        return object.contains(key) ? reader.timestamp(object, path, key) : QDateTime();
+    };
+
+    if (root.contains(QStringLiteral("admins"))) {
+        const QJsonArray admins = reader.array(root, {}, QStringLiteral("admins"), kMaxEntries);
+        for (qsizetype i = 0; !reader.failed() && i < admins.size(); ++i) {
+            const QString path = FieldReader::index(QStringLiteral("admins"), i);
+            const QJsonObject object = reader.elementObject(admins, i, path);
+            if (reader.failed())
+                break;
+            reader.onlyKnownMembers(object, path, {QStringLiteral("id"), QStringLiteral("tokenSha256")});
+            PolicyAdmin admin;
+            admin.id = reader.identifier(object, path, QStringLiteral("id"));
+            admin.tokenSha256 = readTokenHash(reader, object, path);
+            claim(admin.id, admin.tokenSha256, path, QStringLiteral("tokenSha256"));
+            policy.m_admins.append(admin);
+        }
+    }
 
     const QJsonArray reviewers = reader.array(root, {}, QStringLiteral("reviewers"), kMaxEntries);
     for (qsizetype i = 0; !reader.failed() && i < reviewers.size(); ++i) {
@@ -357,19 +380,30 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
         if (reader.failed())
             break;
         reader.onlyKnownMembers(object, path,
-                                {QStringLiteral("id"), QStringLiteral("role"), QStringLiteral("tokenSha256")});
+                                {QStringLiteral("id"), QStringLiteral("role"), QStringLiteral("key"),
+                                 QStringLiteral("revokedAt")});
         PolicyReviewer reviewer;
         reviewer.id = reader.identifier(object, path, QStringLiteral("id"));
         const QString role = reader.string(object, path, QStringLiteral("role"), 16);
         if (!reader.failed()) {
             const auto parsedRole = protocol::roleFromName(role);
-            if (!parsedRole)
+            if (!parsedRole || *parsedRole == protocol::Role::Admin)
                 reader.fail(FieldReader::join(path, QStringLiteral("role")),
-                            QStringLiteral("must be \"reviewer\", \"analyst\" or \"admin\""));
+                            QStringLiteral("must be \"reviewer\" or \"analyst\" (administrators are listed under \"admins\")"));
             reviewer.role = parsedRole.value_or(protocol::Role::Analyst);
         }
-        reviewer.tokenSha256 = readTokenHash(reader, object, path);
-        claim(reviewer.id, reviewer.tokenSha256, path);
+        const QJsonObject jwk = reader.object(object, path, QStringLiteral("key"));
+        if (!reader.failed()) {
+            auto key = crypto::publicKeyFromJwk(jwk);
+            if (!key) {
+                reader.fail(FieldReader::join(path, QStringLiteral("key")), key.error().message);
+            } else {
+                reviewer.keyId = QString::fromLatin1(crypto::jwkThumbprint(key.value()));
+                reviewer.key = std::move(key).value();
+            }
+        }
+        reviewer.revokedAt = revokedAt(object, path);
+        claim(reviewer.id, reviewer.keyId.toLatin1(), path, QStringLiteral("key"));
         policy.m_reviewers.append(reviewer);
     }
 
@@ -380,7 +414,8 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
         if (reader.failed())
             break;
         reader.onlyKnownMembers(object, path,
-                                {QStringLiteral("id"), QStringLiteral("tokenSha256"), QStringLiteral("tools")});
+                                {QStringLiteral("id"), QStringLiteral("tokenSha256"), QStringLiteral("tools"),
+                                 QStringLiteral("revokedAt")});
         PolicyAgent agent;
         agent.id = reader.identifier(object, path, QStringLiteral("id"));
         agent.tokenSha256 = readTokenHash(reader, object, path);
@@ -398,7 +433,8 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
                 agent.tools.append(tool);
             }
         }
-        claim(agent.id, agent.tokenSha256, path);
+        agent.revokedAt = revokedAt(object, path);
+        claim(agent.id, agent.tokenSha256, path, QStringLiteral("tokenSha256"));
         policy.m_agents.append(agent);
     }
 
@@ -451,20 +487,29 @@ const PolicyAgent *Policy::agentForToken(QByteArrayView token) const
         if (crypto::constantTimeEquals(hash, agent.tokenSha256) && !found)
             found = &agent;
     }
-    return found;
+    return found && !found->revokedAt.isValid() ? found : nullptr;
 }
 
-const PolicyReviewer *Policy::reviewerForToken(QByteArrayView token) const
+const PolicyAdmin *Policy::adminForToken(QByteArrayView token) const
 {
     if (token.isEmpty())
         return nullptr;
     const QByteArray hash = crypto::sha256(token);
-    const PolicyReviewer *found = nullptr;
-    for (const PolicyReviewer &reviewer : m_reviewers) {
-        if (crypto::constantTimeEquals(hash, reviewer.tokenSha256) && !found)
-            found = &reviewer;
+    const PolicyAdmin *found = nullptr;
+    for (const PolicyAdmin &admin : m_admins) {
+        if (crypto::constantTimeEquals(hash, admin.tokenSha256) && !found)
+            found = &admin;
     }
     return found;
+}
+
+const PolicyReviewer *Policy::reviewerForKeyId(const QString &keyId) const
+{
+    for (const PolicyReviewer &reviewer : m_reviewers) {
+        if (reviewer.keyId == keyId && !reviewer.revokedAt.isValid())
+            return &reviewer;
+    }
+    return nullptr;
 }
 
 Status Policy::authorizeTool(const PolicyAgent &agent, const QString &tool,

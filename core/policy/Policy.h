@@ -1,13 +1,17 @@
 // The gateway's policy: which tools each agent declared (an allowlist), which calls need a
-// human and under what terms, and who may connect as a reviewer. Loaded from a JSON file that
-// holds SHA-256 hashes of bearer tokens, never the tokens.
+// human and under what terms, who may sign in as a reviewer or analyst (by Ed25519 public key)
+// and who may administer the gateway. It holds public keys and SHA-256 hashes of bearer tokens,
+// never a secret.
 //
-// File format (strict: unknown members, duplicate ids and duplicate token hashes are errors):
+// Format (strict: unknown members, duplicate ids, keys and token hashes are errors):
 //   {"version": "demo-1",
-//    "reviewers": [{"id": "rita@example.com", "role": "reviewer|analyst|admin",
-//                   "tokenSha256": "<64 hex>"}],
+//    "admins": [{"id": "ops@example.com", "tokenSha256": "<64 hex>"}],     // optional
+//    "reviewers": [{"id": "rita@example.com", "role": "reviewer|analyst",
+//                   "key": {"kty": "OKP", "crv": "Ed25519", "x": "<base64url>"},
+//                   "revokedAt": "2026-11-30T10:00:00Z"}],              // optional: revoked
 //    "agents": [{"id": "payments-agent", "tokenSha256": "<64 hex>",
-//                "tools": ["payments.transfer", "email.send"]}],
+//                "tools": ["payments.transfer", "email.send"],
+//                "revokedAt": "..."}],                                    // optional: revoked
 //    "rules": [{"id": "payment-over-10k",
 //               "tool": "payments", "operation": "transfer",      // optional: absent = any
 //               "judgeFlagged": false,                             // optional: true = only flagged calls
@@ -26,11 +30,13 @@
 
 #include "core/Result.h"
 #include "core/action/Action.h"
+#include "core/crypto/Ed25519.h"
 #include "core/json/Json.h"
 #include "core/protocol/Protocol.h"
 
 #include <optional>
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonValue>
 #include <QList>
@@ -47,12 +53,23 @@ struct PolicyAgent
     QString id;
     QByteArray tokenSha256; // 32 raw bytes
     QStringList tools;      // "tool.operation", exact matches only
+    QDateTime revokedAt;    // invalid while active; a revoked agent's token opens nothing
 };
 
+// A person who signs in with an Ed25519 key: a reviewer (decides) or an analyst (reads).
 struct PolicyReviewer
 {
     QString id;
-    protocol::Role role = protocol::Role::Reviewer;
+    protocol::Role role = protocol::Role::Reviewer; // Reviewer or Analyst, never Admin
+    std::optional<crypto::Ed25519PublicKey> key;    // always set in a parsed policy
+    QString keyId;                                  // RFC 7638 thumbprint of key
+    QDateTime revokedAt;                            // invalid while active
+};
+
+// An administrator of the control plane (never of the data plane: admins decide nothing).
+struct PolicyAdmin
+{
+    QString id;
     QByteArray tokenSha256; // 32 raw bytes
 };
 
@@ -96,11 +113,15 @@ public:
     [[nodiscard]] const QString &version() const { return m_version; }
     [[nodiscard]] const QList<PolicyAgent> &agents() const { return m_agents; }
     [[nodiscard]] const QList<PolicyReviewer> &reviewers() const { return m_reviewers; }
+    [[nodiscard]] const QList<PolicyAdmin> &admins() const { return m_admins; }
     [[nodiscard]] const QList<PolicyRule> &rules() const { return m_rules; }
 
-    // Constant-time comparison of SHA-256(token) against every enrolled hash.
+    // Constant-time comparison of SHA-256(token) against every enrolled hash; revoked agents
+    // are never found.
     [[nodiscard]] const PolicyAgent *agentForToken(QByteArrayView token) const;
-    [[nodiscard]] const PolicyReviewer *reviewerForToken(QByteArrayView token) const;
+    [[nodiscard]] const PolicyAdmin *adminForToken(QByteArrayView token) const;
+    // The active (unrevoked) reviewer or analyst whose key has this RFC 7638 thumbprint.
+    [[nodiscard]] const PolicyReviewer *reviewerForKeyId(const QString &keyId) const;
 
     // IAM-04: ok only if "tool.operation" is on the agent's allowlist; the error
     // ("policy.tool_not_declared") names the tool and the agent.
@@ -115,6 +136,7 @@ private:
     QString m_version;
     QList<PolicyAgent> m_agents;
     QList<PolicyReviewer> m_reviewers;
+    QList<PolicyAdmin> m_admins;
     QList<PolicyRule> m_rules;
 };
 

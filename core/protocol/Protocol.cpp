@@ -23,6 +23,15 @@ struct Overloaded : Ts...
     using Ts::operator()...;
 };
 
+QJsonObject toObject(const Challenge &f)
+{
+    return {{kType, QStringLiteral("challenge")},
+            {QStringLiteral("gatewayId"), f.gatewayId},
+            {QStringLiteral("nonce"), f.nonce},
+            {QStringLiteral("serverTime"), json::formatTimestamp(f.serverTime)},
+            {QStringLiteral("channelBinding"), f.channelBinding}};
+}
+
 QJsonObject toObject(const Hello &f)
 {
     return {{kType, QStringLiteral("hello")},
@@ -32,7 +41,10 @@ QJsonObject toObject(const Hello &f)
             {QStringLiteral("reviewer"), f.reviewer},
             {QStringLiteral("role"), roleName(f.role)},
             {QStringLiteral("head"), f.head},
-            {QStringLiteral("signingKey"), QString::fromLatin1(f.signingKey)}};
+            {QStringLiteral("signingKey"), QString::fromLatin1(f.signingKey)},
+            {QStringLiteral("sessionId"), f.sessionId},
+            {QStringLiteral("sessionExpiresAt"), json::formatTimestamp(f.sessionExpiresAt)},
+            {QStringLiteral("sessionIdleSeconds"), f.sessionIdleSeconds}};
 }
 
 QJsonObject toObject(const ActionPending &f)
@@ -106,14 +118,17 @@ QJsonObject toObject(const Subscribe &f)
     return {{kType, QStringLiteral("subscribe")}, {QStringLiteral("since"), f.since}};
 }
 
+QJsonObject toObject(const SignIn &f)
+{
+    return {{kType, QStringLiteral("signin")}, {QStringLiteral("token"), QString::fromLatin1(f.token)}};
+}
+
 QJsonObject toObject(const Decision &f)
 {
     return {{kType, QStringLiteral("decision")},
             {QStringLiteral("requestId"), f.requestId},
             {QStringLiteral("actionId"), f.actionId},
-            {QStringLiteral("actionDigest"), QString::fromLatin1(f.actionDigest)},
-            {QStringLiteral("verdict"), verdictName(f.verdict)},
-            {QStringLiteral("reason"), f.reason}};
+            {QStringLiteral("token"), QString::fromLatin1(f.token)}};
 }
 
 QJsonObject toObject(const Ping &f)
@@ -325,11 +340,24 @@ Result<ServerFrame> parseServerFrame(QByteArrayView text)
     if (type == QLatin1String("action.pending"))
         return parseActionPending(o);
 
+    if (type == QLatin1String("challenge")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("gatewayId"), QStringLiteral("nonce"),
+                                        QStringLiteral("serverTime"), QStringLiteral("channelBinding")});
+        Challenge f;
+        f.gatewayId = reader.identifier(o, {}, QStringLiteral("gatewayId"));
+        f.nonce = reader.string(o, {}, QStringLiteral("nonce"), 64);
+        f.serverTime = reader.timestamp(o, {}, QStringLiteral("serverTime"));
+        f.channelBinding = reader.string(o, {}, QStringLiteral("channelBinding"), 32);
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
     if (type == QLatin1String("hello")) {
         reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("gatewayId"), QStringLiteral("serverTime"),
                                         QStringLiteral("protocol"), QStringLiteral("reviewer"),
                                         QStringLiteral("role"), QStringLiteral("head"),
-                                        QStringLiteral("signingKey")});
+                                        QStringLiteral("signingKey"), QStringLiteral("sessionId"),
+                                        QStringLiteral("sessionExpiresAt"), QStringLiteral("sessionIdleSeconds")});
         Hello f;
         f.gatewayId = reader.identifier(o, {}, QStringLiteral("gatewayId"));
         f.serverTime = reader.timestamp(o, {}, QStringLiteral("serverTime"));
@@ -341,6 +369,9 @@ Result<ServerFrame> parseServerFrame(QByteArrayView text)
         f.role = role.value_or(Role::Reviewer);
         f.head = readSeq(reader, o, QStringLiteral("head"));
         f.signingKey = reader.string(o, {}, QStringLiteral("signingKey"), 64).toLatin1();
+        f.sessionId = reader.identifier(o, {}, QStringLiteral("sessionId"));
+        f.sessionExpiresAt = reader.timestamp(o, {}, QStringLiteral("sessionExpiresAt"));
+        f.sessionIdleSeconds = static_cast<int>(reader.integer(o, {}, QStringLiteral("sessionIdleSeconds"), 1, 7 * 24 * 3600));
         if (reader.failed())
             return reader.error();
         return ServerFrame{f};
@@ -454,27 +485,21 @@ Result<ClientFrame> parseClientFrame(QByteArrayView text)
             return reader.error();
         return ClientFrame{f};
     }
+    if (type == QLatin1String("signin")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("token")});
+        SignIn f;
+        f.token = reader.string(o, {}, QStringLiteral("token"), kMaxClientFrameBytes).toLatin1();
+        if (reader.failed())
+            return reader.error();
+        return ClientFrame{f};
+    }
     if (type == QLatin1String("decision")) {
         reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("requestId"), QStringLiteral("actionId"),
-                                        QStringLiteral("actionDigest"), QStringLiteral("verdict"),
-                                        QStringLiteral("reason")});
+                                        QStringLiteral("token")});
         Decision f;
         f.requestId = reader.identifier(o, {}, QStringLiteral("requestId"));
         f.actionId = reader.identifier(o, {}, QStringLiteral("actionId"), ActionLimits::maxIdBytes);
-        const QString digest = reader.string(o, {}, QStringLiteral("actionDigest"), 64);
-        if (!reader.failed() && !isHexDigest(digest))
-            reader.fail(QStringLiteral("actionDigest"), QStringLiteral("must be 64 lowercase hex digits"));
-        f.actionDigest = digest.toLatin1();
-        const QString verdict = reader.string(o, {}, QStringLiteral("verdict"), 16);
-        if (verdict == QLatin1String("approve"))
-            f.verdict = Verdict::Approve;
-        else if (verdict == QLatin1String("deny"))
-            f.verdict = Verdict::Deny;
-        else if (!reader.failed())
-            reader.fail(QStringLiteral("verdict"), QStringLiteral("must be \"approve\" or \"deny\""));
-        f.reason = reader.string(o, {}, QStringLiteral("reason"), kMaxReasonBytes, true);
-        if (!reader.failed() && f.verdict == Verdict::Deny && f.reason.trimmed().isEmpty())
-            reader.fail(QStringLiteral("reason"), QStringLiteral("required when denying"));
+        f.token = reader.string(o, {}, QStringLiteral("token"), kMaxClientFrameBytes).toLatin1();
         if (reader.failed())
             return reader.error();
         return ClientFrame{f};

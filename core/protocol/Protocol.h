@@ -23,7 +23,8 @@ inline constexpr char kConsolePath[] = "/v1/console";
 
 // Limits on frames, checked before parsing.
 inline constexpr qsizetype kMaxServerFrameBytes = 1 << 20; // one action.pending with its action
-inline constexpr qsizetype kMaxClientFrameBytes = 16 * 1024;
+// A decision frame carries a signed decision of up to decision::kMaxDecisionBytes (16 KiB).
+inline constexpr qsizetype kMaxClientFrameBytes = 24 * 1024;
 inline constexpr qsizetype kMaxReasonBytes = 2000;
 
 enum class Outcome { Approved, Denied, Expired, Withdrawn };
@@ -39,6 +40,17 @@ enum class Role { Reviewer, Analyst, Admin };
 
 // ---- server → console ----------------------------------------------------------------------
 
+// The first frame on every connection: what the console must sign to open a session. Nothing
+// but "signin" and "ping" is accepted until it has.
+struct Challenge
+{
+    QString gatewayId;
+    QString nonce;          // base64url of 32 random bytes, fresh for this connection
+    QDateTime serverTime;
+    QString channelBinding; // "tls-server-end-point" (RFC 5929) or "none" on a plaintext listener
+};
+
+// Sent once the sign-in holds: the session is open.
 struct Hello
 {
     QString gatewayId;
@@ -50,6 +62,9 @@ struct Hello
     // RFC 7638 thumbprint of the gateway's action-signing key. Informational only: the console
     // verifies against the key it was configured with, never against what the gateway says.
     QByteArray signingKey;
+    QString sessionId;          // for logs and for an administrator revoking it
+    QDateTime sessionExpiresAt; // absolute end of the session
+    int sessionIdleSeconds = 0; // the session ends after this long without a frame from the console
 };
 
 // Event frames carry seq: strictly increasing on a connection, and gapless when replayed.
@@ -114,7 +129,7 @@ struct Pong
     QDateTime serverTime;
 };
 
-using ServerFrame = std::variant<Hello, ActionPending, ActionUpdated, ActionResolved, Subscribed,
+using ServerFrame = std::variant<Challenge, Hello, ActionPending, ActionUpdated, ActionResolved, Subscribed,
                                  DecisionResult, ErrorFrame, Pong>;
 
 [[nodiscard]] QByteArray serialize(const ServerFrame &frame);
@@ -151,13 +166,17 @@ struct Subscribe
     qint64 since = 0; // the last event seq the console holds; 0 for none
 };
 
+// Answers a challenge: a compact JWS by the reviewer's key over auth::SignInClaims.
+struct SignIn
+{
+    QByteArray token;
+};
+
 struct Decision
 {
     QString requestId;
-    QString actionId;
-    QByteArray actionDigest; // lowercase hex, must equal the digest of the pending action
-    Verdict verdict = Verdict::Deny;
-    QString reason;
+    QString actionId; // routing only: must equal the actionId signed inside token
+    QByteArray token; // the reviewer's signed decision (core/decision), a compact JWS
 };
 
 struct Ping
@@ -165,7 +184,7 @@ struct Ping
     QString nonce;
 };
 
-using ClientFrame = std::variant<Subscribe, Decision, Ping>;
+using ClientFrame = std::variant<SignIn, Subscribe, Decision, Ping>;
 
 [[nodiscard]] QByteArray serialize(const ClientFrame &frame);
 [[nodiscard]] Result<ClientFrame> parseClientFrame(QByteArrayView text);
@@ -173,6 +192,7 @@ using ClientFrame = std::variant<Subscribe, Decision, Ping>;
 } // namespace countersign::protocol
 
 // Frames travel in queued signals and QSignalSpy: make them known to the meta-type system.
+Q_DECLARE_METATYPE(countersign::protocol::Challenge)
 Q_DECLARE_METATYPE(countersign::protocol::Hello)
 Q_DECLARE_METATYPE(countersign::protocol::ActionPending)
 Q_DECLARE_METATYPE(countersign::protocol::ActionUpdated)
