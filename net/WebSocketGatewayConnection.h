@@ -6,8 +6,10 @@
 #include "net/PinnedCertificate.h"
 
 #include "core/Clock.h"
+#include "core/auth/SignIn.h"
 #include "core/crypto/Ed25519.h"
 
+#include <functional>
 #include <optional>
 
 #include <QByteArray>
@@ -23,6 +25,11 @@ struct ConnectionSettings
     QUrl url;                 // wss://host:port/v1/console
     QByteArray pinnedSha256;  // lowercase hex SHA-256 of the gateway certificate's DER
     QByteArray bearerToken;   // the reviewer's token (until key-based sign-in replaces it)
+    // Signs the gateway's challenge with the reviewer's key. The connection fills gatewayId,
+    // nonce and the channel binding; the signer fills the reviewer (sub) and the key id. An
+    // error (e.g. "key.locked") stops the connection in the Refused state with its message:
+    // start() again once the key is unlocked.
+    std::function<Result<QByteArray>(const auth::SignInClaims &claims)> signIn;
     // The gateway's action-signing public key: the raw 32 bytes (the JWK's "x", decoded). Every
     // action.pending must carry a signature by this key; without one configured the connection
     // is refused. What the gateway announces in hello is never used instead.
