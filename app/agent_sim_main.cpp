@@ -58,11 +58,15 @@ int main(int argc, char *argv[])
                                           QStringLiteral("Write the demo policy to a file and exit."),
                                           QStringLiteral("file"));
     const QCommandLineOption reviewerOption(QStringLiteral("reviewer"),
-                                            QStringLiteral("With --write-demo-policy: enrol a reviewer as ID=SHA256HEX "
-                                                           "(the SHA-256 of the reviewer's token). Repeatable."),
-                                            QStringLiteral("id=hash"));
+                                            QStringLiteral("With --write-demo-policy: enrol a reviewer as ID=FILE, FILE "
+                                                           "holding the reviewer's public key as a JWK. Repeatable."),
+                                            QStringLiteral("id=file"));
+    const QCommandLineOption adminOption(QStringLiteral("admin"),
+                                         QStringLiteral("With --write-demo-policy: enrol an administrator as ID=SHA256HEX "
+                                                        "(the SHA-256 of the admin token). Repeatable."),
+                                         QStringLiteral("id=hash"));
     parser.addOptions({gatewayOption, pinOption, rateOption, countOption, seedOption, noWaitOption, policyOption,
-                       reviewerOption});
+                       reviewerOption, adminOption});
     parser.process(app);
     if (const Status selfTests = platform::runSelfTests(); !selfTests)
         return fail(QStringLiteral("refusing to start: ") + selfTests.error().message);
@@ -73,18 +77,31 @@ int main(int argc, char *argv[])
         return fail(QStringLiteral("set COUNTERSIGN_SIM_SECRET to a random secret of at least 16 characters"));
 
     if (parser.isSet(policyOption)) {
-        QList<QPair<QString, QByteArray>> reviewers;
+        QList<QPair<QString, QJsonObject>> reviewers;
         for (const QString &entry : parser.values(reviewerOption)) {
+            const qsizetype eq = entry.indexOf(QLatin1Char('='));
+            if (eq <= 0)
+                return fail(QStringLiteral("--reviewer must be ID=FILE, got \"%1\"").arg(entry.left(80)));
+            QFile jwkFile(entry.mid(eq + 1));
+            if (!jwkFile.open(QIODevice::ReadOnly))
+                return fail(QStringLiteral("--reviewer: cannot read %1: %2").arg(jwkFile.fileName(), jwkFile.errorString()));
+            auto jwk = json::parse(jwkFile.read(16 * 1024));
+            if (!jwk || !jwk.value().isObject())
+                return fail(QStringLiteral("--reviewer: %1 is not a JSON object").arg(jwkFile.fileName()));
+            reviewers.append({entry.left(eq), jwk.value().toObject()});
+        }
+        QList<QPair<QString, QByteArray>> admins;
+        for (const QString &entry : parser.values(adminOption)) {
             const qsizetype eq = entry.indexOf(QLatin1Char('='));
             const QByteArray hash = eq > 0 ? normalizeFingerprint(entry.mid(eq + 1)) : QByteArray();
             if (hash.isEmpty())
-                return fail(QStringLiteral("--reviewer must be ID=<64 hex digits>, got \"%1\"").arg(entry.left(80)));
-            reviewers.append({entry.left(eq), hash});
+                return fail(QStringLiteral("--admin must be ID=<64 hex digits>, got \"%1\"").arg(entry.left(80)));
+            admins.append({entry.left(eq), hash});
         }
         QSaveFile file(parser.value(policyOption));
         if (!file.open(QIODevice::WriteOnly))
             return fail(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
-        file.write(QJsonDocument(sim::demoPolicy(secret, reviewers)).toJson(QJsonDocument::Indented));
+        file.write(QJsonDocument(sim::demoPolicy(secret, reviewers, admins)).toJson(QJsonDocument::Indented));
         if (!file.commit())
             return fail(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
         return 0;

@@ -107,8 +107,15 @@ int main(int argc, char *argv[])
                                              QStringLiteral("FILE"));
     const QCommandLineOption plaintextOption(QStringLiteral("insecure-dev-plaintext"),
                                              QStringLiteral("Serve http:// and ws:// without TLS (loopback only, development only)."));
+    const QCommandLineOption sessionIdleOption(QStringLiteral("session-idle"),
+                                               QStringLiteral("End a reviewer session after this many seconds without a frame."),
+                                               QStringLiteral("SECONDS"), QStringLiteral("600"));
+    const QCommandLineOption sessionMaxOption(QStringLiteral("session-max"),
+                                              QStringLiteral("End every reviewer session this many seconds after sign-in."),
+                                              QStringLiteral("SECONDS"), QStringLiteral("3600"));
     parser.addOptions({dataDirOption, policyOption, listenOption, agentPortOption, consolePortOption,
-                       controlAddressOption, controlPortOption, readyFileOption, plaintextOption});
+                       controlAddressOption, controlPortOption, readyFileOption, plaintextOption, sessionIdleOption,
+                       sessionMaxOption});
     parser.process(app);
 
     gateway::GatewayConfig config;
@@ -127,6 +134,14 @@ int main(int argc, char *argv[])
     if (!config.controlAddress.setAddress(parser.value(controlAddressOption)))
         return fail(QStringLiteral("--control-address: not an IP address: %1").arg(parser.value(controlAddressOption)));
     config.insecurePlaintext = parser.isSet(plaintextOption);
+    bool idleOk = false;
+    bool maxOk = false;
+    config.sessionIdleSeconds = parser.value(sessionIdleOption).toInt(&idleOk);
+    config.sessionMaxSeconds = parser.value(sessionMaxOption).toInt(&maxOk);
+    constexpr int kDay = 24 * 3600;
+    if (!idleOk || !maxOk || config.sessionIdleSeconds < 1 || config.sessionMaxSeconds < 1
+        || config.sessionIdleSeconds > kDay || config.sessionMaxSeconds > kDay)
+        return fail(QStringLiteral("--session-idle and --session-max must be whole seconds from 1 to %1").arg(kDay));
     for (const QHostAddress &address : {config.listenAddress, config.controlAddress}) {
         if (config.insecurePlaintext && !address.isLoopback()) {
             return fail(QStringLiteral("--insecure-dev-plaintext sends tokens and decisions in the clear; "

@@ -29,6 +29,12 @@ void closeWithError(QWebSocket *socket, const QString &code, const QString &mess
 ConsoleServer::ConsoleServer(Gateway &gateway, QObject *parent) : QObject(parent), m_gateway(gateway)
 {
     connect(&m_gateway, &Gateway::eventPublished, this, &ConsoleServer::broadcast);
+    // A revocation ends the reviewer's sessions at once, not at their next expiry.
+    connect(&m_gateway, &Gateway::policyChanged, this, [this] {
+        const auto sessions = findChildren<ConsoleSession *>(Qt::FindDirectChildrenOnly);
+        for (ConsoleSession *session : sessions)
+            session->recheckEnrolment();
+    });
 }
 
 ConsoleServer::~ConsoleServer() = default;
@@ -69,29 +75,16 @@ void ConsoleServer::acceptPending()
                            QWebSocketProtocol::CloseCodePolicyViolated);
             continue;
         }
-        // The token travels in the handshake, so a connection is authenticated before it can
-        // send a single frame.
-        const QByteArray header = socket->request().rawHeader("Authorization");
-        const PolicyReviewer *reviewer = nullptr;
-        if (header.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0 && header.size() <= 7 + 512)
-            reviewer = m_gateway.policy().reviewerForToken(header.mid(7).trimmed());
-        if (!reviewer) {
-            const QString code = header.isEmpty() ? QStringLiteral("auth.missing_token") : QStringLiteral("auth.unknown_token");
-            qCInfo(lcGateway).noquote() << "console refused code=" + code;
-            closeWithError(socket, code, QStringLiteral("the bearer token is not enrolled with this gateway"),
-                           QWebSocketProtocol::CloseCodePolicyViolated);
-            continue;
-        }
         if (m_sessions >= kMaxSessions) {
             closeWithError(socket, QStringLiteral("server.busy"), QStringLiteral("too many console connections"),
                            QWebSocketProtocol::CloseCodeGoingAway);
             continue;
         }
         ++m_sessions;
-        auto *session = new ConsoleSession(socket, *reviewer, m_gateway, this);
+        // The session challenges the console at once; nothing else is served until the
+        // reviewer's key has answered.
+        auto *session = new ConsoleSession(socket, m_gateway, this);
         connect(session, &ConsoleSession::closed, this, [this] { --m_sessions; });
-        qCInfo(lcGateway).noquote() << "console connected reviewer=" + reviewer->id
-                                    << "role=" + protocol::roleName(reviewer->role);
     }
 }
 

@@ -1,5 +1,5 @@
-// The console-facing WebSocket listener (wss://…/v1/console): authenticates reviewers by the
-// bearer token in the handshake and fans committed events out to their sessions.
+// The console-facing WebSocket listener (wss://…/v1/console): hands each connection to a
+// session that signs the reviewer in, and fans committed events out to the sessions.
 #pragma once
 
 #include "core/Result.h"

@@ -2,6 +2,7 @@
 #include "gateway/Gateway.h"
 
 #include "core/crypto/Digest.h"
+#include "core/decision/SignedDecision.h"
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 #include "gateway/AgentApi.h"
@@ -385,23 +386,95 @@ Result<std::optional<StoredAction>> Gateway::findAction(const QString &id) const
     return m_store->action(id);
 }
 
-protocol::DecisionResult Gateway::decide(const PolicyReviewer &reviewer, const protocol::Decision &decision)
+protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const QString &sessionId,
+                                        const protocol::Decision &decision)
 {
     protocol::DecisionResult result;
     result.requestId = decision.requestId;
     result.actionId = decision.actionId;
     result.at = m_clock.nowUtc();
-    const QString logLine = QStringLiteral("decision %1 reviewer=%2 verdict=%3")
-                                .arg(decision.actionId, reviewer.id, protocol::verdictName(decision.verdict));
+
+    DecisionRecord record;
+    record.at = result.at;
+    record.sessionId = sessionId;
+    record.reviewer = signedIn.id;
+    record.actionId = decision.actionId;
+    record.token = decision.token;
+    const QString logLine = QStringLiteral("decision %1 session=%2 reviewer=%3").arg(decision.actionId, sessionId, signedIn.id);
+    // Every refusal is answered, logged and kept with the token as it arrived.
     const auto refuse = [&](const QString &code, const QString &message) {
         qCInfo(lcGateway).noquote() << logLine << "refused code=" + code;
+        record.accepted = false;
+        record.code = code;
+        record.message = message;
+        if (Status kept = m_store->recordRefusedDecision(record); !kept)
+            qCWarning(lcGateway).noquote() << logLine << "refusal not recorded:" << kept.error().message;
         return refused(result, code, message);
     };
 
-    if (reviewer.role != protocol::Role::Reviewer) {
-        return refuse(QStringLiteral("decision.forbidden_role"),
-                      QStringLiteral("the %1 role may not decide actions").arg(protocol::roleName(reviewer.role)));
+    // Who signed, before anything else is read from the token.
+    auto keyId = decision::decisionKeyId(decision.token);
+    if (!keyId)
+        return refuse(QStringLiteral("decision.malformed"), keyId.error().message);
+    record.keyId = keyId.value();
+    if (keyId.value() != signedIn.keyId) {
+        return refuse(QStringLiteral("decision.wrong_key"),
+                      QStringLiteral("signed by key %1, but this session signed in with %2").arg(keyId.value(), signedIn.keyId));
     }
+    // The policy of now, not of sign-in: a key revoked since is refused here even before the
+    // session is ended.
+    const PolicyReviewer *reviewer = m_policy.reviewerForKeyId(keyId.value());
+    if (!reviewer || reviewer->id != signedIn.id)
+        return refuse(QStringLiteral("decision.revoked_key"), QStringLiteral("key %1 is no longer enrolled").arg(keyId.value()));
+    if (reviewer->role != protocol::Role::Reviewer) {
+        return refuse(QStringLiteral("decision.forbidden_role"),
+                      QStringLiteral("the %1 role may not decide actions").arg(protocol::roleName(reviewer->role)));
+    }
+    auto verified = decision::verifyDecision(decision.token, *reviewer->key);
+    if (!verified) {
+        const QString code = verified.error().code.startsWith(QLatin1String("decision.")) ? verified.error().code
+                                                                                           : QStringLiteral("decision.malformed");
+        return refuse(code, verified.error().message);
+    }
+    const decision::DecisionClaims &claims = verified.value();
+    record.verdict = protocol::verdictName(claims.verdict);
+    record.nonce = claims.nonce;
+    if (claims.reviewer != reviewer->id) {
+        return refuse(QStringLiteral("decision.subject_mismatch"),
+                      QStringLiteral("sub: the key is enrolled for %1, not %2").arg(reviewer->id, claims.reviewer));
+    }
+    if (claims.gatewayId != gatewayId()) {
+        return refuse(QStringLiteral("decision.wrong_audience"),
+                      QStringLiteral("aud: signed for gateway %1, this is %2").arg(claims.gatewayId, gatewayId()));
+    }
+    if (claims.actionId != decision.actionId) {
+        return refuse(QStringLiteral("decision.action_mismatch"),
+                      QStringLiteral("actionId: the frame names %1 but the signature covers %2").arg(decision.actionId, claims.actionId));
+    }
+    const int skew = m_config.maxClockSkewSeconds;
+    if (qAbs(claims.issuedAt.secsTo(result.at)) > skew) {
+        return refuse(QStringLiteral("decision.stale"),
+                      QStringLiteral("iat: %1 is more than %2 s from the gateway's clock (%3)")
+                          .arg(json::formatTimestamp(claims.issuedAt))
+                          .arg(skew)
+                          .arg(json::formatTimestamp(result.at)));
+    }
+    auto earlier = m_store->acceptedDecision(claims.nonce);
+    if (!earlier)
+        return refuse(QStringLiteral("store.unavailable"), earlier.error().message);
+    if (earlier.value()) {
+        // The same signed decision sent again (a console resending after a lost answer) is
+        // acknowledged once more and changes nothing; anything else reusing the nonce is a replay.
+        if (earlier.value()->token == decision.token) {
+            result.accepted = true;
+            result.message = QStringLiteral("already recorded");
+            qCInfo(lcGateway).noquote() << logLine << "resent; already recorded";
+            return result;
+        }
+        return refuse(QStringLiteral("decision.replayed"),
+                      QStringLiteral("jti: nonce %1 was already used by an accepted decision").arg(claims.nonce));
+    }
+
     auto found = m_store->action(decision.actionId);
     if (!found)
         return refuse(QStringLiteral("store.unavailable"), found.error().message);
@@ -412,10 +485,10 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &reviewer, const p
         return refuse(QStringLiteral("decision.already_resolved"),
                       QStringLiteral("the action is already %1").arg(statusName(action.status)));
     }
-    if (decision.actionDigest != action.digest) {
+    if (claims.actionDigest != action.digest) {
         return refuse(QStringLiteral("decision.digest_mismatch"),
-                      QStringLiteral("the decision names digest %1 but the action's digest is %2")
-                          .arg(QString::fromLatin1(decision.actionDigest), QString::fromLatin1(action.digest)));
+                      QStringLiteral("the decision signs digest %1 but the action's digest is %2")
+                          .arg(QString::fromLatin1(claims.actionDigest), QString::fromLatin1(action.digest)));
     }
     if (result.at >= action.deadline) {
         // The timer may not have fired yet; the deadline is what counts.
@@ -423,49 +496,61 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &reviewer, const p
         return refuse(QStringLiteral("decision.too_late"),
                       QStringLiteral("the deadline %1 has passed").arg(json::formatTimestamp(action.deadline)));
     }
+    auto json = parseStoredAction(action.actionJson);
+    if (!json)
+        return refuse(QStringLiteral("store.unavailable"), json.error().message);
+    auto published = Action::fromJson(json.value());
+    if (!published)
+        return refuse(QStringLiteral("store.unavailable"), published.error().message);
+    if (claims.policyVersion != published.value().policyVersion) {
+        return refuse(QStringLiteral("decision.policy_mismatch"),
+                      QStringLiteral("policyVersion: signed under %1 but the action was evaluated under %2")
+                          .arg(claims.policyVersion, published.value().policyVersion));
+    }
+    // Nobody decides their own request, or their own agent's (IAM-05).
+    const IdentityContext &identity = published.value().identity;
+    bool own = reviewer->id.compare(identity.user.id, Qt::CaseInsensitive) == 0;
+    for (const AgentIdentity &agent : identity.agents)
+        own = own || reviewer->id.compare(agent.id, Qt::CaseInsensitive) == 0;
+    if (own) {
+        return refuse(QStringLiteral("decision.self_approval"),
+                      QStringLiteral("%1 is in this action's identity chain and may not decide it").arg(reviewer->id));
+    }
+    const QString reason = claims.reason;
+    record.accepted = true;
+    record.message = claims.verdict == protocol::Verdict::Approve ? QStringLiteral("approve") : QStringLiteral("deny");
 
     Result<StoredEvent> event = makeError(QString(), QString());
     bool resolved = false;
-    if (decision.verdict == protocol::Verdict::Approve) {
-        auto json = parseStoredAction(action.actionJson);
-        if (!json)
-            return refuse(QStringLiteral("store.unavailable"), json.error().message);
-        auto published = Action::fromJson(json.value());
-        if (!published)
-            return refuse(QStringLiteral("store.unavailable"), published.error().message);
-        const IdentityContext &identity = published.value().identity;
-        bool self = reviewer.id.compare(identity.user.id, Qt::CaseInsensitive) == 0;
-        for (const AgentIdentity &agent : identity.agents)
-            self = self || reviewer.id.compare(agent.id, Qt::CaseInsensitive) == 0;
-        if (self) {
-            return refuse(QStringLiteral("decision.self_approval"),
-                          QStringLiteral("%1 may not approve an action taken on their own behalf").arg(reviewer.id));
-        }
-        if (action.approvedBy.contains(reviewer.id, Qt::CaseInsensitive)) {
+    if (claims.verdict == protocol::Verdict::Approve) {
+        if (action.approvedBy.contains(reviewer->id, Qt::CaseInsensitive)) {
             return refuse(QStringLiteral("decision.duplicate_approval"),
-                          QStringLiteral("%1 has already approved this action; another reviewer must").arg(reviewer.id));
+                          QStringLiteral("%1 has already approved this action; another reviewer must").arg(reviewer->id));
         }
         QStringList approvedBy = action.approvedBy;
-        approvedBy.append(reviewer.id);
+        approvedBy.append(reviewer->id);
         if (approvedBy.size() >= action.approvalsRequired) {
-            event = resolve(action, protocol::Outcome::Approved, approvedBy, decision.reason,
-                            approvedBy.join(QLatin1Char(',')));
+            event = resolve(action, protocol::Outcome::Approved, approvedBy, reason, approvedBy.join(QLatin1Char(',')),
+                            &record);
             resolved = true;
             result.message = QStringLiteral("approved");
         } else {
             protocol::ActionUpdated update;
             update.actionId = action.id;
             update.approvedBy = approvedBy;
-            event = m_store->recordApproval(update);
+            event = m_store->recordApproval(update, record);
             result.message = QStringLiteral("approval %1 of %2 recorded").arg(approvedBy.size()).arg(action.approvalsRequired);
         }
     } else {
-        event = resolve(action, protocol::Outcome::Denied, action.approvedBy, decision.reason, reviewer.id);
+        event = resolve(action, protocol::Outcome::Denied, action.approvedBy, reason, reviewer->id, &record);
         resolved = true;
         result.message = QStringLiteral("denied");
     }
     if (!event) {
-        // Fail closed: nothing was recorded, so nothing is announced.
+        // Fail closed: nothing was recorded, so nothing is announced. A nonce accepted in the
+        // meantime is a replay like any other.
+        if (event.error().code == QLatin1String("store.duplicate_nonce"))
+            return refuse(QStringLiteral("decision.replayed"), event.error().message);
         return refuse(QStringLiteral("store.unavailable"), event.error().message);
     }
     result.accepted = true;
@@ -481,7 +566,7 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &reviewer, const p
 
 Result<StoredEvent> Gateway::resolve(const StoredAction &action, protocol::Outcome outcome,
                                      const QStringList &approvedBy, const QString &reason,
-                                     const QString &decidedBy)
+                                     const QString &decidedBy, const DecisionRecord *decision)
 {
     protocol::ActionResolved frame;
     frame.actionId = action.id;
@@ -489,7 +574,7 @@ Result<StoredEvent> Gateway::resolve(const StoredAction &action, protocol::Outco
     frame.reason = reason;
     frame.decidedBy = decidedBy;
     frame.resolvedAt = m_clock.nowUtc();
-    return m_store->resolve(frame, approvedBy);
+    return m_store->resolve(frame, approvedBy, decision);
 }
 
 void Gateway::publish(const StoredEvent &event)

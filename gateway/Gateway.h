@@ -46,6 +46,7 @@ public:
     [[nodiscard]] Status listen();
 
     [[nodiscard]] const Policy &policy() const { return m_policy; }
+    [[nodiscard]] const GatewayConfig &config() const { return m_config; }
     [[nodiscard]] const Clock &clock() const { return m_clock; }
     [[nodiscard]] QString gatewayId() const;
     [[nodiscard]] qint64 head() const;
@@ -74,9 +75,11 @@ public:
     [[nodiscard]] Result<StoredAction> submit(const PolicyAgent &agent, const Submission &submission);
     [[nodiscard]] Result<std::optional<StoredAction>> findAction(const QString &id) const;
 
-    // Verifies and records a reviewer's decision. Never throws away a refusal: the result says
-    // which rule refused it ("decision.digest_mismatch", ...).
-    [[nodiscard]] protocol::DecisionResult decide(const PolicyReviewer &reviewer,
+    // Verifies and records a signed decision sent on the session of a signed-in reviewer.
+    // Every refusal has its own code (docs/protocol.md lists them) and is recorded with the
+    // token as received; an accepted decision is recorded with its token in the same
+    // transaction as its effect, or not at all.
+    [[nodiscard]] protocol::DecisionResult decide(const PolicyReviewer &signedIn, const QString &sessionId,
                                                   const protocol::Decision &decision);
 
     // What a console that holds nothing needs: action.pending for every pending action, with
@@ -100,7 +103,7 @@ Q_SIGNALS:
 private:
     [[nodiscard]] Result<StoredEvent> resolve(const StoredAction &action, protocol::Outcome outcome,
                                               const QStringList &approvedBy, const QString &reason,
-                                              const QString &decidedBy);
+                                              const QString &decidedBy, const DecisionRecord *decision = nullptr);
     void publish(const StoredEvent &event);
     void scheduleExpiry();
     [[nodiscard]] Status loadPolicy();

@@ -24,6 +24,13 @@ struct GatewayConfig
     bool insecurePlaintext = false;
     // How long a write waits for a busy database before the request is refused (fail closed).
     int storeBusyTimeoutMs = 5000;
+    // Reviewer sessions (IAM-06): a session ends after this long without a frame from its
+    // console, and in any case this long after sign-in. The console signs in again by itself
+    // while its key is unlocked.
+    int sessionIdleSeconds = 10 * 60;
+    int sessionMaxSeconds = 60 * 60;
+    // How far a signed sign-in's or decision's "iat" may be from the gateway's clock.
+    int maxClockSkewSeconds = 300;
 };
 
 // The error every listener reports when it cannot bind ("net.listen_failed").

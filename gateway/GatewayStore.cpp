@@ -145,6 +145,34 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 )sql";
 
+// Schema version 3: every signed decision, accepted or refused, with its token. A nonce is
+// accepted once (the partial unique index), however often it is replayed.
+const char kDecisionsSchema[] = R"sql(
+CREATE TABLE decisions (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    reviewer   TEXT NOT NULL,
+    key_id     TEXT NOT NULL,
+    action_id  TEXT NOT NULL,
+    verdict    TEXT NOT NULL,
+    nonce      TEXT NOT NULL,
+    token      TEXT NOT NULL,
+    accepted   INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+    code       TEXT NOT NULL,
+    message    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX decisions_accepted_nonce ON decisions(nonce) WHERE accepted = 1;
+CREATE INDEX decisions_action ON decisions(action_id, id);
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+)sql";
+
+const char kDecisionColumns[] =
+    "at, session_id, reviewer, key_id, action_id, verdict, nonce, token, accepted, code, message";
+
 // Schema version 4: the control plane's record of policy changes, append-only like events.
 const char kPolicyChangesSchema[] = R"sql(
 CREATE TABLE policy_changes (
@@ -271,6 +299,7 @@ struct GatewayStore::Private
     }
 
     Status createOrMigrate();
+    Status insertDecision(const DecisionRecord &decision);
     Result<StoredEvent> appendEvent(const QString &actionId, qint64 seq, const QByteArray &frame);
     Status updatePending(const QString &actionId, const QByteArray &sql,
                          const std::function<void(Statement &)> &bindRest);
@@ -286,7 +315,7 @@ Status GatewayStore::Private::createOrMigrate()
     if (exists.step() != SQLITE_ROW)
         return storeError(db, QStringLiteral("cannot read the schema"));
     if (exists.integer(0) == 0) {
-        if (!exec(db, kSchema) || !exec(db, kPolicyChangesSchema))
+        if (!exec(db, kSchema) || !exec(db, kDecisionsSchema) || !exec(db, kPolicyChangesSchema))
             return storeError(db, QStringLiteral("cannot create the schema"));
         const QString id = QStringLiteral("gw-") + QString::fromLatin1(crypto::randomBytes(6).toHex());
         Statement meta(db, "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('gateway_id', ?2)");
@@ -314,6 +343,11 @@ Status GatewayStore::Private::createOrMigrate()
             if (!exec(db, "ALTER TABLE actions ADD COLUMN signature TEXT NOT NULL DEFAULT ''")
                 || !exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
                 return storeError(db, QStringLiteral("cannot migrate the schema to version 2"));
+        }
+        if (found < 3) {
+            // Version 3: decisions arrive signed and every one is kept.
+            if (!exec(db, kDecisionsSchema) || !exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+                return storeError(db, QStringLiteral("cannot migrate the schema to version 3"));
         }
         if (found < 4) {
             // Version 4: policy changes made through the control plane. A database from before
@@ -465,11 +499,13 @@ Status GatewayStore::insertAllowed(const StoredAction &action)
     return {};
 }
 
-Result<StoredEvent> GatewayStore::recordApproval(protocol::ActionUpdated frame)
+Result<StoredEvent> GatewayStore::recordApproval(protocol::ActionUpdated frame, const DecisionRecord &decision)
 {
     Transaction tx(d->db);
     if (!tx.begun())
         return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    if (Status inserted = d->insertDecision(decision); !inserted)
+        return inserted.error();
     const Status updated = d->updatePending(
         frame.actionId,
         "UPDATE actions SET approvals = ?2, approved_by = ?3 WHERE id = ?1 AND status = 'pending'",
@@ -490,7 +526,8 @@ Result<StoredEvent> GatewayStore::recordApproval(protocol::ActionUpdated frame)
     return event;
 }
 
-Result<StoredEvent> GatewayStore::resolve(protocol::ActionResolved frame, const QStringList &approvedBy)
+Result<StoredEvent> GatewayStore::resolve(protocol::ActionResolved frame, const QStringList &approvedBy,
+                                          const DecisionRecord *decision)
 {
     QByteArray status;
     switch (frame.outcome) {
@@ -503,6 +540,10 @@ Result<StoredEvent> GatewayStore::resolve(protocol::ActionResolved frame, const 
     Transaction tx(d->db);
     if (!tx.begun())
         return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    if (decision) {
+        if (Status inserted = d->insertDecision(*decision); !inserted)
+            return inserted.error();
+    }
     const Status updated = d->updatePending(
         frame.actionId,
         "UPDATE actions SET status = ?2, approvals = ?3, approved_by = ?4, reason = ?5, "
@@ -525,6 +566,93 @@ Result<StoredEvent> GatewayStore::resolve(protocol::ActionResolved frame, const 
         return storeError(d->db, QStringLiteral("cannot commit the resolution"));
     d->head = frame.seq;
     return event;
+}
+
+Status GatewayStore::Private::insertDecision(const DecisionRecord &decision)
+{
+    const QByteArray sql = QByteArray("INSERT INTO decisions(") + kDecisionColumns
+                           + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    Statement insert(db, sql.constData());
+    insert.bind(1, timestampText(decision.at));
+    insert.bind(2, decision.sessionId);
+    insert.bind(3, decision.reviewer);
+    insert.bind(4, decision.keyId);
+    insert.bind(5, decision.actionId);
+    insert.bind(6, decision.verdict);
+    insert.bind(7, decision.nonce);
+    insert.bind(8, decision.token);
+    insert.bind(9, qint64{decision.accepted ? 1 : 0});
+    insert.bind(10, decision.code);
+    insert.bind(11, decision.message);
+    const int rc = insert.step();
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        return makeError(QStringLiteral("store.duplicate_nonce"),
+                         QStringLiteral("a decision with nonce %1 was already accepted").arg(decision.nonce.left(64)));
+    }
+    if (rc != SQLITE_DONE)
+        return storeError(db, QStringLiteral("cannot record the decision"));
+    return {};
+}
+
+Status GatewayStore::recordRefusedDecision(const DecisionRecord &decision)
+{
+    Q_ASSERT(!decision.accepted);
+    Transaction tx(d->db);
+    if (!tx.begun())
+        return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    if (Status inserted = d->insertDecision(decision); !inserted)
+        return inserted;
+    if (!tx.commit())
+        return storeError(d->db, QStringLiteral("cannot commit the refused decision"));
+    return {};
+}
+
+namespace {
+
+DecisionRecord readDecision(const Statement &row)
+{
+    DecisionRecord record;
+    record.at = json::parseTimestamp(row.text(0)).value_or(QDateTime());
+    record.sessionId = row.text(1);
+    record.reviewer = row.text(2);
+    record.keyId = row.text(3);
+    record.actionId = row.text(4);
+    record.verdict = row.text(5);
+    record.nonce = row.text(6);
+    record.token = row.bytes(7);
+    record.accepted = row.integer(8) == 1;
+    record.code = row.text(9);
+    record.message = row.text(10);
+    return record;
+}
+
+} // namespace
+
+Result<std::optional<DecisionRecord>> GatewayStore::acceptedDecision(const QString &nonce) const
+{
+    const QByteArray sql = QByteArray("SELECT ") + kDecisionColumns + " FROM decisions WHERE nonce = ?1 AND accepted = 1";
+    Statement select(d->db, sql.constData());
+    select.bind(1, nonce);
+    const int rc = select.step();
+    if (rc == SQLITE_DONE)
+        return std::optional<DecisionRecord>();
+    if (rc != SQLITE_ROW)
+        return storeError(d->db, QStringLiteral("cannot read decisions"));
+    return std::optional<DecisionRecord>(readDecision(select));
+}
+
+Result<QList<DecisionRecord>> GatewayStore::decisionsFor(const QString &actionId) const
+{
+    const QByteArray sql = QByteArray("SELECT ") + kDecisionColumns + " FROM decisions WHERE action_id = ?1 ORDER BY id";
+    Statement select(d->db, sql.constData());
+    select.bind(1, actionId);
+    QList<DecisionRecord> records;
+    int rc = SQLITE_ROW;
+    while ((rc = select.step()) == SQLITE_ROW)
+        records.append(readDecision(select));
+    if (rc != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot read decisions"));
+    return records;
 }
 
 Result<std::optional<StoredAction>> GatewayStore::action(const QString &id) const

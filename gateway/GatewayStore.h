@@ -42,6 +42,23 @@ struct StoredAction
     QByteArray signature;    // the gateway's JWS over the action (empty for allowed actions)
 };
 
+// One signed decision as it arrived, accepted or refused: the token is kept whole so that
+// anyone can verify it later against the reviewer's enrolled key.
+struct DecisionRecord
+{
+    QDateTime at;
+    QString sessionId;
+    QString reviewer; // the signed-in reviewer whose session carried it
+    QString keyId;    // the token's kid as received (unverified for some refusals)
+    QString actionId;
+    QString verdict;  // "approve", "deny", or "" when the token could not be read
+    QString nonce;    // the token's jti ("" when it could not be read)
+    QByteArray token;
+    bool accepted = false;
+    QString code;     // empty when accepted
+    QString message;
+};
+
 // An event as stored and as sent: the canonical frame text carries its own seq.
 struct StoredEvent
 {
@@ -83,7 +100,7 @@ public:
     ~GatewayStore();
     Q_DISABLE_COPY_MOVE(GatewayStore)
 
-    static constexpr int kSchemaVersion = 4; // 2: actions.signature, 4: policy_changes
+    static constexpr int kSchemaVersion = 4; // 2: actions.signature, 3: decisions, 4: policy_changes
 
     // "gw-" + 12 hex digits, generated when the database was created.
     [[nodiscard]] const QString &gatewayId() const;
@@ -97,13 +114,21 @@ public:
     // Records an action that no rule sent to a human. It publishes no event: consoles show
     // only what waits for a decision.
     [[nodiscard]] Status insertAllowed(const StoredAction &action);
-    // Records the approvals so far of an action that still needs more; appends action.updated.
-    // Fails with "store.conflict" unless the action is pending.
-    [[nodiscard]] Result<StoredEvent> recordApproval(protocol::ActionUpdated frame);
-    // Moves a pending action to its final status and appends action.resolved. Fails with
-    // "store.conflict" unless the action is pending: a resolved action is final.
-    [[nodiscard]] Result<StoredEvent> resolve(protocol::ActionResolved frame,
-                                              const QStringList &approvedBy);
+    // Records the approvals so far of an action that still needs more, with the accepted
+    // decision that added one; appends action.updated. Fails with "store.conflict" unless the
+    // action is pending, "store.duplicate_nonce" if decision's nonce was accepted before.
+    [[nodiscard]] Result<StoredEvent> recordApproval(protocol::ActionUpdated frame, const DecisionRecord &decision);
+    // Moves a pending action to its final status and appends action.resolved, with the
+    // accepted decision that resolved it (none for an expiry). Fails with "store.conflict"
+    // unless the action is pending (a resolved action is final), "store.duplicate_nonce" as above.
+    [[nodiscard]] Result<StoredEvent> resolve(protocol::ActionResolved frame, const QStringList &approvedBy,
+                                              const DecisionRecord *decision = nullptr);
+    // Records a refused decision (accepted must be false).
+    [[nodiscard]] Status recordRefusedDecision(const DecisionRecord &decision);
+    // The accepted decision with this nonce, if any.
+    [[nodiscard]] Result<std::optional<DecisionRecord>> acceptedDecision(const QString &nonce) const;
+    // Every decision recorded for an action, accepted or refused, oldest first.
+    [[nodiscard]] Result<QList<DecisionRecord>> decisionsFor(const QString &actionId) const;
 
     [[nodiscard]] Result<std::optional<StoredAction>> action(const QString &id) const;
     // Every pending action, in the order they were published.

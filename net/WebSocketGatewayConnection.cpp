@@ -97,10 +97,8 @@ void WebSocketGatewayConnection::openSocket()
                                            tr("The gateway sent a binary frame; v1 is text only.")));
     });
 
-    QNetworkRequest request(m_settings.url);
-    if (!m_settings.bearerToken.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_settings.bearerToken);
-    socket->open(request);
+    m_sessionEnd.clear();
+    socket->open(QNetworkRequest(m_settings.url));
 }
 
 QSslCertificate WebSocketGatewayConnection::peerCertificate() const
@@ -160,6 +158,10 @@ void WebSocketGatewayConnection::onDisconnected()
         return;
     }
     scheduleReconnect();
+    if (!m_sessionEnd.isEmpty()) {
+        // Say why the session ended, not merely that the connection did.
+        setState(State::Reconnecting, tr("%1 Signing in again.").arg(m_sessionEnd));
+    }
 }
 
 void WebSocketGatewayConnection::scheduleReconnect()
@@ -209,8 +211,39 @@ void WebSocketGatewayConnection::onTextMessage(const QString &message)
     handleFrame(frame.value());
 }
 
+void WebSocketGatewayConnection::signIn(const protocol::Challenge &challenge)
+{
+    if (!m_settings.signIn) {
+        refuse(tr("No reviewer key is configured: this console cannot sign in."));
+        return;
+    }
+    auth::SignInClaims claims;
+    claims.gatewayId = challenge.gatewayId;
+    claims.nonce = challenge.nonce;
+    if (m_settings.url.scheme() == QLatin1String("wss")) {
+        // RFC 5929 tls-server-end-point: the certificate this connection actually presented.
+        // A relay terminating TLS shows us another one, and the gateway refuses the binding.
+        claims.channelBindingType = QLatin1String(auth::kChannelBindingServerEndPoint);
+        claims.channelBinding = auth::serverEndPointBinding(peerCertificate().toDer());
+    } else {
+        claims.channelBindingType = QLatin1String(auth::kChannelBindingNone);
+    }
+    auto token = m_settings.signIn(claims);
+    if (!token) {
+        refuse(token.error().code == QLatin1String("key.locked")
+                   ? tr("The reviewer key is locked: unlock it to sign in to %1.").arg(gatewayUrl())
+                   : tr("Cannot sign in to %1: %2").arg(gatewayUrl(), token.error().message));
+        return;
+    }
+    m_socket->sendTextMessage(QString::fromUtf8(protocol::serialize(protocol::ClientFrame{protocol::SignIn{token.value()}})));
+}
+
 void WebSocketGatewayConnection::handleFrame(const protocol::ServerFrame &frame)
 {
+    if (const auto *challenge = std::get_if<protocol::Challenge>(&frame)) {
+        signIn(*challenge);
+        return;
+    }
     if (const auto *hello = std::get_if<protocol::Hello>(&frame)) {
         if (hello->protocolVersion != protocol::kVersion) {
             refuse(tr("The gateway speaks protocol %1; this console speaks %2.")
@@ -273,8 +306,14 @@ void WebSocketGatewayConnection::handleFrame(const protocol::ServerFrame &frame)
             m_socket->sendTextMessage(QString::fromUtf8(protocol::serialize(protocol::ClientFrame{protocol::Subscribe{0}})));
             return;
         }
-        if (error->code.startsWith(QLatin1String("auth."))) {
-            refuse(tr("The gateway refused this console's credentials (%1).").arg(error->code));
+        if (error->code.startsWith(QLatin1String("auth.")) || error->code == QLatin1String("session.revoked")) {
+            refuse(tr("The gateway refused this reviewer (%1): %2").arg(error->code, error->message.left(300)));
+            return;
+        }
+        if (error->code.startsWith(QLatin1String("session."))) {
+            // Idle or absolute limit: the gateway closes next; reconnecting signs in afresh.
+            m_live = false;
+            m_sessionEnd = tr("The session ended (%1): %2.").arg(error->code, error->message.left(300));
             return;
         }
         if (!error->requestId.isEmpty()) {

@@ -1,5 +1,6 @@
-// The real gateway link: a secure WebSocket to /v1/console with a pinned certificate, bearer
-// authentication, resume from the last sequence number, and reconnection with backoff.
+// The real gateway link: a secure WebSocket to /v1/console with a pinned certificate, a
+// channel-bound sign-in with the reviewer's key, resume from the last sequence number, and
+// reconnection with backoff.
 #pragma once
 
 #include "net/GatewayConnection.h"
@@ -24,7 +25,6 @@ struct ConnectionSettings
 {
     QUrl url;                 // wss://host:port/v1/console
     QByteArray pinnedSha256;  // lowercase hex SHA-256 of the gateway certificate's DER
-    QByteArray bearerToken;   // the reviewer's token (until key-based sign-in replaces it)
     // Signs the gateway's challenge with the reviewer's key. The connection fills gatewayId,
     // nonce and the channel binding; the signer fills the reviewer (sub) and the key id. An
     // error (e.g. "key.locked") stops the connection in the Refused state with its message:
@@ -66,6 +66,7 @@ private:
     void onSslErrors(const QList<QSslError> &errors);
     void onTextMessage(const QString &message);
     void handleFrame(const protocol::ServerFrame &frame);
+    void signIn(const protocol::Challenge &challenge);
     void setState(State state, const QString &detail);
     void refuse(const QString &detail);
     void scheduleReconnect();
@@ -78,6 +79,7 @@ private:
     State m_state = State::Offline;
     QString m_detail;
     QString m_gatewayId;
+    QString m_sessionEnd; // why the gateway ended the session, until the connection closes
     qint64 m_lastSeq = 0;
     int m_attempt = 0;
     bool m_live = false;

@@ -50,7 +50,8 @@ QByteArray agentToken(const QByteArray &secret, const QString &agentId)
         .toHex();
 }
 
-QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QByteArray>> &reviewerHashes)
+QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QJsonObject>> &reviewerKeys,
+                       const QList<QPair<QString, QByteArray>> &adminTokenHashes)
 {
     QJsonArray agents;
     for (const SimAgent &agent : demoAgents()) {
@@ -61,11 +62,14 @@ QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QByt
         });
     }
     QJsonArray reviewers;
-    for (const auto &[id, hash] : reviewerHashes) {
+    for (const auto &[id, jwk] : reviewerKeys) {
         reviewers.append(QJsonObject{{QStringLiteral("id"), id},
                                      {QStringLiteral("role"), QStringLiteral("reviewer")},
-                                     {QStringLiteral("tokenSha256"), QString::fromLatin1(hash)}});
+                                     {QStringLiteral("key"), jwk}});
     }
+    QJsonArray admins;
+    for (const auto &[id, hash] : adminTokenHashes)
+        admins.append(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("tokenSha256"), QString::fromLatin1(hash)}});
     const QJsonArray rules{
         policyRule(QStringLiteral("payment-over-100k"), QStringLiteral("payments"), QStringLiteral("transfer"),
              {policyCondition(QStringLiteral("amount"), QStringLiteral("gt"), 100000)}, 4,
@@ -73,32 +77,33 @@ QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QByt
              QStringLiteral("Payments above 100,000 need two reviewers")),
         policyRule(QStringLiteral("payment-over-10k"), QStringLiteral("payments"), QStringLiteral("transfer"),
              {policyCondition(QStringLiteral("amount"), QStringLiteral("gt"), 10000)}, 3,
-             {QStringLiteral("financial")}, true, 300, 1,
+             {QStringLiteral("financial")}, true, 300, 2,
              QStringLiteral("Payments above 10,000 need a human")),
         policyRule(QStringLiteral("delete-records"), QStringLiteral("db"), QStringLiteral("delete"), {}, 3,
-             {QStringLiteral("deletion")}, true, 240, 1, QStringLiteral("Deleting records is irreversible")),
+             {QStringLiteral("deletion")}, true, 240, 2, QStringLiteral("Deleting records is irreversible")),
         policyRule(QStringLiteral("email-external"), QStringLiteral("email"), QStringLiteral("send"),
              {policyCondition(QStringLiteral("to"), QStringLiteral("domainNotIn"), QJsonArray{QStringLiteral("example.com")})},
              2, {QStringLiteral("outbound-communication")}, true, 180, 1,
              QStringLiteral("Email to recipients outside example.com")),
         policyRule(QStringLiteral("pii-export"), QStringLiteral("crm"), QStringLiteral("export"), {}, 3,
-             {QStringLiteral("sensitive-data")}, false, 300, 1,
+             {QStringLiteral("sensitive-data")}, false, 300, 2,
              QStringLiteral("Bulk export of customer personal data")),
         policyRule(QStringLiteral("self-permission-change"), QStringLiteral("iam"), QStringLiteral("update_permissions"), {}, 4,
-             {QStringLiteral("self-permission-change")}, false, 300, 1,
+             {QStringLiteral("self-permission-change")}, false, 300, 2,
              QStringLiteral("An agent changing its own permissions")),
         policyRule(QStringLiteral("code-execution"), QStringLiteral("code"), QStringLiteral("execute"), {}, 3,
-             {QStringLiteral("code-execution")}, true, 180, 1,
+             {QStringLiteral("code-execution")}, true, 180, 2,
              QStringLiteral("Running commands on production hosts")),
         [] {
             QJsonObject judged = policyRule(QStringLiteral("judge-flagged"), {}, {}, {}, 3,
-                                      {QStringLiteral("judge-anomaly")}, false, 300, 1,
+                                      {QStringLiteral("judge-anomaly")}, false, 300, 2,
                                       QStringLiteral("The Judge flagged this call as anomalous"));
             judged.insert(QStringLiteral("judgeFlagged"), true);
             return judged;
         }(),
     };
     return {{QStringLiteral("version"), QStringLiteral("demo-1")},
+            {QStringLiteral("admins"), admins},
             {QStringLiteral("reviewers"), reviewers},
             {QStringLiteral("agents"), agents},
             {QStringLiteral("rules"), rules}};

@@ -38,8 +38,10 @@ struct Submission
                                      bool irreversible, int deadlineSeconds, int approvals, const QString &reason);
 [[nodiscard]] QJsonObject policyCondition(const QString &param, const QString &op, const QJsonValue &value);
 
-// The demo policy: agents with their token hashes, the reviewer and the routing rules.
-[[nodiscard]] QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QByteArray>> &reviewerHashes);
+// The demo policy: agents with their token hashes, reviewers with their public keys (JWK),
+// administrators with their token hashes, and the routing rules.
+[[nodiscard]] QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QJsonObject>> &reviewerKeys,
+                                     const QList<QPair<QString, QByteArray>> &adminTokenHashes = {});
 
 class ScenarioGenerator final
 {

@@ -304,8 +304,15 @@ PolicyRule readRule(FieldReader &reader, const QJsonObject &object, const QStrin
     rule.irreversible = optionalBoolean(reader, object, path, QStringLiteral("irreversible")).value_or(false);
     rule.deadlineSeconds = static_cast<int>(
         reader.integer(object, path, QStringLiteral("deadlineSeconds"), 1, kMaxDeadlineSeconds));
-    rule.approvals = static_cast<int>(
-        reader.integer(object, path, QStringLiteral("approvals"), 1, ActionLimits::maxApprovals));
+    // Quorum (IAM-05): two reviewers from tier 3 up unless the rule says otherwise, and never
+    // fewer than two for an agent changing its own permissions.
+    rule.approvals = object.contains(QStringLiteral("approvals"))
+                         ? static_cast<int>(reader.integer(object, path, QStringLiteral("approvals"), 1,
+                                                           ActionLimits::maxApprovals))
+                         : (rule.tier >= kDualApprovalTier ? 2 : 1);
+    if (!reader.failed() && rule.categories.contains(ImpactCategory::SelfPermissionChange) && rule.approvals < 2)
+        reader.fail(FieldReader::join(path, QStringLiteral("approvals")),
+                    QStringLiteral("must be at least 2 for a self-permission-change rule"));
     rule.reason = reader.string(object, path, QStringLiteral("reason"), 1024);
     return rule;
 }

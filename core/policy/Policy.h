@@ -17,7 +17,7 @@
 //               "judgeFlagged": false,                             // optional: true = only flagged calls
 //               "when": [{"param": "amount", "op": "gt", "value": 10000}],  // optional, all must hold
 //               "tier": 3, "categories": ["financial"], "irreversible": true,
-//               "deadlineSeconds": 300, "approvals": 1,
+//               "deadlineSeconds": 300, "approvals": 1,          // optional: 2 from tier 3 up, else 1
 //               "reason": "Payments above 10,000 need a human"}]}
 // Operators: gt gte lt lte (number value), eq ne (any JSON value), in (array value),
 // exists (boolean value), domainNotIn (array of domains; the parameter is an email address or an
@@ -45,6 +45,10 @@
 #include <QStringList>
 
 namespace countersign {
+
+// Rules from this tier up need two approvals unless they say otherwise; a rule for an agent's
+// own permission change ("self-permission-change") always needs at least two.
+inline constexpr int kDualApprovalTier = 3;
 
 // The impact.rule of actions that no rule sent to a human; no policy rule may use this id.
 inline constexpr char kDefaultAllowRule[] = "default-allow";

@@ -62,8 +62,7 @@ void TestConsoleStream::cleanupTestCase()
 std::unique_ptr<TestConsoleClient> TestConsoleStream::console(const QString &reviewer, GatewayProcess *gateway)
 {
     GatewayProcess *target = gateway ? gateway : m_gateway.get();
-    auto client = std::make_unique<TestConsoleClient>(target->consoleUrl(), target->fingerprint(),
-                                                      target->reviewerToken(reviewer));
+    auto client = target->console(reviewer);
     if (!client->open())
         return nullptr;
     return client;

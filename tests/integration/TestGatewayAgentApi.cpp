@@ -68,8 +68,7 @@ void TestGatewayAgentApi::cleanupTestCase()
 
 std::unique_ptr<TestConsoleClient> TestGatewayAgentApi::console(const QString &reviewer)
 {
-    auto client = std::make_unique<TestConsoleClient>(m_gateway->consoleUrl(), m_gateway->fingerprint(),
-                                                      m_gateway->reviewerToken(reviewer));
+    auto client = m_gateway->console(reviewer);
     if (!client->open())
         return nullptr;
     return client;

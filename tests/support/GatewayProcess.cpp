@@ -4,7 +4,9 @@
 #include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
 #include "core/crypto/Ed25519.h"
+#include "core/crypto/Jwk.h"
 #include "sim/Scenario.h"
+#include "tests/support/TestConsoleClient.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -35,8 +37,10 @@ GatewayProcess::GatewayProcess() : GatewayProcess(Options{}) {}
 
 GatewayProcess::GatewayProcess(const Options &options) : m_options(options)
 {
-    for (const QString &id : {kPaymentsAgent, kSupportAgent, kRita, kSam, kAlex})
+    for (const QString &id : {kPaymentsAgent, kSupportAgent, kOps})
         m_tokens.insert(id, crypto::randomBytes(24).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    for (const QString &id : {kRita, kSam, kAlex, kMallory})
+        m_reviewerKeys.emplace(id, crypto::Ed25519PrivateKey::generate().value());
     writePolicy();
 }
 
@@ -61,14 +65,30 @@ QByteArray GatewayProcess::logText() const
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+const crypto::Ed25519PrivateKey &GatewayProcess::reviewerKey(const QString &reviewerId) const
+{
+    return m_reviewerKeys.at(reviewerId);
+}
+
+std::unique_ptr<TestConsoleClient> GatewayProcess::console(const QString &reviewerId) const
+{
+    return std::make_unique<TestConsoleClient>(m_consoleUrl, m_fingerprint, reviewerId, &reviewerKey(reviewerId));
+}
+
 void GatewayProcess::writePolicy()
 {
     auto hash = [this](const QString &id) { return QString::fromLatin1(crypto::sha256Hex(m_tokens.value(id))); };
-    const QJsonArray reviewers{
-        QJsonObject{{QStringLiteral("id"), kRita}, {QStringLiteral("role"), QStringLiteral("reviewer")}, {QStringLiteral("tokenSha256"), hash(kRita)}},
-        QJsonObject{{QStringLiteral("id"), kSam}, {QStringLiteral("role"), QStringLiteral("reviewer")}, {QStringLiteral("tokenSha256"), hash(kSam)}},
-        QJsonObject{{QStringLiteral("id"), kAlex}, {QStringLiteral("role"), QStringLiteral("analyst")}, {QStringLiteral("tokenSha256"), hash(kAlex)}},
+    auto person = [this](const QString &id, const QString &role) {
+        return QJsonObject{{QStringLiteral("id"), id},
+                           {QStringLiteral("role"), role},
+                           {QStringLiteral("key"), crypto::publicKeyToJwk(reviewerKey(id).publicKey())}};
     };
+    const QJsonArray reviewers{
+        person(kRita, QStringLiteral("reviewer")),
+        person(kSam, QStringLiteral("reviewer")),
+        person(kAlex, QStringLiteral("analyst")),
+    };
+    const QJsonArray admins{QJsonObject{{QStringLiteral("id"), kOps}, {QStringLiteral("tokenSha256"), hash(kOps)}}};
     const QJsonArray agents{
         QJsonObject{{QStringLiteral("id"), kPaymentsAgent}, {QStringLiteral("tokenSha256"), hash(kPaymentsAgent)},
                     {QStringLiteral("tools"), QJsonArray{QStringLiteral("payments.transfer"), QStringLiteral("email.send"), QStringLiteral("files.delete")}}},
@@ -94,7 +114,8 @@ void GatewayProcess::writePolicy()
             return flagged;
         }(),
     };
-    const QJsonObject policy{{QStringLiteral("version"), QStringLiteral("test-1")},
+    const QJsonObject policy{{QStringLiteral("version"), kPolicyVersion},
+                             {QStringLiteral("admins"), admins},
                              {QStringLiteral("reviewers"), reviewers},
                              {QStringLiteral("agents"), agents},
                              {QStringLiteral("rules"), rules}};
@@ -121,6 +142,8 @@ bool GatewayProcess::start(QString *error)
                           QStringLiteral("--ready-file"), readyPath};
     if (m_options.plaintext)
         arguments.append(QStringLiteral("--insecure-dev-plaintext"));
+    arguments << QStringLiteral("--session-idle") << QString::number(m_options.sessionIdleSeconds)
+              << QStringLiteral("--session-max") << QString::number(m_options.sessionMaxSeconds);
     m_process.setArguments(arguments);
     m_process.setStandardOutputFile(logPath(), QIODevice::Append);
     m_process.setStandardErrorFile(logPath(), QIODevice::Append);

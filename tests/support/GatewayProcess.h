@@ -1,7 +1,13 @@
 // A real countersign-gateway process on loopback for integration tests: its own temporary data
-// directory, a generated policy with fresh random tokens, ephemeral ports, and the URLs and
-// certificate fingerprint it announces in its ready file.
+// directory, a generated policy with fresh random agent and admin tokens and fresh reviewer key
+// pairs (generated at test time, never stored), ephemeral ports, and the URLs and certificate
+// fingerprint it announces in its ready file.
 #pragma once
+
+#include "core/crypto/Ed25519.h"
+
+#include <map>
+#include <memory>
 
 #include <QByteArray>
 #include <QHash>
@@ -13,6 +19,8 @@
 
 namespace countersign::testsupport {
 
+class TestConsoleClient;
+
 class GatewayProcess final
 {
 public:
@@ -22,6 +30,10 @@ public:
     static inline const QString kRita = QStringLiteral("rita@example.com");   // reviewer
     static inline const QString kSam = QStringLiteral("sam@example.com");     // reviewer
     static inline const QString kAlex = QStringLiteral("alex@example.com");   // analyst
+    static inline const QString kOps = QStringLiteral("ops@example.com");     // admin (control plane)
+    // Holds a reviewer key but is not in the policy.
+    static inline const QString kMallory = QStringLiteral("mallory@example.com");
+    static inline const QString kPolicyVersion = QStringLiteral("test-1");
 
     // Rules, in order:
     //   files-delete-quick  files.delete, deadline shortDeadlineSeconds
@@ -33,6 +45,8 @@ public:
     {
         int shortDeadlineSeconds = 3;
         bool plaintext = false;
+        int sessionIdleSeconds = 600;
+        int sessionMaxSeconds = 3600;
     };
 
     GatewayProcess();
@@ -55,7 +69,11 @@ public:
     [[nodiscard]] QByteArray gatewayPublicKey() const { return m_gatewayPublicKey; }
     [[nodiscard]] QByteArray signingKeyThumbprint() const { return m_signingKeyThumbprint; }
     [[nodiscard]] QByteArray agentToken(const QString &agentId) const { return m_tokens.value(agentId); }
-    [[nodiscard]] QByteArray reviewerToken(const QString &reviewerId) const { return m_tokens.value(reviewerId); }
+    [[nodiscard]] QByteArray adminToken() const { return m_tokens.value(kOps); }
+    // The private key of kRita, kSam, kAlex or kMallory.
+    [[nodiscard]] const crypto::Ed25519PrivateKey &reviewerKey(const QString &reviewerId) const;
+    // A console client for reviewerId, signing with reviewerKey(reviewerId), not yet opened.
+    [[nodiscard]] std::unique_ptr<TestConsoleClient> console(const QString &reviewerId) const;
     [[nodiscard]] QString dataDir() const;
     [[nodiscard]] QString logPath() const;
     [[nodiscard]] QByteArray logText() const;
@@ -70,6 +88,7 @@ private:
     QTemporaryDir m_dir;
     QProcess m_process;
     QHash<QString, QByteArray> m_tokens;
+    std::map<QString, crypto::Ed25519PrivateKey> m_reviewerKeys;
     QUrl m_agentUrl;
     QUrl m_consoleUrl;
     QByteArray m_fingerprint;

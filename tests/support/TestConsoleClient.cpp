@@ -1,6 +1,7 @@
 // Pinned WebSocket console client for tests.
 #include "tests/support/TestConsoleClient.h"
 
+#include "core/Clock.h"
 #include "net/PinnedCertificate.h"
 
 #include <QEventLoop>
@@ -9,8 +10,10 @@
 
 namespace countersign::testsupport {
 
-TestConsoleClient::TestConsoleClient(QUrl url, QByteArray pinnedFingerprint, QByteArray token, QObject *parent)
-    : QObject(parent), m_url(std::move(url)), m_pin(std::move(pinnedFingerprint)), m_token(std::move(token))
+TestConsoleClient::TestConsoleClient(QUrl url, QByteArray pinnedFingerprint, QString reviewerId,
+                                     const crypto::Ed25519PrivateKey *key, QObject *parent)
+    : QObject(parent), m_url(std::move(url)), m_pin(std::move(pinnedFingerprint)), m_reviewerId(std::move(reviewerId)),
+      m_key(key)
 {
     m_socket.setMaxAllowedIncomingMessageSize(protocol::kMaxServerFrameBytes);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &TestConsoleClient::onText);
@@ -39,14 +42,59 @@ TestConsoleClient::~TestConsoleClient()
 
 bool TestConsoleClient::open(int timeoutMs)
 {
-    QNetworkRequest request(m_url);
-    if (!m_token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_token);
-    m_socket.open(request);
+    m_autoSignIn = true;
+    m_socket.open(QNetworkRequest(m_url));
     const bool ok = waitUntil([this] {
         return hello().has_value() || m_socket.state() == QAbstractSocket::UnconnectedState;
     }, timeoutMs);
     return ok && hello().has_value() && isConnected();
+}
+
+std::optional<protocol::Challenge> TestConsoleClient::openForChallenge(int timeoutMs)
+{
+    m_autoSignIn = false;
+    m_socket.open(QNetworkRequest(m_url));
+    waitUntil([this] {
+        return !framesOf<protocol::Challenge>().isEmpty() || m_socket.state() == QAbstractSocket::UnconnectedState;
+    }, timeoutMs);
+    const auto challenges = framesOf<protocol::Challenge>();
+    if (challenges.isEmpty())
+        return std::nullopt;
+    return challenges.last();
+}
+
+auth::SignInClaims TestConsoleClient::signInClaims(const protocol::Challenge &challenge) const
+{
+    auth::SignInClaims claims;
+    claims.gatewayId = challenge.gatewayId;
+    claims.nonce = challenge.nonce;
+    claims.reviewer = m_reviewerId;
+    if (m_url.scheme() == QLatin1String("wss")) {
+        claims.channelBindingType = QLatin1String(auth::kChannelBindingServerEndPoint);
+        claims.channelBinding = auth::serverEndPointBinding(m_socket.sslConfiguration().peerCertificate().toDer());
+    } else {
+        claims.channelBindingType = QLatin1String(auth::kChannelBindingNone);
+    }
+    return claims;
+}
+
+bool TestConsoleClient::signIn(const QByteArray &token, int timeoutMs)
+{
+    const qsizetype before = m_frames.size();
+    send(protocol::SignIn{token});
+    waitUntil([&] {
+        for (qsizetype i = before; i < m_frames.size(); ++i) {
+            if (std::holds_alternative<protocol::Hello>(m_frames.at(i))
+                || std::holds_alternative<protocol::ErrorFrame>(m_frames.at(i)))
+                return true;
+        }
+        return m_socket.state() == QAbstractSocket::UnconnectedState;
+    }, timeoutMs);
+    for (qsizetype i = before; i < m_frames.size(); ++i) {
+        if (std::holds_alternative<protocol::Hello>(m_frames.at(i)))
+            return true;
+    }
+    return false;
 }
 
 void TestConsoleClient::abort()
@@ -82,6 +130,16 @@ void TestConsoleClient::onText(const QString &text)
             m_lastSeq = std::max(m_lastSeq, frame.seq);
     }, parsed.value());
     m_frames.append(std::move(parsed).value());
+    if (const auto *challenge = std::get_if<protocol::Challenge>(&m_frames.last()); challenge && m_autoSignIn && m_key) {
+        auth::SignInClaims claims = signInClaims(*challenge);
+        if (tamperSignIn)
+            tamperSignIn(claims);
+        auto token = auth::signSignIn(claims, *m_key, SystemClock::instance());
+        if (token)
+            send(protocol::SignIn{token.value()});
+        else
+            m_parseErrors.append(QStringLiteral("cannot sign in: ") + token.error().toString());
+    }
 }
 
 bool TestConsoleClient::waitUntil(const std::function<bool()> &predicate, int timeoutMs)
@@ -126,16 +184,45 @@ std::optional<protocol::Subscribed> TestConsoleClient::subscribe(qint64 since, i
     return result;
 }
 
-std::optional<protocol::DecisionResult> TestConsoleClient::decide(const QString &actionId, const QByteArray &digest,
-                                                                  protocol::Verdict verdict, const QString &reason,
-                                                                  int timeoutMs)
+QByteArray TestConsoleClient::signDecision(const QString &actionId, const QByteArray &digest, protocol::Verdict verdict,
+                                           const QString &reason,
+                                           const std::function<void(decision::DecisionClaims &)> &tweak,
+                                           const crypto::Ed25519PrivateKey *key) const
+{
+    decision::DecisionClaims claims;
+    claims.actionId = actionId;
+    claims.actionDigest = digest;
+    claims.verdict = verdict;
+    claims.reason = reason;
+    claims.reviewer = m_reviewerId;
+    const auto hello = this->hello();
+    claims.gatewayId = hello ? hello->gatewayId : QString();
+    const auto published = pending(actionId);
+    claims.policyVersion = published ? published->action.policyVersion : QStringLiteral("test-1");
+    if (tweak)
+        tweak(claims);
+    const crypto::Ed25519PrivateKey *signer = key ? key : m_key;
+    if (!signer)
+        return {};
+    auto token = decision::signDecision(claims, *signer, SystemClock::instance());
+    return token ? token.value() : QByteArray();
+}
+
+std::optional<protocol::DecisionResult> TestConsoleClient::decide(
+    const QString &actionId, const QByteArray &digest, protocol::Verdict verdict, const QString &reason,
+    const std::function<void(decision::DecisionClaims &)> &tweak, int timeoutMs)
+{
+    return sendDecision(actionId, signDecision(actionId, digest, verdict, reason, tweak), timeoutMs);
+}
+
+std::optional<protocol::DecisionResult> TestConsoleClient::sendDecision(const QString &actionId, const QByteArray &token,
+                                                                        int timeoutMs)
 {
     protocol::Decision decision;
     decision.requestId = QStringLiteral("req-%1").arg(++m_requests);
     decision.actionId = actionId;
-    decision.actionDigest = digest;
-    decision.verdict = verdict;
-    decision.reason = reason;
+    decision.token = token;
+    m_sentDecisions.append(token);
     send(decision);
     std::optional<protocol::DecisionResult> result;
     waitUntil([&] {

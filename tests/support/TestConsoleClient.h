@@ -1,8 +1,12 @@
-// A console for tests: a raw WebSocket to the gateway's console API with the reviewer's bearer
-// token in the handshake and the certificate pinned, collecting every server frame parsed by
-// the protocol's own strict parser.
+// A console for tests: a raw WebSocket to the gateway's console API with the certificate
+// pinned, answering the gateway's challenge with a channel-bound sign-in by the reviewer's key
+// and signing decisions with it, collecting every server frame parsed by the protocol's own
+// strict parser. Tests can take over any step to send what a broken or hostile console would.
 #pragma once
 
+#include "core/auth/SignIn.h"
+#include "core/crypto/Ed25519.h"
+#include "core/decision/SignedDecision.h"
 #include "core/protocol/Protocol.h"
 
 #include <functional>
@@ -22,12 +26,23 @@ class TestConsoleClient final : public QObject
     Q_OBJECT
 
 public:
-    TestConsoleClient(QUrl url, QByteArray pinnedFingerprint, QByteArray token, QObject *parent = nullptr);
+    // key (not owned, may be null: then nothing is signed) must outlive the client.
+    TestConsoleClient(QUrl url, QByteArray pinnedFingerprint, QString reviewerId,
+                      const crypto::Ed25519PrivateKey *key, QObject *parent = nullptr);
     ~TestConsoleClient() override;
     Q_DISABLE_COPY_MOVE(TestConsoleClient)
 
-    // Connects and waits for the hello frame (true) or a close/error (false).
+    // Connects, signs in and waits for the hello frame (true) or a close/error (false).
     [[nodiscard]] bool open(int timeoutMs = 10'000);
+    // Connects and waits for the challenge only (for tests that sign in by hand).
+    [[nodiscard]] std::optional<protocol::Challenge> openForChallenge(int timeoutMs = 10'000);
+    // The sign-in claims this client would sign for challenge: channel binding from the
+    // certificate this connection saw.
+    [[nodiscard]] auth::SignInClaims signInClaims(const protocol::Challenge &challenge) const;
+    // Sends a sign-in and waits for hello (true) or an error/close (false).
+    [[nodiscard]] bool signIn(const QByteArray &token, int timeoutMs = 10'000);
+    // Changes the sign-in claims before they are signed (for refusal tests).
+    std::function<void(auth::SignInClaims &)> tamperSignIn;
     void abort();
     void close();
     [[nodiscard]] bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
@@ -39,10 +54,22 @@ public:
 
     // Sends subscribe and waits for subscribed (returned) or an error frame (nullopt).
     [[nodiscard]] std::optional<protocol::Subscribed> subscribe(qint64 since, int timeoutMs = 15'000);
-    // Sends a decision and waits for its decision.result.
-    [[nodiscard]] std::optional<protocol::DecisionResult> decide(const QString &actionId, const QByteArray &digest,
-                                                                 protocol::Verdict verdict, const QString &reason,
-                                                                 int timeoutMs = 15'000);
+    // Signs a decision with this reviewer's key, sends it and waits for its decision.result.
+    // The policy version is the one the action was published with (from its action.pending;
+    // "test-1" if this client has not seen it). tweak may change the claims before signing.
+    [[nodiscard]] std::optional<protocol::DecisionResult> decide(
+        const QString &actionId, const QByteArray &digest, protocol::Verdict verdict, const QString &reason,
+        const std::function<void(decision::DecisionClaims &)> &tweak = {}, int timeoutMs = 15'000);
+    // The signed decision decide() would send (tweak and key as there; key null = this client's).
+    [[nodiscard]] QByteArray signDecision(const QString &actionId, const QByteArray &digest, protocol::Verdict verdict,
+                                          const QString &reason,
+                                          const std::function<void(decision::DecisionClaims &)> &tweak = {},
+                                          const crypto::Ed25519PrivateKey *key = nullptr) const;
+    // Sends a decision frame with this exact token and waits for its decision.result.
+    [[nodiscard]] std::optional<protocol::DecisionResult> sendDecision(const QString &actionId, const QByteArray &token,
+                                                                       int timeoutMs = 15'000);
+    // The tokens of every decision sent, in order.
+    [[nodiscard]] const QList<QByteArray> &sentDecisions() const { return m_sentDecisions; }
 
     // Runs the event loop until predicate() holds or timeoutMs passes.
     bool waitUntil(const std::function<bool()> &predicate, int timeoutMs = 15'000);
@@ -72,7 +99,10 @@ private:
 
     QUrl m_url;
     QByteArray m_pin;
-    QByteArray m_token;
+    QString m_reviewerId;
+    const crypto::Ed25519PrivateKey *m_key;
+    QList<QByteArray> m_sentDecisions;
+    bool m_autoSignIn = true;
     QWebSocket m_socket;
     QList<protocol::ServerFrame> m_frames;
     QStringList m_parseErrors;

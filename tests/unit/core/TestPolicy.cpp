@@ -1,6 +1,8 @@
 // Policy: loading (with every broken-file case naming its field path), token lookup, the tool
 // allowlist, every condition operator and first-match rule order.
 #include "core/crypto/Digest.h"
+#include "core/crypto/Ed25519.h"
+#include "core/crypto/Jwk.h"
 #include "core/policy/Policy.h"
 
 #include <QJsonArray>
@@ -17,12 +19,31 @@ QString tokenHash(const char *token)
     return QString::fromLatin1(crypto::sha256Hex(token));
 }
 
+// Reviewers' keys, generated once per run.
+const crypto::Ed25519PublicKey &ritaKey()
+{
+    static const crypto::Ed25519PublicKey key = crypto::Ed25519PrivateKey::generate().value().publicKey();
+    return key;
+}
+
+const crypto::Ed25519PublicKey &alexKey()
+{
+    static const crypto::Ed25519PublicKey key = crypto::Ed25519PrivateKey::generate().value().publicKey();
+    return key;
+}
+
+QString x(const crypto::Ed25519PublicKey &key)
+{
+    return crypto::publicKeyToJwk(key).value(QStringLiteral("x")).toString();
+}
+
 QJsonObject basePolicy()
 {
     return QJsonDocument::fromJson(QStringLiteral(R"({
         "version": "demo-1",
-        "reviewers": [{"id": "rita@example.com", "role": "reviewer", "tokenSha256": "%1"},
-                      {"id": "alex@example.com", "role": "analyst", "tokenSha256": "%2"}],
+        "admins": [{"id": "ops@example.com", "tokenSha256": "%5"}],
+        "reviewers": [{"id": "rita@example.com", "role": "reviewer", "key": {"kty": "OKP", "crv": "Ed25519", "x": "%1"}},
+                      {"id": "alex@example.com", "role": "analyst", "key": {"kty": "OKP", "crv": "Ed25519", "x": "%2"}}],
         "agents": [{"id": "payments-agent", "tokenSha256": "%3", "tools": ["payments.transfer", "email.send"]},
                    {"id": "mcp-agent", "tokenSha256": "%4", "tools": ["mcp.github.create_issue"]}],
         "rules": [{"id": "payment-over-10k", "tool": "payments", "operation": "transfer",
@@ -34,8 +55,8 @@ QJsonObject basePolicy()
                   {"id": "flagged", "judgeFlagged": true, "tier": 3, "categories": ["judge-anomaly"],
                    "deadlineSeconds": 60, "approvals": 2, "reason": "A Judge flagged it"}]
     })")
-                                       .arg(tokenHash("rita-token"), tokenHash("alex-token"),
-                                            tokenHash("agent-token"), tokenHash("mcp-token"))
+                                       .arg(x(ritaKey()), x(alexKey()), tokenHash("agent-token"),
+                                            tokenHash("mcp-token"), tokenHash("ops-token"))
                                        .toUtf8())
         .object();
 }
@@ -71,6 +92,9 @@ private Q_SLOTS:
     void brokenFilesNameTheField_data();
     void brokenFilesNameTheField();
     void tokensAreFoundByHash();
+    void reviewersAreFoundByKeyThumbprint();
+    void revokedPrincipalsAreNeverFound();
+    void dualApprovalFromTierThreeByDefault();
     void allowlistIsExact();
     void operators_data();
     void operators();
@@ -148,7 +172,7 @@ void TestPolicy::brokenFilesNameTheField_data()
     QTest::newRow("not JSON") << QByteArray("{\"version\":") << QStringLiteral("json.syntax") << QString();
     QTest::newRow("not an object") << QByteArray("[]") << invalid << QStringLiteral("the policy must be");
     QTest::newRow("unknown top-level member")
-        << edit([](QJsonObject &p) { p[QStringLiteral("admins")] = QJsonArray{}; }) << invalid << QStringLiteral("admins: unknown field");
+        << edit([](QJsonObject &p) { p[QStringLiteral("owners")] = QJsonArray{}; }) << invalid << QStringLiteral("owners: unknown field");
     QTest::newRow("missing version")
         << edit([](QJsonObject &p) { p.remove(QStringLiteral("version")); }) << invalid << QStringLiteral("version: missing");
     QTest::newRow("empty condition")
@@ -219,20 +243,55 @@ void TestPolicy::brokenFilesNameTheField_data()
         reviewers[1] = copy;
         p[QStringLiteral("reviewers")] = reviewers;
     }) << invalid << QStringLiteral("reviewers[1].id: duplicate id");
-    QTest::newRow("shared token hash") << edit([](QJsonObject &p) {
+    QTest::newRow("agent sharing the admin's token") << edit([](QJsonObject &p) {
         QJsonArray agents = p[QStringLiteral("agents")].toArray();
         QJsonObject copy = agents[1].toObject();
-        copy[QStringLiteral("tokenSha256")] = tokenHash("rita-token");
+        copy[QStringLiteral("tokenSha256")] = tokenHash("ops-token");
         agents[1] = copy;
         p[QStringLiteral("agents")] = agents;
-    }) << invalid << QStringLiteral("agents[1].tokenSha256: same token hash");
+    }) << invalid << QStringLiteral("agents[1].tokenSha256: same credential as \"ops@example.com\"");
+    QTest::newRow("shared reviewer key") << edit([](QJsonObject &p) {
+        QJsonArray reviewers = p[QStringLiteral("reviewers")].toArray();
+        QJsonObject copy = reviewers[1].toObject();
+        copy[QStringLiteral("key")] = reviewers[0].toObject().value(QStringLiteral("key"));
+        reviewers[1] = copy;
+        p[QStringLiteral("reviewers")] = reviewers;
+    }) << invalid << QStringLiteral("reviewers[1].key: same credential as \"rita@example.com\"");
     QTest::newRow("short token hash") << edit([](QJsonObject &p) {
+        QJsonArray admins = p[QStringLiteral("admins")].toArray();
+        QJsonObject copy = admins[0].toObject();
+        copy[QStringLiteral("tokenSha256")] = QStringLiteral("abcd");
+        admins[0] = copy;
+        p[QStringLiteral("admins")] = admins;
+    }) << invalid << QStringLiteral("admins[0].tokenSha256: must be 64 hex digits");
+    QTest::newRow("private key as a reviewer key") << edit([](QJsonObject &p) {
         QJsonArray reviewers = p[QStringLiteral("reviewers")].toArray();
         QJsonObject copy = reviewers[0].toObject();
-        copy[QStringLiteral("tokenSha256")] = QStringLiteral("abcd");
+        QJsonObject jwk = copy[QStringLiteral("key")].toObject();
+        jwk[QStringLiteral("d")] = QStringLiteral("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
+        copy[QStringLiteral("key")] = jwk;
         reviewers[0] = copy;
         p[QStringLiteral("reviewers")] = reviewers;
-    }) << invalid << QStringLiteral("reviewers[0].tokenSha256: must be 64 hex digits");
+    }) << invalid << QStringLiteral("reviewers[0].key: ");
+    QTest::newRow("reviewer without a key") << edit([](QJsonObject &p) {
+        QJsonArray reviewers = p[QStringLiteral("reviewers")].toArray();
+        QJsonObject copy = reviewers[0].toObject();
+        copy.remove(QStringLiteral("key"));
+        reviewers[0] = copy;
+        p[QStringLiteral("reviewers")] = reviewers;
+    }) << invalid << QStringLiteral("reviewers[0].key: missing");
+    QTest::newRow("admin listed as a reviewer") << edit([](QJsonObject &p) {
+        QJsonArray reviewers = p[QStringLiteral("reviewers")].toArray();
+        QJsonObject copy = reviewers[0].toObject();
+        copy[QStringLiteral("role")] = QStringLiteral("admin");
+        reviewers[0] = copy;
+        p[QStringLiteral("reviewers")] = reviewers;
+    }) << invalid << QStringLiteral("reviewers[0].role: must be \"reviewer\" or \"analyst\"");
+    QTest::newRow("single approval for a self-permission change")
+        << editRule(0, [](QJsonObject &r) {
+               r[QStringLiteral("categories")] = QJsonArray{QStringLiteral("self-permission-change")};
+           })
+        << invalid << QStringLiteral("rules[0].approvals: must be at least 2 for a self-permission-change rule");
     QTest::newRow("unknown role") << edit([](QJsonObject &p) {
         QJsonArray reviewers = p[QStringLiteral("reviewers")].toArray();
         QJsonObject copy = reviewers[0].toObject();
@@ -269,10 +328,66 @@ void TestPolicy::tokensAreFoundByHash()
     QCOMPARE(policy.agentForToken("mcp-token")->id, QStringLiteral("mcp-agent"));
     QVERIFY(!policy.agentForToken("agent-token "));
     QVERIFY(!policy.agentForToken(""));
-    // Reviewer and agent tokens are separate namespaces.
-    QVERIFY(!policy.agentForToken("rita-token"));
-    QVERIFY(!policy.reviewerForToken("agent-token"));
-    QCOMPARE(policy.reviewerForToken("alex-token")->role, protocol::Role::Analyst);
+    // Admin and agent tokens are separate namespaces.
+    QVERIFY(!policy.agentForToken("ops-token"));
+    QVERIFY(!policy.adminForToken("agent-token"));
+    QCOMPARE(policy.adminForToken("ops-token")->id, QStringLiteral("ops@example.com"));
+}
+
+void TestPolicy::reviewersAreFoundByKeyThumbprint()
+{
+    const Policy policy = Policy::fromJson(text(basePolicy())).value();
+    const QString ritaKid = QString::fromLatin1(crypto::jwkThumbprint(ritaKey()));
+    const PolicyReviewer *rita = policy.reviewerForKeyId(ritaKid);
+    QVERIFY(rita);
+    QCOMPARE(rita->id, QStringLiteral("rita@example.com"));
+    QCOMPARE(rita->role, protocol::Role::Reviewer);
+    QVERIFY(rita->key.has_value());
+    QCOMPARE(*rita->key, ritaKey());
+    QCOMPARE(policy.reviewerForKeyId(QString::fromLatin1(crypto::jwkThumbprint(alexKey())))->role, protocol::Role::Analyst);
+    QVERIFY(!policy.reviewerForKeyId(ritaKid.left(42)));
+    QVERIFY(!policy.reviewerForKeyId(QString()));
+}
+
+void TestPolicy::revokedPrincipalsAreNeverFound()
+{
+    QJsonObject document = basePolicy();
+    QJsonArray reviewers = document[QStringLiteral("reviewers")].toArray();
+    QJsonObject rita = reviewers[0].toObject();
+    rita[QStringLiteral("revokedAt")] = QStringLiteral("2026-11-30T10:00:00Z");
+    reviewers[0] = rita;
+    document[QStringLiteral("reviewers")] = reviewers;
+    QJsonArray agents = document[QStringLiteral("agents")].toArray();
+    QJsonObject agent = agents[0].toObject();
+    agent[QStringLiteral("revokedAt")] = QStringLiteral("2026-11-30T10:00:00Z");
+    agents[0] = agent;
+    document[QStringLiteral("agents")] = agents;
+
+    auto policy = Policy::fromJson(text(document));
+    QVERIFY2(policy, qPrintable(policy ? QString() : policy.error().toString()));
+    QVERIFY(policy.value().reviewers().at(0).revokedAt.isValid());
+    QVERIFY(!policy.value().reviewerForKeyId(QString::fromLatin1(crypto::jwkThumbprint(ritaKey()))));
+    QVERIFY(!policy.value().agentForToken("agent-token"));
+    QVERIFY(policy.value().agentForToken("mcp-token"));
+}
+
+void TestPolicy::dualApprovalFromTierThreeByDefault()
+{
+    QJsonObject document = basePolicy();
+    QJsonArray rules = document[QStringLiteral("rules")].toArray();
+    for (qsizetype i = 0; i < rules.size(); ++i) {
+        QJsonObject rule = rules[i].toObject();
+        rule.remove(QStringLiteral("approvals"));
+        rules[i] = rule;
+    }
+    document[QStringLiteral("rules")] = rules;
+    const Policy policy = Policy::fromJson(text(document)).value();
+    QCOMPARE(policy.rules().at(0).tier, 3);
+    QCOMPARE(policy.rules().at(0).approvals, 2);
+    QCOMPARE(policy.rules().at(1).tier, 2);
+    QCOMPARE(policy.rules().at(1).approvals, 1);
+    // An explicit count wins.
+    QCOMPARE(Policy::fromJson(text(basePolicy())).value().rules().at(0).approvals, 1);
 }
 
 void TestPolicy::allowlistIsExact()

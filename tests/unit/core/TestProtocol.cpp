@@ -60,8 +60,10 @@ private Q_SLOTS:
     {
         const QDateTime t(QDate(2026, 11, 30), QTime(14, 1, 2, 345), Qt::UTC);
         const QList<ServerFrame> frames{
+            Challenge{QStringLiteral("gw-1"), QString(43, QLatin1Char('n')), t, QStringLiteral("tls-server-end-point")},
             Hello{QStringLiteral("gw-1"), t, kVersion, QStringLiteral("rita@example.com"), Role::Reviewer, 41,
-                  crypto::jwkThumbprint(gatewayKey().publicKey())},
+                  crypto::jwkThumbprint(gatewayKey().publicKey()), QStringLiteral("ses-0123456789abcdef"),
+                  t.addSecs(3600), 600},
             samplePending(),
             ActionUpdated{8, QStringLiteral("act-1"), 1, {QStringLiteral("rita@example.com")}},
             ActionResolved{9, QStringLiteral("act-1"), Outcome::Expired, QStringLiteral("timeout"), QStringLiteral("gateway"), t},
@@ -170,8 +172,8 @@ private Q_SLOTS:
     {
         const QList<ClientFrame> frames{
             Subscribe{12},
-            Decision{QStringLiteral("r-1"), QStringLiteral("act-1"), QByteArray(64, 'f'), Verdict::Approve, QString()},
-            Decision{QStringLiteral("r-2"), QStringLiteral("act-1"), QByteArray(64, '0'), Verdict::Deny, QStringLiteral("no")},
+            SignIn{QByteArray("eyJhbGciOiJFZERTQSJ9.e30.c2ln")},
+            Decision{QStringLiteral("r-1"), QStringLiteral("act-1"), QByteArray("eyJhbGciOiJFZERTQSJ9.e30.c2ln")},
             Ping{QStringLiteral("n-1")},
         };
         for (const ClientFrame &frame : frames) {
@@ -192,20 +194,23 @@ private Q_SLOTS:
         QTest::newRow("array") << QByteArray("[]") << "frame.invalid" << "a frame must be a JSON object";
         QTest::newRow("unknown type") << QByteArray("{\"type\":\"approve-all\"}") << "frame.unknown_type"
                                       << "type: unknown frame type \"approve-all\"";
-        QTest::newRow("deny without reason")
+        // A v0-style unsigned decision is not a decision at all.
+        QTest::newRow("unsigned decision")
             << QByteArray("{\"type\":\"decision\",\"requestId\":\"r\",\"actionId\":\"a\",\"actionDigest\":\"" + digest
-                          + "\",\"verdict\":\"deny\",\"reason\":\"  \"}")
-            << "frame.invalid" << "reason: required when denying";
-        QTest::newRow("uppercase digest")
-            << QByteArray("{\"type\":\"decision\",\"requestId\":\"r\",\"actionId\":\"a\",\"actionDigest\":\"" + digest.toUpper()
                           + "\",\"verdict\":\"approve\",\"reason\":\"\"}")
-            << "frame.invalid" << "actionDigest: must be 64 lowercase hex digits";
+            << "frame.invalid" << "actionDigest: unknown field";
+        QTest::newRow("decision without token")
+            << QByteArray("{\"type\":\"decision\",\"requestId\":\"r\",\"actionId\":\"a\"}")
+            << "frame.invalid" << "token: missing";
+        QTest::newRow("sign-in with a bearer token")
+            << QByteArray("{\"type\":\"signin\",\"token\":\"t\",\"bearer\":\"secret\"}")
+            << "frame.invalid" << "bearer: unknown field";
         QTest::newRow("negative since") << QByteArray("{\"type\":\"subscribe\",\"since\":-1}") << "frame.invalid"
                                         << "since: must be between 0 and 9007199254740992";
         QTest::newRow("extra member") << QByteArray("{\"type\":\"ping\",\"nonce\":\"x\",\"admin\":true}") << "frame.invalid"
                                       << "admin: unknown field";
-        QTest::newRow("oversized") << QByteArray("{\"type\":\"ping\",\"nonce\":\"" + QByteArray(20000, 'x') + "\"}")
-                                   << "frame.too_large" << "frame of 20026 bytes exceeds the limit of 16384 bytes";
+        QTest::newRow("oversized") << QByteArray("{\"type\":\"ping\",\"nonce\":\"" + QByteArray(30000, 'x') + "\"}")
+                                   << "frame.too_large" << "frame of 30026 bytes exceeds the limit of 24576 bytes";
     }
 
     void badClientFrames()

@@ -41,6 +41,22 @@ protocol::ActionPending pendingFrame(const StoredAction &action)
     return frame;
 }
 
+DecisionRecord acceptedDecision(const QString &actionId, const QString &nonce, const QString &verdict = QStringLiteral("approve"))
+{
+    DecisionRecord record;
+    record.at = kCreated.addSecs(30);
+    record.sessionId = QStringLiteral("ses-1");
+    record.reviewer = QStringLiteral("rita@example.com");
+    record.keyId = QString(43, QLatin1Char('k'));
+    record.actionId = actionId;
+    record.verdict = verdict;
+    record.nonce = nonce;
+    record.token = "header.payload." + nonce.toLatin1();
+    record.accepted = true;
+    record.message = verdict;
+    return record;
+}
+
 protocol::ActionResolved resolvedFrame(const QString &id, protocol::Outcome outcome)
 {
     protocol::ActionResolved frame;
@@ -76,6 +92,7 @@ private Q_SLOTS:
     void schemaRefusesRewrites();
     void newerSchemaIsRefused();
     void version1IsMigratedAndSignaturesKept();
+    void aNonceIsAcceptedOnce();
 
 private:
     [[nodiscard]] QString path() const { return m_dir->filePath(QStringLiteral("gateway.db")); }
@@ -114,7 +131,7 @@ void TestGatewayStore::pendingApprovalResolutionAreEvents()
     protocol::ActionUpdated update;
     update.actionId = action.id;
     update.approvedBy = {QStringLiteral("rita@example.com")};
-    auto updated = store->recordApproval(update);
+    auto updated = store->recordApproval(update, acceptedDecision(action.id, QStringLiteral("nonce-1")));
     QVERIFY(updated);
     QCOMPARE(updated.value().seq, 2);
     QCOMPARE(frameJson(updated.value()).value(QStringLiteral("approvals")).toInt(), 1);
@@ -183,7 +200,10 @@ void TestGatewayStore::resolvedActionsAreFinal()
     protocol::ActionUpdated update;
     update.actionId = action.id;
     update.approvedBy = {QStringLiteral("rita@example.com")};
-    QCOMPARE(store->recordApproval(update).error().code, QStringLiteral("store.conflict"));
+    QCOMPARE(store->recordApproval(update, acceptedDecision(action.id, QStringLiteral("nonce-1"))).error().code,
+             QStringLiteral("store.conflict"));
+    // The refused change recorded no decision either: one transaction.
+    QVERIFY(store->decisionsFor(action.id).value().isEmpty());
     QCOMPARE(store->resolve(resolvedFrame(QStringLiteral("act-none"), protocol::Outcome::Denied), {}).error().code,
              QStringLiteral("store.conflict"));
     QCOMPARE(store->head(), 2);
@@ -272,12 +292,14 @@ void TestGatewayStore::schemaRefusesRewrites()
         auto store = std::move(GatewayStore::open(path())).value();
         const StoredAction action = pendingAction(QStringLiteral("act-1"));
         QVERIFY(store->insertPending(action, pendingFrame(action)));
-        QVERIFY(store->resolve(resolvedFrame(action.id, protocol::Outcome::Denied), {}));
+        const DecisionRecord deny = acceptedDecision(action.id, QStringLiteral("nonce-1"), QStringLiteral("deny"));
+        QVERIFY(store->resolve(resolvedFrame(action.id, protocol::Outcome::Denied), {}, &deny));
     }
     sqlite3 *db = nullptr;
     QCOMPARE(sqlite3_open(QFile::encodeName(path()).constData(), &db), SQLITE_OK);
     for (const char *sql : {"UPDATE actions SET status = 'approved' WHERE id = 'act-1'",
-                            "DELETE FROM actions", "UPDATE events SET frame = '{}'", "DELETE FROM events"}) {
+                            "DELETE FROM actions", "UPDATE events SET frame = '{}'", "DELETE FROM events",
+                            "UPDATE decisions SET verdict = 'deny'", "DELETE FROM decisions"}) {
         QVERIFY2(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK, sql);
     }
     sqlite3_close(db);
@@ -301,7 +323,7 @@ void TestGatewayStore::version1IsMigratedAndSignaturesKept()
     { QVERIFY(GatewayStore::open(path())); }
     sqlite3 *db = nullptr;
     QCOMPARE(sqlite3_open(QFile::encodeName(path()).constData(), &db), SQLITE_OK);
-    QCOMPARE(sqlite3_exec(db, "ALTER TABLE actions DROP COLUMN signature; "
+    QCOMPARE(sqlite3_exec(db, "ALTER TABLE actions DROP COLUMN signature; DROP TABLE decisions; "
                               "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
                           nullptr, nullptr, nullptr),
              SQLITE_OK);
@@ -317,6 +339,49 @@ void TestGatewayStore::version1IsMigratedAndSignaturesKept()
     QCOMPARE(frameJson(event.value()).value(QStringLiteral("signature")).toString(), QStringLiteral("header.payload.signature"));
     QCOMPARE(store.value()->action(action.id).value()->signature, QByteArray("header.payload.signature"));
     QCOMPARE(store.value()->pendingActions().value().first().signature, QByteArray("header.payload.signature"));
+    // Version 3's decisions table is there too.
+    QVERIFY(store.value()->recordRefusedDecision(DecisionRecord{}));
+}
+
+void TestGatewayStore::aNonceIsAcceptedOnce()
+{
+    auto store = std::move(GatewayStore::open(path())).value();
+    const StoredAction first = pendingAction(QStringLiteral("act-1"));
+    const StoredAction second = pendingAction(QStringLiteral("act-2"));
+    QVERIFY(store->insertPending(first, pendingFrame(first)));
+    QVERIFY(store->insertPending(second, pendingFrame(second)));
+    protocol::ActionUpdated update;
+    update.actionId = first.id;
+    update.approvedBy = {QStringLiteral("rita@example.com")};
+    QVERIFY(store->recordApproval(update, acceptedDecision(first.id, QStringLiteral("nonce-1"))));
+    const qint64 head = store->head();
+
+    // The same nonce on another action: refused, and nothing of that transaction remains.
+    const DecisionRecord reused = acceptedDecision(second.id, QStringLiteral("nonce-1"), QStringLiteral("deny"));
+    auto replayed = store->resolve(resolvedFrame(second.id, protocol::Outcome::Denied), {}, &reused);
+    QVERIFY(!replayed);
+    QCOMPARE(replayed.error().code, QStringLiteral("store.duplicate_nonce"));
+    QCOMPARE(store->head(), head);
+    QCOMPARE(store->action(second.id).value()->status, ActionStatus::Pending);
+
+    // Refusals are kept however often a nonce comes back.
+    DecisionRecord refused = reused;
+    refused.accepted = false;
+    refused.code = QStringLiteral("decision.replayed");
+    QVERIFY(store->recordRefusedDecision(refused));
+    QVERIFY(store->recordRefusedDecision(refused));
+    const QList<DecisionRecord> kept = store->decisionsFor(second.id).value();
+    QCOMPARE(kept.size(), 2);
+    QCOMPARE(kept.at(0).code, QStringLiteral("decision.replayed"));
+    QCOMPARE(kept.at(0).token, reused.token);
+    QVERIFY(!kept.at(0).accepted);
+
+    const auto accepted = store->acceptedDecision(QStringLiteral("nonce-1")).value();
+    QVERIFY(accepted.has_value());
+    QCOMPARE(accepted->actionId, first.id);
+    QCOMPARE(accepted->token, QByteArray("header.payload.nonce-1"));
+    QCOMPARE(accepted->at, kCreated.addSecs(30));
+    QVERIFY(!store->acceptedDecision(QStringLiteral("nonce-2")).value().has_value());
 }
 
 QTEST_GUILESS_MAIN(TestGatewayStore)
