@@ -214,7 +214,8 @@ public:
                const std::optional<QJsonObject> &body = std::nullopt)
     {
         QUrl url = m_base;
-        url.setPath(path);
+        // The path arrives percent-encoded (ids may hold '@', '/', '+'): kept exactly as given.
+        url.setPath(path, QUrl::TolerantMode);
         if (!query.isEmpty())
             url.setQuery(query);
         QNetworkRequest request(url);
