@@ -174,8 +174,9 @@ const char kDecisionColumns[] =
     "at, session_id, reviewer, key_id, action_id, verdict, nonce, token, accepted, code, message";
 
 // Schema version 4: the control plane's record of policy changes, append-only like events.
+// IF NOT EXISTS: the migration step may meet a database that already has the table.
 const char kPolicyChangesSchema[] = R"sql(
-CREATE TABLE policy_changes (
+CREATE TABLE IF NOT EXISTS policy_changes (
     seq      INTEGER PRIMARY KEY,
     at       TEXT NOT NULL,
     actor    TEXT NOT NULL,
@@ -186,9 +187,9 @@ CREATE TABLE policy_changes (
     why      TEXT NOT NULL,
     document TEXT NOT NULL
 );
-CREATE TRIGGER policy_changes_no_update BEFORE UPDATE ON policy_changes
+CREATE TRIGGER IF NOT EXISTS policy_changes_no_update BEFORE UPDATE ON policy_changes
 BEGIN SELECT RAISE(ABORT, 'policy changes are append-only'); END;
-CREATE TRIGGER policy_changes_no_delete BEFORE DELETE ON policy_changes
+CREATE TRIGGER IF NOT EXISTS policy_changes_no_delete BEFORE DELETE ON policy_changes
 BEGIN SELECT RAISE(ABORT, 'policy changes are append-only'); END;
 )sql";
 
