@@ -381,6 +381,11 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     return stored;
 }
 
+Result<QList<DecisionRecord>> Gateway::decisionRecords(const QString &actionId) const
+{
+    return m_store->decisionsFor(actionId);
+}
+
 Result<std::optional<StoredAction>> Gateway::findAction(const QString &id) const
 {
     return m_store->action(id);
@@ -507,14 +512,15 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
                       QStringLiteral("policyVersion: signed under %1 but the action was evaluated under %2")
                           .arg(claims.policyVersion, published.value().policyVersion));
     }
-    // Nobody decides their own request, or their own agent's (IAM-05).
+    // Nobody approves their own request, or their own agent's (IAM-05). Denying it is always
+    // allowed: it can only make the outcome safer.
     const IdentityContext &identity = published.value().identity;
     bool own = reviewer->id.compare(identity.user.id, Qt::CaseInsensitive) == 0;
     for (const AgentIdentity &agent : identity.agents)
         own = own || reviewer->id.compare(agent.id, Qt::CaseInsensitive) == 0;
-    if (own) {
+    if (own && claims.verdict == protocol::Verdict::Approve) {
         return refuse(QStringLiteral("decision.self_approval"),
-                      QStringLiteral("%1 is in this action's identity chain and may not decide it").arg(reviewer->id));
+                      QStringLiteral("%1 is in this action's identity chain and may not approve it").arg(reviewer->id));
     }
     const QString reason = claims.reason;
     record.accepted = true;

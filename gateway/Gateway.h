@@ -74,6 +74,8 @@ public:
     // "store.unavailable".
     [[nodiscard]] Result<StoredAction> submit(const PolicyAgent &agent, const Submission &submission);
     [[nodiscard]] Result<std::optional<StoredAction>> findAction(const QString &id) const;
+    // Every decision received for an action, accepted or refused, oldest first.
+    [[nodiscard]] Result<QList<DecisionRecord>> decisionRecords(const QString &actionId) const;
 
     // Verifies and records a signed decision sent on the session of a signed-in reviewer.
     // Every refusal has its own code (docs/protocol.md lists them) and is recorded with the

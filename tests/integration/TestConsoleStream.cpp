@@ -30,7 +30,7 @@ private Q_SLOTS:
     void onlyReviewersDecide();
     void unknownAndResolvedActionsAreRefused();
     void badFramesAreAnsweredNotFatal();
-    void unknownTokenIsRejected();
+    void unenrolledKeyIsRejected();
     void resumeFromTheFutureIsRefused();
     void reconnectMidStreamLosesAndRepeatsNothing();
     void restartKeepsPendingActions();
@@ -247,15 +247,15 @@ void TestConsoleStream::badFramesAreAnsweredNotFatal()
     QCOMPARE(rita->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
 }
 
-void TestConsoleStream::unknownTokenIsRejected()
+void TestConsoleStream::unenrolledKeyIsRejected()
 {
-    TestConsoleClient intruder(m_gateway->consoleUrl(), m_gateway->fingerprint(), "not-a-reviewer-token");
-    QVERIFY(!intruder.open());
-    QVERIFY(intruder.waitUntil([&] { return !intruder.isConnected(); }));
-    QVERIFY(intruder.lastError());
-    QCOMPARE(intruder.lastError()->code, QStringLiteral("auth.unknown_token"));
-    QCOMPARE(intruder.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
-    QVERIFY(intruder.framesOf<protocol::ActionPending>().isEmpty());
+    auto intruder = m_gateway->console(GatewayProcess::kMallory);
+    QVERIFY(!intruder->open());
+    QVERIFY(intruder->waitUntil([&] { return !intruder->isConnected(); }));
+    QVERIFY(intruder->lastError());
+    QCOMPARE(intruder->lastError()->code, QStringLiteral("auth.unknown_key"));
+    QCOMPARE(intruder->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QVERIFY(intruder->framesOf<protocol::ActionPending>().isEmpty());
 }
 
 void TestConsoleStream::resumeFromTheFutureIsRefused()

@@ -1,7 +1,9 @@
 // The console's real connection class against a real gateway process: pinning, refusal,
 // decisions, and exact resume across repeated network drops.
+#include "core/auth/SignIn.h"
 #include "core/crypto/Ed25519.h"
 #include "core/crypto/Jwk.h"
+#include "core/decision/SignedDecision.h"
 #include "net/WebSocketGatewayConnection.h"
 #include "tests/support/GatewayProcess.h"
 #include "tests/support/TestAgentClient.h"
@@ -34,13 +36,36 @@ class TestGatewayConnection final : public QObject
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
 
+    QByteArray signedDecision(const protocol::ActionPending &frame, const QString &gatewayId, protocol::Verdict verdict,
+                              const QString &reason)
+    {
+        decision::DecisionClaims claims;
+        claims.actionId = frame.action.id;
+        claims.actionDigest = frame.digest;
+        claims.verdict = verdict;
+        claims.reason = reason;
+        claims.reviewer = GatewayProcess::kRita;
+        claims.gatewayId = gatewayId;
+        claims.policyVersion = frame.action.policyVersion;
+        return decision::signDecision(claims, m_gateway->reviewerKey(GatewayProcess::kRita), SystemClock::instance()).value();
+    }
+
+    // What the console's ReviewerKey does: fill in the reviewer and sign.
+    std::function<Result<QByteArray>(const auth::SignInClaims &)> signerFor(const QString &reviewer)
+    {
+        return [this, reviewer](auth::SignInClaims claims) {
+            claims.reviewer = reviewer;
+            return auth::signSignIn(claims, m_gateway->reviewerKey(reviewer), SystemClock::instance());
+        };
+    }
+
     std::unique_ptr<WebSocketGatewayConnection> connectAs(const QString &reviewer, QByteArray pin = {},
                                                           QByteArray gatewayKey = {})
     {
         ConnectionSettings settings;
         settings.url = m_gateway->consoleUrl();
         settings.pinnedSha256 = pin.isEmpty() ? m_gateway->fingerprint() : pin;
-        settings.bearerToken = m_gateway->reviewerToken(reviewer);
+        settings.signIn = signerFor(reviewer);
         settings.gatewayPublicKey = gatewayKey.isEmpty() ? m_gateway->gatewayPublicKey() : gatewayKey;
         settings.initialBackoffMs = 50;
         settings.maxBackoffMs = 400;
@@ -89,8 +114,9 @@ private Q_SLOTS:
         QCOMPARE(hello.first().first().value<protocol::Hello>().signingKey, m_gateway->signingKeyThumbprint());
 
         // Offline decisions fail at once and say so; live ones are answered by the gateway.
+        const QString gatewayId = hello.first().first().value<protocol::Hello>().gatewayId;
         const Status sent = connection->sendDecision(
-            {QStringLiteral("r-1"), id, frame.digest, protocol::Verdict::Approve, QStringLiteral("vendor confirmed")});
+            {QStringLiteral("r-1"), id, signedDecision(frame, gatewayId, protocol::Verdict::Approve, QStringLiteral("vendor confirmed"))});
         QVERIFY(sent.ok());
         QTRY_COMPARE_WITH_TIMEOUT(results.count(), 1, 10000);
         const auto result = results.first().first().value<protocol::DecisionResult>();
@@ -103,7 +129,7 @@ private Q_SLOTS:
 
         connection->stop();
         const Status offline = connection->sendDecision(
-            {QStringLiteral("r-2"), id, frame.digest, protocol::Verdict::Deny, QStringLiteral("too late")});
+            {QStringLiteral("r-2"), id, signedDecision(frame, gatewayId, protocol::Verdict::Deny, QStringLiteral("too late"))});
         QVERIFY(!offline.ok());
         QCOMPARE(offline.error().code, QStringLiteral("connection.offline"));
     }
@@ -130,7 +156,7 @@ private Q_SLOTS:
         ConnectionSettings settings;
         settings.url = m_gateway->consoleUrl();
         settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.bearerToken = m_gateway->reviewerToken(GatewayProcess::kRita);
+        settings.signIn = signerFor(GatewayProcess::kRita);
         WebSocketGatewayConnection connection(settings);
         connection.start();
         QCOMPARE(connection.state(), GatewayConnection::State::Refused);
@@ -194,17 +220,63 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("gateway-signing.key")), qPrintable(error));
     }
 
-    void unknownTokenIsRefused()
+    void unenrolledKeyIsRefused()
+    {
+        auto connection = connectAs(GatewayProcess::kMallory);
+        connection->start();
+        QTRY_COMPARE_WITH_TIMEOUT(connection->state(), GatewayConnection::State::Refused, 10000);
+        QVERIFY2(connection->stateDetail().contains(QStringLiteral("auth.unknown_key")), qPrintable(connection->stateDetail()));
+    }
+
+    void lockedKeySaysSo()
     {
         ConnectionSettings settings;
         settings.url = m_gateway->consoleUrl();
         settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.bearerToken = "not-an-enrolled-token";
         settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
+        settings.signIn = [](const auth::SignInClaims &) -> Result<QByteArray> {
+            return makeError(QStringLiteral("key.locked"), QStringLiteral("locked"));
+        };
         WebSocketGatewayConnection connection(settings);
         connection.start();
         QTRY_COMPARE_WITH_TIMEOUT(connection.state(), GatewayConnection::State::Refused, 10000);
-        QVERIFY2(connection.stateDetail().contains(QStringLiteral("refused")), qPrintable(connection.stateDetail()));
+        QVERIFY2(connection.stateDetail().contains(QStringLiteral("locked")), qPrintable(connection.stateDetail()));
+    }
+
+    void idleSessionEndsAndSignsInAgain()
+    {
+        GatewayProcess::Options options;
+        options.sessionIdleSeconds = 1;
+        GatewayProcess gateway(options);
+        QString error;
+        QVERIFY2(gateway.start(&error), qPrintable(error));
+        ConnectionSettings settings;
+        settings.url = gateway.consoleUrl();
+        settings.pinnedSha256 = gateway.fingerprint();
+        settings.gatewayPublicKey = gateway.gatewayPublicKey();
+        settings.initialBackoffMs = 50;
+        settings.maxBackoffMs = 200;
+        int signIns = 0;
+        settings.signIn = [&](auth::SignInClaims claims) {
+            ++signIns;
+            claims.reviewer = GatewayProcess::kRita;
+            return auth::signSignIn(claims, gateway.reviewerKey(GatewayProcess::kRita), SystemClock::instance());
+        };
+        WebSocketGatewayConnection connection(settings);
+        QStringList details;
+        connect(&connection, &GatewayConnection::stateChanged, this,
+                [&](GatewayConnection::State, const QString &detail) { details.append(detail); });
+        QSignalSpy hellos(&connection, &GatewayConnection::helloReceived);
+        connection.start();
+        QTRY_COMPARE_WITH_TIMEOUT(connection.state(), GatewayConnection::State::Connected, 10000);
+        // Nothing is sent for a second: the gateway ends the session, the console says why and
+        // signs in again by itself, with a fresh challenge.
+        QTRY_VERIFY_WITH_TIMEOUT(hellos.count() >= 2, 10000);
+        QVERIFY(signIns >= 2);
+        QVERIFY2(details.filter(QStringLiteral("session.idle_timeout")).size() >= 1, qPrintable(details.join(QLatin1Char('\n'))));
+        QVERIFY(hellos.at(0).at(0).value<protocol::Hello>().sessionId != hellos.at(1).at(0).value<protocol::Hello>().sessionId);
+        QCOMPARE(hellos.at(0).at(0).value<protocol::Hello>().sessionIdleSeconds, 1);
+        QVERIFY(gateway.logText().contains("session ended"));
     }
 
     void resumesExactlyAcrossDrops()

@@ -199,6 +199,33 @@ void GatewayProcess::stop()
     }
 }
 
+QList<GatewayProcess::StoredDecision> GatewayProcess::storedDecisions(const QString &actionId) const
+{
+    const QByteArray path = QFile::encodeName(QDir(dataDir()).filePath(QStringLiteral("gateway.db")));
+    sqlite3 *db = nullptr;
+    QList<StoredDecision> decisions;
+    if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt *statement = nullptr;
+        const QByteArray id = actionId.toUtf8();
+        if (sqlite3_prepare_v2(db, "SELECT accepted, code, reviewer, token FROM decisions WHERE action_id = ?1 ORDER BY id",
+                               -1, &statement, nullptr) == SQLITE_OK
+            && sqlite3_bind_text(statement, 1, id.constData(), static_cast<int>(id.size()), SQLITE_TRANSIENT) == SQLITE_OK) {
+            while (sqlite3_step(statement) == SQLITE_ROW) {
+                auto text = [&](int column) {
+                    return QByteArray(reinterpret_cast<const char *>(sqlite3_column_text(statement, column)),
+                                      sqlite3_column_bytes(statement, column));
+                };
+                decisions.append(StoredDecision{sqlite3_column_int(statement, 0) == 1, QString::fromUtf8(text(1)),
+                                                QString::fromUtf8(text(2)), text(3)});
+            }
+        }
+        sqlite3_finalize(statement);
+    }
+    sqlite3_close_v2(db);
+    return decisions;
+}
+
 qint64 GatewayProcess::storedActionCount() const
 {
     const QByteArray path = QFile::encodeName(QDir(dataDir()).filePath(QStringLiteral("gateway.db")));

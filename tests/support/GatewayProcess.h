@@ -84,6 +84,15 @@ public:
     // Rows in the gateway's actions table (read through SQLite, independently of the API);
     // -1 if the database cannot be read.
     [[nodiscard]] qint64 storedActionCount() const;
+    // The gateway's record of every decision it received for an action, read through SQLite.
+    struct StoredDecision
+    {
+        bool accepted = false;
+        QString code;
+        QString reviewer;
+        QByteArray token;
+    };
+    [[nodiscard]] QList<StoredDecision> storedDecisions(const QString &actionId) const;
 
 private:
     void writePolicy();

@@ -1,8 +1,12 @@
 // The gateway's decision rules and expiry, in process with a manual clock: each refusal has its
 // own code, time moves without sleeping, and a store that cannot write makes it fail closed.
+#include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
 #include "core/crypto/Jwk.h"
+#include "core/decision/SignedDecision.h"
 #include "gateway/Gateway.h"
+
+#include <map>
 
 #include <QFile>
 #include <QJsonDocument>
@@ -23,7 +27,19 @@ QString hash(const char *token)
     return QString::fromLatin1(crypto::sha256Hex(token));
 }
 
+const QString kRita = QStringLiteral("rita@example.com");
+const QString kSam = QStringLiteral("sam@example.com");
+const QString kAlex = QStringLiteral("alex@example.com");   // analyst
+const QString kCarol = QStringLiteral("carol@example.com"); // revoked
+const QString kSession = QStringLiteral("ses-unit");
+
+using Mangle = std::function<QByteArray(QByteArray)>;
+using ClaimsTweak = std::function<void(decision::DecisionClaims &)>;
+
 } // namespace
+
+Q_DECLARE_METATYPE(Mangle)
+Q_DECLARE_METATYPE(ClaimsTweak)
 
 class TestGatewayDecisions final : public QObject
 {
@@ -41,14 +57,23 @@ private Q_SLOTS:
     void expiryDeniesBySilence();
     void reopenedGatewayExpiresWhatIsOverdue();
     void busyStoreFailsClosed();
+    void signedDecisionRefusals_data();
+    void signedDecisionRefusals();
+    void refusalsAreRecordedWithTheirToken();
+    void resendIsAcknowledgedOnceReplayIsRefused();
 
 private:
+    using Tweak = std::function<void(decision::DecisionClaims &)>;
     [[nodiscard]] StoredAction submit(double amount, const QString &user = QStringLiteral("alice@example.com"));
+    [[nodiscard]] QByteArray sign(const QString &signer, const StoredAction &action, Verdict verdict,
+                                  const Tweak &tweak = {}, const Clock *clock = nullptr) const;
     [[nodiscard]] protocol::DecisionResult decide(const QString &reviewer, const StoredAction &action, Verdict verdict,
                                                   const QByteArray &digest = {});
+    [[nodiscard]] protocol::DecisionResult send(const QString &sessionOf, const QString &actionId, const QByteArray &token);
     [[nodiscard]] const PolicyReviewer &reviewer(const QString &id) const;
     [[nodiscard]] ActionStatus status(const QString &id) const;
 
+    std::map<QString, crypto::Ed25519PrivateKey> m_keys;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ManualClock> m_clock;
     std::unique_ptr<Gateway> m_gateway;
@@ -58,16 +83,24 @@ private:
 void TestGatewayDecisions::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
+    m_keys.clear();
+    for (const QString &id : {kRita, kSam, kAlex, kCarol})
+        m_keys.emplace(id, crypto::Ed25519PrivateKey::generate().value());
+    auto x = [this](const QString &id) {
+        return crypto::publicKeyToJwk(m_keys.at(id).publicKey()).value(QStringLiteral("x")).toString();
+    };
     const QByteArray policy = QStringLiteral(R"({"version":"unit-1",
-        "reviewers":[{"id":"rita@example.com","role":"reviewer","tokenSha256":"%1"},
-                     {"id":"sam@example.com","role":"reviewer","tokenSha256":"%2"},
-                     {"id":"alex@example.com","role":"admin","tokenSha256":"%3"}],
+        "reviewers":[{"id":"rita@example.com","role":"reviewer","key":{"kty":"OKP","crv":"Ed25519","x":"%1"}},
+                     {"id":"sam@example.com","role":"reviewer","key":{"kty":"OKP","crv":"Ed25519","x":"%2"}},
+                     {"id":"alex@example.com","role":"analyst","key":{"kty":"OKP","crv":"Ed25519","x":"%3"}},
+                     {"id":"carol@example.com","role":"reviewer","key":{"kty":"OKP","crv":"Ed25519","x":"%5"},
+                      "revokedAt":"2025-12-31T00:00:00Z"}],
         "agents":[{"id":"payments-agent","tokenSha256":"%4","tools":["payments.transfer"]}],
         "rules":[{"id":"dual","tool":"payments","when":[{"param":"amount","op":"gte","value":100000}],
                   "tier":4,"categories":["financial"],"deadlineSeconds":60,"approvals":2,"reason":"Two people"},
                  {"id":"single","tool":"payments","when":[{"param":"amount","op":"gt","value":10000}],
                   "tier":3,"categories":["financial"],"deadlineSeconds":60,"approvals":1,"reason":"One person"}]})")
-                                 .arg(hash("r"), hash("s"), hash("a"), hash("p"))
+                                 .arg(x(kRita), x(kSam), x(kAlex), hash("p"), x(kCarol))
                                  .toUtf8();
     QFile file(m_dir->filePath(QStringLiteral("policy.json")));
     QVERIFY(file.open(QIODevice::WriteOnly));
@@ -114,16 +147,41 @@ const PolicyReviewer &TestGatewayDecisions::reviewer(const QString &id) const
     qFatal("no reviewer");
 }
 
-protocol::DecisionResult TestGatewayDecisions::decide(const QString &id, const StoredAction &action, Verdict verdict,
-                                                      const QByteArray &digest)
+QByteArray TestGatewayDecisions::sign(const QString &signer, const StoredAction &action, Verdict verdict,
+                                      const Tweak &tweak, const Clock *clock) const
+{
+    decision::DecisionClaims claims;
+    claims.actionId = action.id;
+    claims.actionDigest = action.digest;
+    claims.verdict = verdict;
+    claims.reason = QStringLiteral("reason of ") + signer;
+    claims.reviewer = signer;
+    claims.gatewayId = m_gateway->gatewayId();
+    claims.policyVersion = QStringLiteral("unit-1");
+    if (tweak)
+        tweak(claims);
+    auto token = decision::signDecision(claims, m_keys.at(signer), clock ? *clock : *m_clock);
+    if (!token)
+        qFatal("%s", qPrintable(token.error().toString()));
+    return token.value();
+}
+
+protocol::DecisionResult TestGatewayDecisions::send(const QString &sessionOf, const QString &actionId, const QByteArray &token)
 {
     protocol::Decision decision;
     decision.requestId = QStringLiteral("req-1");
-    decision.actionId = action.id;
-    decision.actionDigest = digest.isEmpty() ? action.digest : digest;
-    decision.verdict = verdict;
-    decision.reason = QStringLiteral("reason of ") + id;
-    return m_gateway->decide(reviewer(id), decision);
+    decision.actionId = actionId;
+    decision.token = token;
+    return m_gateway->decide(reviewer(sessionOf), kSession, decision);
+}
+
+protocol::DecisionResult TestGatewayDecisions::decide(const QString &id, const StoredAction &action, Verdict verdict,
+                                                      const QByteArray &digest)
+{
+    return send(id, action.id, sign(id, action, verdict, [&](decision::DecisionClaims &claims) {
+                    if (!digest.isEmpty())
+                        claims.actionDigest = digest;
+                }));
 }
 
 ActionStatus TestGatewayDecisions::status(const QString &id) const
@@ -204,7 +262,7 @@ void TestGatewayDecisions::dualApprovalCountsDistinctReviewers()
 void TestGatewayDecisions::refusalsHaveTheirOwnCodes()
 {
     const StoredAction action = submit(20000);
-    QCOMPARE(decide(QStringLiteral("alex@example.com"), action, Verdict::Approve).code, QStringLiteral("decision.forbidden_role"));
+    QCOMPARE(decide(kAlex, action, Verdict::Approve).code, QStringLiteral("decision.forbidden_role"));
     QCOMPARE(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve, QByteArray(64, '0')).code,
              QStringLiteral("decision.digest_mismatch"));
     StoredAction ghost = action;
@@ -220,6 +278,7 @@ void TestGatewayDecisions::selfApprovalIsCaseInsensitive()
     const StoredAction action = submit(20000, QStringLiteral("Rita@Example.com"));
     QCOMPARE(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve).code, QStringLiteral("decision.self_approval"));
     // Denying one's own request is always safe.
+    QCOMPARE(status(action.id), ActionStatus::Pending);
     QVERIFY(decide(QStringLiteral("rita@example.com"), action, Verdict::Deny).accepted);
 }
 
@@ -291,6 +350,117 @@ void TestGatewayDecisions::busyStoreFailsClosed()
     sqlite3_close(other);
     QCOMPARE(status(action.id), ActionStatus::Pending);
     QVERIFY(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve).accepted);
+}
+
+void TestGatewayDecisions::signedDecisionRefusals_data()
+{
+    // Who the session signed in as, who signs, how the claims or the token are changed, and the
+    // code the gateway must answer with. Each row runs on a fresh gateway and a fresh action.
+    QTest::addColumn<QString>("session");
+    QTest::addColumn<QString>("signer");
+    QTest::addColumn<Mangle>("mangle");
+    QTest::addColumn<ClaimsTweak>("tweak");
+    QTest::addColumn<QString>("code");
+    const Mangle keep = [](QByteArray token) { return token; };
+    const Tweak none;
+    QTest::newRow("another reviewer's key on this session") << kRita << kSam << keep << none << "decision.wrong_key";
+    QTest::newRow("revoked key") << kCarol << kCarol << keep << none << "decision.revoked_key";
+    QTest::newRow("analyst") << kAlex << kAlex << keep << none << "decision.forbidden_role";
+    QTest::newRow("signature bit flipped")
+        << kRita << kRita << Mangle([](QByteArray token) -> QByteArray {
+               const qsizetype dot = token.lastIndexOf('.');
+               QByteArray signature = crypto::base64UrlDecode(token.mid(dot + 1)).value();
+               signature[5] = static_cast<char>(signature[5] ^ 0x01);
+               return token.left(dot + 1) + crypto::base64UrlEncode(signature);
+           })
+        << none << "decision.bad_signature";
+    QTest::newRow("payload swapped")
+        << kRita << kRita << Mangle([](QByteArray token) -> QByteArray {
+               const QList<QByteArray> parts = token.split('.');
+               QByteArray payload = crypto::base64UrlDecode(parts.at(1)).value();
+               payload.replace("\"approve\"", "\"deny\"");
+               return parts.at(0) + '.' + crypto::base64UrlEncode(payload) + '.' + parts.at(2);
+           })
+        << none << "decision.bad_signature";
+    QTest::newRow("not a JWS") << kRita << kRita
+                               << Mangle([](QByteArray) { return QByteArray("approve"); })
+                               << none << "decision.malformed";
+    QTest::newRow("subject is someone else")
+        << kRita << kRita << keep << Tweak([](decision::DecisionClaims &c) { c.reviewer = kSam; }) << "decision.subject_mismatch";
+    QTest::newRow("other gateway")
+        << kRita << kRita << keep << Tweak([](decision::DecisionClaims &c) { c.gatewayId = QStringLiteral("gw-000000000000"); })
+        << "decision.wrong_audience";
+    QTest::newRow("signed for another action")
+        << kRita << kRita << keep << Tweak([](decision::DecisionClaims &c) { c.actionId = QStringLiteral("act-other"); })
+        << "decision.action_mismatch";
+    QTest::newRow("other digest")
+        << kRita << kRita << keep << Tweak([](decision::DecisionClaims &c) { c.actionDigest = QByteArray(64, 'a'); })
+        << "decision.digest_mismatch";
+    QTest::newRow("other policy version")
+        << kRita << kRita << keep << Tweak([](decision::DecisionClaims &c) { c.policyVersion = QStringLiteral("unit-0"); })
+        << "decision.policy_mismatch";
+}
+
+void TestGatewayDecisions::signedDecisionRefusals()
+{
+    QFETCH(QString, session);
+    QFETCH(QString, signer);
+    QFETCH(Mangle, mangle);
+    QFETCH(ClaimsTweak, tweak);
+    QFETCH(QString, code);
+    const StoredAction action = submit(20000);
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    const auto result = send(session, action.id, mangle(sign(signer, action, Verdict::Approve, tweak)));
+    QVERIFY(!result.accepted);
+    QCOMPARE(result.code, code);
+    QVERIFY(!result.message.isEmpty());
+    QCOMPARE(status(action.id), ActionStatus::Pending);
+    QCOMPARE(published.count(), 0);
+}
+
+void TestGatewayDecisions::refusalsAreRecordedWithTheirToken()
+{
+    const StoredAction fresh = submit(20000);
+    // Signed by a console whose clock is 301 s behind: outside the 300 s the gateway allows.
+    const ManualClock behind(m_clock->nowUtc().addSecs(-301));
+    const QByteArray old = sign(kRita, fresh, Verdict::Approve, {}, &behind);
+    const auto refused = send(kRita, fresh.id, old);
+    QCOMPARE(refused.code, QStringLiteral("decision.stale"));
+    const auto accepted = decide(kRita, fresh, Verdict::Approve);
+    QVERIFY(accepted.accepted);
+
+    const auto records = m_gateway->decisionRecords(fresh.id);
+    QVERIFY(records);
+    QCOMPARE(records.value().size(), 2);
+    QCOMPARE(records.value().at(0).code, QStringLiteral("decision.stale"));
+    QCOMPARE(records.value().at(0).token, old);
+    QVERIFY(!records.value().at(0).accepted);
+    QCOMPARE(records.value().at(0).sessionId, kSession);
+    QVERIFY(records.value().at(1).accepted);
+    QCOMPARE(records.value().at(1).verdict, QStringLiteral("approve"));
+    QCOMPARE(records.value().at(1).keyId, QString::fromLatin1(crypto::jwkThumbprint(m_keys.at(kRita).publicKey())));
+    // The stored token still verifies: anyone can check it later against the enrolled key.
+    QVERIFY(decision::verifyDecision(records.value().at(1).token, m_keys.at(kRita).publicKey()));
+}
+
+void TestGatewayDecisions::resendIsAcknowledgedOnceReplayIsRefused()
+{
+    const StoredAction action = submit(250000); // two approvals needed
+    const QByteArray token = sign(kRita, action, Verdict::Approve);
+    QVERIFY(send(kRita, action.id, token).accepted);
+    // A console resending after a lost answer: acknowledged, nothing counted twice.
+    const auto again = send(kRita, action.id, token);
+    QVERIFY(again.accepted);
+    QCOMPARE(again.message, QStringLiteral("already recorded"));
+    QCOMPARE(m_gateway->findAction(action.id).value()->approvedBy, QStringList{kRita});
+    // The nonce of an accepted decision in another decision: a replay.
+    const QString nonce = decision::verifyDecision(token, m_keys.at(kRita).publicKey()).value().nonce;
+    const StoredAction other = submit(20000);
+    const auto replay = send(kRita, other.id, sign(kRita, other, Verdict::Approve, [&](decision::DecisionClaims &c) {
+                                 c.nonce = nonce;
+                             }));
+    QCOMPARE(replay.code, QStringLiteral("decision.replayed"));
+    QCOMPARE(status(other.id), ActionStatus::Pending);
 }
 
 QTEST_GUILESS_MAIN(TestGatewayDecisions)
