@@ -94,8 +94,8 @@ private:
     }
     [[nodiscard]] QString writeFile(const QString &name, const QByteArray &content);
     [[nodiscard]] int changeCount();
-    [[nodiscard]] HttpResult submit(const QString &agentId, const QByteArray &token, const QString &tool,
-                                    const QString &operation, const QJsonObject &parameters);
+    [[nodiscard]] HttpResult submit(const QByteArray &agentToken, const QString &tool, const QString &operation,
+                                    const QJsonObject &parameters);
 
     std::unique_ptr<GatewayProcess> m_gateway;
     QTemporaryDir m_files;
@@ -166,12 +166,11 @@ int TestControlPlane::changeCount()
     return result.exitCode == 0 ? static_cast<int>(result.json().toArray().size()) : -1;
 }
 
-HttpResult TestControlPlane::submit(const QString &agentId, const QByteArray &token, const QString &tool,
-                                    const QString &operation, const QJsonObject &parameters)
+HttpResult TestControlPlane::submit(const QByteArray &agentToken, const QString &tool, const QString &operation,
+                                    const QJsonObject &parameters)
 {
-    Q_UNUSED(agentId)
     TestAgentClient agent(m_gateway->agentUrl(), m_gateway->fingerprint());
-    return agent.post(QStringLiteral("/v1/actions"), submissionBody(tool, operation, parameters), token);
+    return agent.post(QStringLiteral("/v1/actions"), submissionBody(tool, operation, parameters), agentToken);
 }
 
 void TestControlPlane::listsReviewersWithTheirKeys()
@@ -307,10 +306,10 @@ void TestControlPlane::enrolsAndRevokesAgents()
     QVERIFY(!listed.out.contains(token));
 
     // The new token works at once, for the declared tools only.
-    const HttpResult lookup = submit(QStringLiteral("ci-agent"), token, QStringLiteral("crm"), QStringLiteral("lookup"),
+    const HttpResult lookup = submit(token, QStringLiteral("crm"), QStringLiteral("lookup"),
                                      {{QStringLiteral("customer"), QStringLiteral("c-1")}});
     QVERIFY2(lookup.status == 200, qPrintable(lookup.describe()));
-    const HttpResult undeclared = submit(QStringLiteral("ci-agent"), token, QStringLiteral("payments"), QStringLiteral("transfer"),
+    const HttpResult undeclared = submit(token, QStringLiteral("payments"), QStringLiteral("transfer"),
                                          {{QStringLiteral("amount"), 5}});
     QCOMPARE(undeclared.status, 403);
 
@@ -318,12 +317,12 @@ void TestControlPlane::enrolsAndRevokesAgents()
                                      QStringLiteral("--why"), QStringLiteral("SEC-105 pipeline retired")});
     QVERIFY2(revoked.exitCode == 0, qPrintable(revoked.describe()));
     // Refused at once, on the very next request.
-    const HttpResult refused = submit(QStringLiteral("ci-agent"), token, QStringLiteral("crm"), QStringLiteral("lookup"),
+    const HttpResult refused = submit(token, QStringLiteral("crm"), QStringLiteral("lookup"),
                                       {{QStringLiteral("customer"), QStringLiteral("c-1")}});
     QCOMPARE(refused.status, 401);
     QCOMPARE(refused.errorCode(), QStringLiteral("auth.unknown_token"));
     // Other agents are untouched.
-    const HttpResult other = submit(GatewayProcess::kSupportAgent, m_gateway->agentToken(GatewayProcess::kSupportAgent),
+    const HttpResult other = submit(m_gateway->agentToken(GatewayProcess::kSupportAgent),
                                     QStringLiteral("crm"), QStringLiteral("lookup"), {{QStringLiteral("customer"), QStringLiteral("c-1")}});
     QCOMPARE(other.status, 200);
 
@@ -348,7 +347,7 @@ void TestControlPlane::showsAndReplacesTheRules()
 
     const QByteArray paymentsToken = m_gateway->agentToken(GatewayProcess::kPaymentsAgent);
     const QJsonObject payment{{QStringLiteral("amount"), 20000}, {QStringLiteral("currency"), QStringLiteral("EUR")}};
-    QCOMPARE(submit(GatewayProcess::kPaymentsAgent, paymentsToken, QStringLiteral("payments"), QStringLiteral("transfer"), payment).status, 202);
+    QCOMPARE(submit(paymentsToken, QStringLiteral("payments"), QStringLiteral("transfer"), payment).status, 202);
 
     const QJsonObject rules{
         {QStringLiteral("version"), QStringLiteral("test-2")},
@@ -367,7 +366,7 @@ void TestControlPlane::showsAndReplacesTheRules()
     QCOMPARE(after.json().toObject().value(QStringLiteral("version")).toString(), QStringLiteral("test-2"));
     QCOMPARE(after.json().toObject().value(QStringLiteral("rules")).toArray().size(), 1);
     // In force at once: the same payment passes now.
-    QCOMPARE(submit(GatewayProcess::kPaymentsAgent, paymentsToken, QStringLiteral("payments"), QStringLiteral("transfer"), payment).status, 200);
+    QCOMPARE(submit(paymentsToken, QStringLiteral("payments"), QStringLiteral("transfer"), payment).status, 200);
     // People and agents were not touched by replacing the rules.
     QCOMPARE(findById(admin({QStringLiteral("reviewers"), QStringLiteral("list")}).json().toArray(), GatewayProcess::kRita)
                  .value(QStringLiteral("id")).toString(),
@@ -573,7 +572,7 @@ void TestControlPlane::changesSurviveARestart()
                 .contains(QStringLiteral("revokedAt")));
     auto mallory = m_gateway->console(GatewayProcess::kMallory);
     QVERIFY(!mallory->open());
-    const HttpResult revokedAgent = submit(QStringLiteral("ci-agent"), m_agentTokensIssued.value(0), QStringLiteral("crm"),
+    const HttpResult revokedAgent = submit(m_agentTokensIssued.value(0), QStringLiteral("crm"),
                                            QStringLiteral("lookup"), {{QStringLiteral("customer"), QStringLiteral("c-1")}});
     QCOMPARE(revokedAgent.status, 401);
 }
@@ -623,7 +622,7 @@ void TestControlPlane::consoleWebSocketCannotAdminister()
     // Nothing changed.
     QCOMPARE(changeCount(), changes);
     QVERIFY(findById(admin({QStringLiteral("reviewers"), QStringLiteral("list")}).json().toArray(), QStringLiteral("eve@example.com")).isEmpty());
-    QCOMPARE(submit(GatewayProcess::kPaymentsAgent, m_gateway->agentToken(GatewayProcess::kPaymentsAgent), QStringLiteral("email"),
+    QCOMPARE(submit(m_gateway->agentToken(GatewayProcess::kPaymentsAgent), QStringLiteral("email"),
                     QStringLiteral("send"), {{QStringLiteral("to"), QStringLiteral("bob@example.com")}})
                  .status,
              200);
