@@ -4,6 +4,7 @@
 #include "core/crypto/Jwk.h"
 #include "core/crypto/SelfSignedCertificate.h"
 #include "core/platform/Process.h"
+#include "gateway/AdminClient.h"
 #include "gateway/Gateway.h"
 
 #include <cstdio>
@@ -40,6 +41,7 @@ Status writeReadyFile(const QString &path, const gateway::Gateway &gateway)
     const QJsonObject ready{
         {QStringLiteral("agentUrl"), gateway.agentUrl().toString()},
         {QStringLiteral("consoleUrl"), gateway.consoleUrl().toString()},
+        {QStringLiteral("controlUrl"), gateway.controlUrl().toString()},
         {QStringLiteral("fingerprint"), QString::fromLatin1(gateway.fingerprint())},
         {QStringLiteral("gatewayId"), gateway.gatewayId()},
         // The action-signing key: its thumbprint, its JWK, and its raw public key (base64url,
@@ -71,22 +73,35 @@ int main(int argc, char *argv[])
         qCritical().noquote() << "countersign-gateway: refusing to start:" << selfTests.error().message;
         return 70;
     }
+    // `countersign-gateway admin …`: a client of a running gateway's control plane.
+    if (argc > 1 && qstrcmp(argv[1], "admin") == 0)
+        return gateway::runAdminCommand(QCoreApplication::arguments().mid(2));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Countersign reference authorization gateway"));
+    parser.setApplicationDescription(QStringLiteral("Countersign reference authorization gateway.\n"
+                                                    "Administration: countersign-gateway admin --help"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("State directory (database, TLS identity)."),
                                            QStringLiteral("DIR"),
                                            QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
                                                + QStringLiteral("/countersign/gateway"));
-    const QCommandLineOption policyOption(QStringLiteral("policy"), QStringLiteral("Policy file (required)."), QStringLiteral("FILE"));
+    const QCommandLineOption policyOption(QStringLiteral("policy"),
+                                          QStringLiteral("Policy file: required on first start, recorded as the first policy; later the "
+                                                         "recorded policy is in force and a differing file is ignored."),
+                                          QStringLiteral("FILE"));
     const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
                                           QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
     const QCommandLineOption agentPortOption(QStringLiteral("agent-port"), QStringLiteral("Agent API port (0: any free port)."),
                                              QStringLiteral("N"), QStringLiteral("8443"));
     const QCommandLineOption consolePortOption(QStringLiteral("console-port"), QStringLiteral("Console API port (0: any free port)."),
                                                QStringLiteral("N"), QStringLiteral("8444"));
+    const QCommandLineOption controlAddressOption(QStringLiteral("control-address"),
+                                                  QStringLiteral("Address of the control plane (administration)."),
+                                                  QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption controlPortOption(QStringLiteral("control-port"),
+                                               QStringLiteral("Control-plane port (0: any free port)."),
+                                               QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption readyFileOption(QStringLiteral("ready-file"),
                                              QStringLiteral("Once listening, write the URLs, fingerprint, gateway id and action-signing key here as JSON."),
                                              QStringLiteral("FILE"));
@@ -99,11 +114,10 @@ int main(int argc, char *argv[])
                                               QStringLiteral("End every reviewer session this many seconds after sign-in."),
                                               QStringLiteral("SECONDS"), QStringLiteral("3600"));
     parser.addOptions({dataDirOption, policyOption, listenOption, agentPortOption, consolePortOption,
-                       readyFileOption, plaintextOption, sessionIdleOption, sessionMaxOption});
+                       controlAddressOption, controlPortOption, readyFileOption, plaintextOption, sessionIdleOption,
+                       sessionMaxOption});
     parser.process(app);
 
-    if (!parser.isSet(policyOption))
-        return fail(QStringLiteral("--policy FILE is required"));
     gateway::GatewayConfig config;
     config.dataDir = QDir::cleanPath(parser.value(dataDirOption));
     config.policyPath = parser.value(policyOption);
@@ -111,10 +125,14 @@ int main(int argc, char *argv[])
         return fail(QStringLiteral("--listen: not an IP address: %1").arg(parser.value(listenOption)));
     const auto agentPort = parsePort(parser.value(agentPortOption));
     const auto consolePort = parsePort(parser.value(consolePortOption));
-    if (!agentPort || !consolePort)
+    const auto controlPort = parsePort(parser.value(controlPortOption));
+    if (!agentPort || !consolePort || !controlPort)
         return fail(QStringLiteral("ports must be numbers from 0 to 65535"));
     config.agentPort = *agentPort;
     config.consolePort = *consolePort;
+    config.controlPort = *controlPort;
+    if (!config.controlAddress.setAddress(parser.value(controlAddressOption)))
+        return fail(QStringLiteral("--control-address: not an IP address: %1").arg(parser.value(controlAddressOption)));
     config.insecurePlaintext = parser.isSet(plaintextOption);
     bool idleOk = false;
     bool maxOk = false;
@@ -124,10 +142,12 @@ int main(int argc, char *argv[])
     if (!idleOk || !maxOk || config.sessionIdleSeconds < 1 || config.sessionMaxSeconds < 1
         || config.sessionIdleSeconds > kDay || config.sessionMaxSeconds > kDay)
         return fail(QStringLiteral("--session-idle and --session-max must be whole seconds from 1 to %1").arg(kDay));
-    if (config.insecurePlaintext && !config.listenAddress.isLoopback()) {
-        return fail(QStringLiteral("--insecure-dev-plaintext sends tokens and decisions in the clear; "
-                                   "it is refused on %1 (use a loopback address such as 127.0.0.1)")
-                        .arg(config.listenAddress.toString()));
+    for (const QHostAddress &address : {config.listenAddress, config.controlAddress}) {
+        if (config.insecurePlaintext && !address.isLoopback()) {
+            return fail(QStringLiteral("--insecure-dev-plaintext sends tokens and decisions in the clear; "
+                                       "it is refused on %1 (use a loopback address such as 127.0.0.1)")
+                            .arg(address.toString()));
+        }
     }
 
     platform::quitOnTerminationSignals();
@@ -140,6 +160,7 @@ int main(int argc, char *argv[])
     std::fprintf(stderr, "countersign-gateway %s: gateway id %s\n", COUNTERSIGN_VERSION, qPrintable(gateway.gatewayId()));
     std::fprintf(stderr, "agent API:   %s\n", qPrintable(gateway.agentUrl().toString()));
     std::fprintf(stderr, "console API: %s\n", qPrintable(gateway.consoleUrl().toString()));
+    std::fprintf(stderr, "control plane (countersign-gateway admin --url): %s\n", qPrintable(gateway.controlUrl().toString()));
     if (config.insecurePlaintext)
         std::fprintf(stderr, "WARNING: plaintext development mode: no TLS\n");
     else

@@ -7,12 +7,14 @@
 #include "core/json/Json.h"
 #include "gateway/AgentApi.h"
 #include "gateway/ConsoleServer.h"
+#include "gateway/ControlApi.h"
 #include "gateway/GatewayLog.h"
 #include "gateway/HttpServer.h"
 #include "gateway/SigningKey.h"
 #include "gateway/TlsIdentity.h"
 
 #include <QDir>
+#include <QFileInfo>
 
 namespace countersign::gateway {
 
@@ -66,12 +68,6 @@ Gateway::~Gateway() = default;
 
 Status Gateway::open()
 {
-    // The policy first: a gateway with a broken policy leaves nothing behind.
-    auto policy = Policy::load(m_config.policyPath);
-    if (!policy)
-        return policy.error();
-    m_policy = std::move(policy).value();
-
     QDir dir(m_config.dataDir);
     if (!dir.exists() && !QDir().mkpath(m_config.dataDir))
         return makeError(QStringLiteral("gateway.data_dir"), QStringLiteral("cannot create %1").arg(m_config.dataDir));
@@ -84,6 +80,9 @@ Status Gateway::open()
     if (!store)
         return store.error();
     m_store = std::move(store).value();
+
+    if (Status loaded = loadPolicy(); !loaded)
+        return loaded;
 
     // Also in plaintext mode: consoles verify every action against this key.
     auto signingKey = SigningKey::loadOrCreate(m_config.dataDir);
@@ -124,7 +123,114 @@ Status Gateway::listen()
     }
     if (Status status = m_httpServer->listen(m_config.listenAddress, m_config.agentPort); !status)
         return status;
-    return m_consoleServer->listen(m_config.listenAddress, m_config.consolePort);
+    if (Status status = m_consoleServer->listen(m_config.listenAddress, m_config.consolePort); !status)
+        return status;
+    return listenControlPlane();
+}
+
+// IAM-03: administration has its own listener, on loopback by default, with its own routes and
+// its own credentials (admin tokens). The agent listener and the console WebSocket know none of
+// its paths.
+Status Gateway::listenControlPlane()
+{
+    m_controlApi = new ControlApi(*this, this);
+    HttpServer::Options options;
+    options.limits.maxBodyBytes = ControlApi::kMaxBodyBytes;
+    m_controlServer = new HttpServer(
+        [api = m_controlApi](const HttpRequest &request, const HttpResponder &responder) {
+            api->handle(request, responder);
+        },
+        options, this);
+    if (m_tls)
+        m_controlServer->setSslConfiguration(m_tls->serverConfiguration());
+    return m_controlServer->listen(m_config.controlAddress, m_config.controlPort);
+}
+
+// The policy in force is the last one recorded in the store. On the very first start (an empty
+// store) the --policy file is recorded as change 1; afterwards the file is only compared, and a
+// file that differs is ignored (changes go through the control plane, where they are recorded).
+Status Gateway::loadPolicy()
+{
+    std::optional<Result<Policy>> fromFile;
+    if (!m_config.policyPath.isEmpty())
+        fromFile = Policy::load(m_config.policyPath);
+
+    auto stored = m_store->latestPolicyDocument();
+    if (!stored)
+        return stored.error();
+    if (stored.value()) {
+        auto policy = Policy::fromJson(*stored.value());
+        if (!policy) {
+            return makeError(QStringLiteral("store.corrupt"),
+                             QStringLiteral("the recorded policy does not load: ") + policy.error().toString());
+        }
+        m_policy = std::move(policy).value();
+        if (fromFile) {
+            if (!fromFile->ok()) {
+                qCWarning(lcGateway).noquote() << "policy file ignored: the policy recorded in the store is in force"
+                                               << "(version" << m_policy.version() + QStringLiteral("); the file does not load:")
+                                               << fromFile->error().code;
+            } else if (json::canonicalize(fromFile->value().toJson()) != *stored.value()) {
+                qCWarning(lcGateway).noquote()
+                    << "policy file ignored: it differs from the policy recorded in the store, which is in force (version"
+                    << m_policy.version() + QStringLiteral("); change the policy with countersign-gateway admin");
+            }
+        }
+        return {};
+    }
+
+    if (!fromFile) {
+        return makeError(QStringLiteral("policy.missing"),
+                         QStringLiteral("no policy is recorded yet: start the gateway once with --policy FILE"));
+    }
+    if (!fromFile->ok())
+        return fromFile->error();
+    PolicyChange bootstrap;
+    bootstrap.actor = QStringLiteral("bootstrap");
+    bootstrap.command = QStringLiteral("bootstrap");
+    bootstrap.target = fromFile->value().version();
+    bootstrap.before = "null";
+    bootstrap.after = json::canonicalize(QJsonObject{{QStringLiteral("version"), fromFile->value().version()},
+                                                      {QStringLiteral("policyFile"), QFileInfo(m_config.policyPath).absoluteFilePath()}});
+    bootstrap.why = QStringLiteral("initial policy from the policy file");
+    auto recorded = applyPolicyChange(std::move(*fromFile).value(), std::move(bootstrap));
+    if (!recorded)
+        return recorded.error();
+    return {};
+}
+
+Result<PolicyChange> Gateway::applyPolicyChange(Policy next, PolicyChange change)
+{
+    change.at = m_clock.nowUtc();
+    change.document = json::canonicalize(next.toJson());
+    auto seq = m_store->appendPolicyChange(change);
+    if (!seq) {
+        qCWarning(lcGateway).noquote() << "policy change refused command=" + change.command << "actor=" + change.actor
+                                       << "code=" + seq.error().code;
+        return seq.error();
+    }
+    change.seq = seq.value();
+    // Recorded first, in force second: a change that is in force is always on record.
+    m_policy = std::move(next);
+    qCInfo(lcGateway).noquote() << QStringLiteral("policy change %1 command=%2 target=%3 actor=%4 version=%5")
+                                       .arg(QString::number(change.seq), change.command, change.target, change.actor,
+                                            m_policy.version());
+    Q_EMIT policyChanged();
+    return change;
+}
+
+Result<QList<PolicyChange>> Gateway::policyChanges(qint64 after, int limit) const
+{
+    return m_store->policyChanges(after, limit);
+}
+
+QUrl Gateway::controlUrl() const
+{
+    QUrl url;
+    url.setScheme(m_tls ? QStringLiteral("https") : QStringLiteral("http"));
+    url.setHost(m_config.controlAddress.toString());
+    url.setPort(m_controlServer ? m_controlServer->serverPort() : m_config.controlPort);
+    return url;
 }
 
 QString Gateway::gatewayId() const

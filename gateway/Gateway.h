@@ -24,6 +24,7 @@ namespace countersign::gateway {
 
 class AgentApi;
 class ConsoleServer;
+class ControlApi;
 class HttpServer;
 class SigningKey;
 class TlsIdentity;
@@ -37,10 +38,11 @@ public:
     ~Gateway() override;
     Q_DISABLE_COPY_MOVE(Gateway)
 
-    // Loads the policy, opens the store, the action-signing key and the TLS identity, and expires whatever passed its
+    // Opens the store, puts in force the policy recorded there (on first start: the policy file,
+    // recorded as change 1), opens the action-signing key and the TLS identity, and expires whatever passed its
     // deadline while the gateway was down. No sockets yet.
     [[nodiscard]] Status open();
-    // Starts both listeners. Call after open().
+    // Starts the agent, console and control-plane listeners. Call after open().
     [[nodiscard]] Status listen();
 
     [[nodiscard]] const Policy &policy() const { return m_policy; }
@@ -56,6 +58,16 @@ public:
     [[nodiscard]] const crypto::Ed25519PublicKey &signingPublicKey() const;
     [[nodiscard]] QUrl agentUrl() const;
     [[nodiscard]] QUrl consoleUrl() const;
+    // The control plane (administration of reviewers, agents and rules): https://ADDR:PORT.
+    [[nodiscard]] QUrl controlUrl() const;
+
+    // IAM-08: records the change (who, what, before and after, why, the whole resulting
+    // document) and only then puts next in force and emits policyChanged(). change.at and
+    // change.document are filled in here. If the record cannot be written, nothing changes
+    // ("store.unavailable"). Returns the change as recorded, with its seq.
+    [[nodiscard]] Result<PolicyChange> applyPolicyChange(Policy next, PolicyChange change);
+    // Recorded changes with seq > after, ascending, at most limit (without documents).
+    [[nodiscard]] Result<QList<PolicyChange>> policyChanges(qint64 after, int limit) const;
 
     // Policy, action building and storage for one authenticated submission. Error codes:
     // "policy.tool_not_declared", "submission.invalid", "submission.too_large",
@@ -86,7 +98,8 @@ Q_SIGNALS:
     void eventPublished(qint64 seq, const QByteArray &frame);
     // A pending action reached its final status.
     void actionResolved(const QString &actionId);
-    // The policy (reviewers, agents, rules) was replaced by a control-plane change.
+    // A new policy is in force (after applyPolicyChange). Nothing may keep pointers into the
+    // previous one: look reviewers and agents up again.
     void policyChanged();
 
 private:
@@ -95,6 +108,8 @@ private:
                                               const QString &decidedBy, const DecisionRecord *decision = nullptr);
     void publish(const StoredEvent &event);
     void scheduleExpiry();
+    [[nodiscard]] Status loadPolicy();
+    [[nodiscard]] Status listenControlPlane();
 
     GatewayConfig m_config;
     const Clock &m_clock;
@@ -107,6 +122,8 @@ private:
     AgentApi *m_agentApi = nullptr;
     HttpServer *m_httpServer = nullptr;
     ConsoleServer *m_consoleServer = nullptr;
+    ControlApi *m_controlApi = nullptr;
+    HttpServer *m_controlServer = nullptr;
 };
 
 } // namespace countersign::gateway

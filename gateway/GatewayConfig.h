@@ -16,6 +16,10 @@ struct GatewayConfig
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
     quint16 agentPort = 8443;   // 0: any free port
     quint16 consolePort = 8444; // 0: any free port
+    // The control plane (administration) listens apart from agents and consoles, on loopback
+    // unless the operator chooses otherwise.
+    QHostAddress controlAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 controlPort = 0; // 0: any free port
     // http:// and ws:// for development on loopback only; never for real reviewers.
     bool insecurePlaintext = false;
     // How long a write waits for a busy database before the request is refused (fail closed).
@@ -29,7 +33,7 @@ struct GatewayConfig
     int maxClockSkewSeconds = 300;
 };
 
-// The error both listeners report when they cannot bind ("net.listen_failed").
+// The error every listener reports when it cannot bind ("net.listen_failed").
 [[nodiscard]] inline Error listenFailed(const QHostAddress &address, quint16 port, const QString &why)
 {
     return makeError(QStringLiteral("net.listen_failed"),

@@ -173,6 +173,26 @@ BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 const char kDecisionColumns[] =
     "at, session_id, reviewer, key_id, action_id, verdict, nonce, token, accepted, code, message";
 
+// Schema version 4: the control plane's record of policy changes, append-only like events.
+// IF NOT EXISTS: the migration step may meet a database that already has the table.
+const char kPolicyChangesSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS policy_changes (
+    seq      INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    command  TEXT NOT NULL,
+    target   TEXT NOT NULL,
+    before   TEXT NOT NULL,
+    after    TEXT NOT NULL,
+    why      TEXT NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS policy_changes_no_update BEFORE UPDATE ON policy_changes
+BEGIN SELECT RAISE(ABORT, 'policy changes are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS policy_changes_no_delete BEFORE DELETE ON policy_changes
+BEGIN SELECT RAISE(ABORT, 'policy changes are append-only'); END;
+)sql";
+
 const char kActionColumns[] =
     "a.id, a.agent_id, a.status, a.action_json, a.digest, a.created_at, a.deadline, a.tier, "
     "a.rule, a.approvals_required, a.approved_by, a.reason, a.decided_by, a.resolved_at, "
@@ -296,7 +316,7 @@ Status GatewayStore::Private::createOrMigrate()
     if (exists.step() != SQLITE_ROW)
         return storeError(db, QStringLiteral("cannot read the schema"));
     if (exists.integer(0) == 0) {
-        if (!exec(db, kSchema) || !exec(db, kDecisionsSchema))
+        if (!exec(db, kSchema) || !exec(db, kDecisionsSchema) || !exec(db, kPolicyChangesSchema))
             return storeError(db, QStringLiteral("cannot create the schema"));
         const QString id = QStringLiteral("gw-") + QString::fromLatin1(crypto::randomBytes(6).toHex());
         Statement meta(db, "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('gateway_id', ?2)");
@@ -329,6 +349,13 @@ Status GatewayStore::Private::createOrMigrate()
             // Version 3: decisions arrive signed and every one is kept.
             if (!exec(db, kDecisionsSchema) || !exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
                 return storeError(db, QStringLiteral("cannot migrate the schema to version 3"));
+        }
+        if (found < 4) {
+            // Version 4: policy changes made through the control plane. A database from before
+            // has none; the gateway records its policy file as the first change.
+            if (!exec(db, kPolicyChangesSchema)
+                || !exec(db, "UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+                return storeError(db, QStringLiteral("cannot migrate the schema to version 4"));
         }
     }
 
@@ -675,6 +702,81 @@ Result<QList<StoredEvent>> GatewayStore::eventsAfter(qint64 since, int limit) co
     if (rc != SQLITE_DONE)
         return storeError(d->db, QStringLiteral("cannot read events"));
     return events;
+}
+
+Result<qint64> GatewayStore::appendPolicyChange(const PolicyChange &change)
+{
+    if (change.actor.isEmpty() || change.command.isEmpty() || change.why.trimmed().isEmpty()
+        || change.document.isEmpty() || !change.at.isValid()) {
+        return makeError(QStringLiteral("store.invalid"),
+                         QStringLiteral("a policy change needs a time, an actor, a command, a reason and the document"));
+    }
+    Transaction tx(d->db);
+    if (!tx.begun())
+        return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    Statement insert(d->db,
+                     "INSERT INTO policy_changes(seq, at, actor, command, target, before, after, why, document) "
+                     "VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM policy_changes), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    insert.bind(1, timestampText(change.at));
+    insert.bind(2, change.actor);
+    insert.bind(3, change.command);
+    insert.bind(4, change.target);
+    insert.bind(5, change.before.isEmpty() ? QByteArray("null") : change.before);
+    insert.bind(6, change.after.isEmpty() ? QByteArray("null") : change.after);
+    insert.bind(7, change.why);
+    insert.bind(8, change.document);
+    if (insert.step() != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot record the policy change"));
+    const qint64 seq = sqlite3_last_insert_rowid(d->db);
+    if (!tx.commit())
+        return storeError(d->db, QStringLiteral("cannot commit the policy change"));
+    return seq;
+}
+
+Result<std::optional<QByteArray>> GatewayStore::latestPolicyDocument() const
+{
+    Statement select(d->db, "SELECT document FROM policy_changes ORDER BY seq DESC LIMIT 1");
+    const int rc = select.step();
+    if (rc == SQLITE_DONE)
+        return std::optional<QByteArray>();
+    if (rc != SQLITE_ROW)
+        return storeError(d->db, QStringLiteral("cannot read the policy"));
+    return std::optional<QByteArray>(select.bytes(0));
+}
+
+Result<QList<PolicyChange>> GatewayStore::policyChanges(qint64 after, int limit, bool withDocuments) const
+{
+    Statement select(d->db,
+                     withDocuments
+                         ? "SELECT seq, at, actor, command, target, before, after, why, document FROM policy_changes "
+                           "WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+                         : "SELECT seq, at, actor, command, target, before, after, why, '' FROM policy_changes "
+                           "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    select.bind(1, after);
+    select.bind(2, limit);
+    QList<PolicyChange> changes;
+    int rc = SQLITE_ROW;
+    while ((rc = select.step()) == SQLITE_ROW) {
+        PolicyChange change;
+        change.seq = select.integer(0);
+        const auto at = json::parseTimestamp(select.text(1));
+        if (!at) {
+            return makeError(QStringLiteral("store.corrupt"),
+                             QStringLiteral("policy change %1 has an unreadable time").arg(change.seq));
+        }
+        change.at = *at;
+        change.actor = select.text(2);
+        change.command = select.text(3);
+        change.target = select.text(4);
+        change.before = select.bytes(5);
+        change.after = select.bytes(6);
+        change.why = select.text(7);
+        change.document = select.bytes(8);
+        changes.append(std::move(change));
+    }
+    if (rc != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot read policy changes"));
+    return changes;
 }
 
 } // namespace countersign::gateway

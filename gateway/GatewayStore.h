@@ -66,6 +66,21 @@ struct StoredEvent
     QByteArray frame;
 };
 
+// One recorded change of the policy through the control plane (IAM-08): who, what, when, why,
+// and the whole policy document that resulted. Recorded before the change takes effect.
+struct PolicyChange
+{
+    qint64 seq = 0;     // assigned by the store, from 1
+    QDateTime at;       // UTC
+    QString actor;      // the administrator's id ("bootstrap" for the first policy)
+    QString command;    // "reviewers.add", "reviewers.revoke", "agents.add", "agents.revoke", "policy.set", "bootstrap"
+    QString target;     // the reviewer or agent id, or the policy version
+    QByteArray before;  // canonical JSON of what the change replaced ("null" if nothing)
+    QByteArray after;   // canonical JSON of what it became
+    QString why;        // the administrator's reason, never empty
+    QByteArray document; // canonical JSON of the complete policy after the change
+};
+
 class GatewayStore final
 {
 public:
@@ -85,7 +100,7 @@ public:
     ~GatewayStore();
     Q_DISABLE_COPY_MOVE(GatewayStore)
 
-    static constexpr int kSchemaVersion = 3; // 2: actions.signature, 3: decisions
+    static constexpr int kSchemaVersion = 4; // 2: actions.signature, 3: decisions, 4: policy_changes
 
     // "gw-" + 12 hex digits, generated when the database was created.
     [[nodiscard]] const QString &gatewayId() const;
@@ -120,6 +135,17 @@ public:
     [[nodiscard]] Result<QList<StoredAction>> pendingActions() const;
     // Events with seq > since, ascending, at most limit of them.
     [[nodiscard]] Result<QList<StoredEvent>> eventsAfter(qint64 since, int limit) const;
+
+    // Appends a policy change and returns its seq. Nothing is ever updated or deleted (the schema
+    // refuses it). Error "store.unavailable" when it cannot be recorded: the caller must then not
+    // apply the change. "store.invalid" for a change without actor, command or why.
+    [[nodiscard]] Result<qint64> appendPolicyChange(const PolicyChange &change);
+    // The document of the most recent change: the policy in force. Empty when none is recorded.
+    [[nodiscard]] Result<std::optional<QByteArray>> latestPolicyDocument() const;
+    // Changes with seq > after, ascending, at most limit of them (documents included only when
+    // withDocuments).
+    [[nodiscard]] Result<QList<PolicyChange>> policyChanges(qint64 after, int limit,
+                                                            bool withDocuments = false) const;
 
 private:
     struct Private;

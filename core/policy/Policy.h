@@ -38,6 +38,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -135,6 +136,33 @@ public:
     // Which rule, if any, routes this call to a human. First match wins.
     [[nodiscard]] PolicyOutcome evaluate(const QString &tool, const QString &operation,
                                          const QJsonObject &parameters, bool judgeFlagged) const;
+
+    // The whole document in the format above (token hashes as lowercase hex, keys as JWKs);
+    // fromJson(toJson()) gives back an equal policy.
+    [[nodiscard]] QJsonObject toJson() const;
+    // The parts an administrator replaces as one: {"version", "rules"}.
+    [[nodiscard]] QJsonObject rulesJson() const;
+    // One entry as it appears in the document; the reviewer's also carries "keyId".
+    [[nodiscard]] static QJsonObject reviewerJson(const PolicyReviewer &reviewer);
+    [[nodiscard]] static QJsonObject agentJson(const PolicyAgent &agent);
+
+    // Changes made through the control plane. Each returns a NEW policy that passed every rule
+    // of fromJson(), or an error naming what was wrong; this policy is never modified.
+    // Error codes: "policy.duplicate_id" (the id is taken by any admin, reviewer or agent,
+    // revoked ones included), "policy.duplicate_key" (the key or token hash is already
+    // enrolled, revoked ones included: a revoked credential is never enrolled again),
+    // "policy.not_found", "policy.already_revoked", "policy.same_version", "policy.invalid".
+    [[nodiscard]] Result<Policy> withReviewer(const QString &id, protocol::Role role, const QJsonObject &jwk) const;
+    [[nodiscard]] Result<Policy> withReviewerRevoked(const QString &id, const QDateTime &at) const;
+    // tokenSha256Hex: the SHA-256 of the agent's token, 64 hex digits; tools: "tool.operation".
+    [[nodiscard]] Result<Policy> withAgent(const QString &id, const QString &tokenSha256Hex,
+                                           const QStringList &tools) const;
+    [[nodiscard]] Result<Policy> withAgentRevoked(const QString &id, const QDateTime &at) const;
+    // versionAndRules: exactly {"version", "rules"}; the version must differ from this one's.
+    [[nodiscard]] Result<Policy> withRules(const QJsonObject &versionAndRules) const;
+
+    [[nodiscard]] const PolicyReviewer *reviewerById(const QString &id) const;
+    [[nodiscard]] const PolicyAgent *agentById(const QString &id) const;
 
 private:
     QString m_version;

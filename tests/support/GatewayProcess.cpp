@@ -75,6 +75,11 @@ std::unique_ptr<TestConsoleClient> GatewayProcess::console(const QString &review
     return std::make_unique<TestConsoleClient>(m_consoleUrl, m_fingerprint, reviewerId, &reviewerKey(reviewerId));
 }
 
+QString GatewayProcess::readyFilePath() const
+{
+    return m_dir.filePath(QStringLiteral("ready.json"));
+}
+
 void GatewayProcess::writePolicy()
 {
     auto hash = [this](const QString &id) { return QString::fromLatin1(crypto::sha256Hex(m_tokens.value(id))); };
@@ -132,7 +137,7 @@ bool GatewayProcess::start(QString *error)
         stop();
         return false;
     };
-    const QString readyPath = m_dir.filePath(QStringLiteral("ready.json"));
+    const QString readyPath = readyFilePath();
     QFile::remove(readyPath);
     m_process.setProgram(QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-gateway"));
     QStringList arguments{QStringLiteral("--data-dir"), dataDir(),
@@ -165,6 +170,7 @@ bool GatewayProcess::start(QString *error)
     const QJsonObject json = QJsonDocument::fromJson(ready.readAll()).object();
     m_agentUrl = QUrl(json.value(QStringLiteral("agentUrl")).toString());
     m_consoleUrl = QUrl(json.value(QStringLiteral("consoleUrl")).toString());
+    m_controlUrl = QUrl(json.value(QStringLiteral("controlUrl")).toString());
     m_fingerprint = json.value(QStringLiteral("fingerprint")).toString().toLatin1();
     m_gatewayId = json.value(QStringLiteral("gatewayId")).toString();
     auto publicKey = crypto::base64UrlDecode(json.value(QStringLiteral("signingKeyX")).toString().toLatin1());

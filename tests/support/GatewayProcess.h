@@ -62,6 +62,10 @@ public:
 
     [[nodiscard]] QUrl agentUrl() const { return m_agentUrl; }
     [[nodiscard]] QUrl consoleUrl() const { return m_consoleUrl; }
+    // The control plane (administration), from the ready file's controlUrl.
+    [[nodiscard]] QUrl controlUrl() const { return m_controlUrl; }
+    // The ready file itself, for `countersign-gateway admin --ready-file`.
+    [[nodiscard]] QString readyFilePath() const;
     [[nodiscard]] QByteArray fingerprint() const { return m_fingerprint; }
     [[nodiscard]] QString gatewayId() const { return m_gatewayId; }
     // The action-signing public key from the ready file: raw 32 bytes (for
@@ -100,6 +104,7 @@ private:
     std::map<QString, crypto::Ed25519PrivateKey> m_reviewerKeys;
     QUrl m_agentUrl;
     QUrl m_consoleUrl;
+    QUrl m_controlUrl;
     QByteArray m_fingerprint;
     QString m_gatewayId;
     QByteArray m_gatewayPublicKey;
