@@ -9,6 +9,7 @@
 #include "tests/support/TestAgentClient.h"
 #include "tests/support/TestConsoleClient.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -71,6 +72,8 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void listsReviewersWithTheirKeys();
+    // Before the tests below change the rules and agents.
+    void aDecisionVerifiesWithJwcryptoAgainstTheListedKey();
     void enrolsAReviewerWhoCanThenSignIn();
     void refusesDuplicateReviewers();
     void revokingAReviewerEndsTheirSession();
@@ -637,6 +640,68 @@ void TestControlPlane::secretsStayOutOfTheLog()
         QVERIFY(!log.contains(token));
     // Who changed what is logged: by admin id.
     QVERIFY(log.contains(QByteArray("actor=" + GatewayProcess::kOps.toUtf8())));
+}
+
+void TestControlPlane::aDecisionVerifiesWithJwcryptoAgainstTheListedKey()
+{
+    // An independent JOSE implementation (python3-jwcrypto) verifies a reviewer's decision
+    // against the public JWK exactly as the administrator's listing prints it.
+    const QString python = QStringLiteral(COUNTERSIGN_JWCRYPTO_PYTHON);
+    if (python.isEmpty())
+        QFAIL("no python3 with jwcrypto was found at configure time (scripts/install-deps installs python3-jwcrypto)");
+
+    auto rita = m_gateway->console(GatewayProcess::kRita);
+    QVERIFY(rita->open());
+    QVERIFY(rita->subscribe(0));
+    TestAgentClient agent(m_gateway->agentUrl(), m_gateway->fingerprint());
+    const HttpResult submitted = agent.post(QStringLiteral("/v1/actions"),
+                                            submissionBody(QStringLiteral("payments"), QStringLiteral("transfer"),
+                                                           {{QStringLiteral("amount"), 42000}}),
+                                            m_gateway->agentToken(GatewayProcess::kPaymentsAgent));
+    QVERIFY2(submitted.status == 202, qPrintable(submitted.describe()));
+    const QString id = submitted.json.value(QStringLiteral("id")).toString();
+    QVERIFY(rita->waitUntil([&] { return rita->pending(id).has_value(); }));
+    const auto result = rita->decide(id, submitted.json.value(QStringLiteral("digest")).toString().toLatin1(),
+                                     protocol::Verdict::Approve, QStringLiteral("invoice matches the purchase order"));
+    QVERIFY(result && result->accepted);
+    const QByteArray token = rita->sentDecisions().last();
+
+    const CliResult listed = admin({QStringLiteral("reviewers"), QStringLiteral("list")});
+    QVERIFY2(listed.exitCode == 0, qPrintable(listed.describe()));
+    const QJsonObject key = findById(listed.json().toArray(), GatewayProcess::kRita).value(QStringLiteral("key")).toObject();
+    QVERIFY(!key.isEmpty());
+
+    QTemporaryDir dir;
+    QFile keyFile(dir.filePath(QStringLiteral("rita.jwk")));
+    QVERIFY(keyFile.open(QIODevice::WriteOnly));
+    keyFile.write(QJsonDocument(key).toJson(QJsonDocument::Compact));
+    keyFile.close();
+    QFile tokenFile(dir.filePath(QStringLiteral("decision.jws")));
+    QVERIFY(tokenFile.open(QIODevice::WriteOnly));
+    tokenFile.write(token);
+    tokenFile.close();
+    auto verify = [&](const QString &jwkPath) {
+        QProcess process;
+        process.start(python, {QStringLiteral(COUNTERSIGN_SOURCE_DIR "/tests/interop/verify_jws.py"), jwkPath, tokenFile.fileName()});
+        process.waitForFinished(30'000);
+        return std::make_pair(process.exitCode(), process.readAllStandardOutput());
+    };
+    const auto [exitCode, payload] = verify(keyFile.fileName());
+    QCOMPARE(exitCode, 0);
+    const QJsonObject claims = QJsonDocument::fromJson(payload).object();
+    QCOMPARE(claims.value(QStringLiteral("actionId")).toString(), id);
+    QCOMPARE(claims.value(QStringLiteral("verdict")).toString(), QStringLiteral("approve"));
+    QCOMPARE(claims.value(QStringLiteral("sub")).toString(), GatewayProcess::kRita);
+    QCOMPARE(claims.value(QStringLiteral("aud")).toString(), m_gateway->gatewayId());
+    QCOMPARE(claims.value(QStringLiteral("actionDigest")).toString(), submitted.json.value(QStringLiteral("digest")).toString());
+
+    // And it does not verify under another reviewer's listed key.
+    const QJsonObject sam = findById(listed.json().toArray(), GatewayProcess::kSam).value(QStringLiteral("key")).toObject();
+    QFile samFile(dir.filePath(QStringLiteral("sam.jwk")));
+    QVERIFY(samFile.open(QIODevice::WriteOnly));
+    samFile.write(QJsonDocument(sam).toJson(QJsonDocument::Compact));
+    samFile.close();
+    QCOMPARE(verify(samFile.fileName()).first, 1);
 }
 
 QTEST_GUILESS_MAIN(TestControlPlane)
