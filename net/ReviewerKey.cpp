@@ -46,6 +46,16 @@ QJsonObject metadataJson(const QString &reviewerId, const crypto::Ed25519PublicK
     };
 }
 
+Status writePublicFile(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        return makeError(QStringLiteral("key.write_failed"),
+            QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    }
+    return {};
+}
+
 Status writeMetadata(const QString &path, const QJsonObject &metadata)
 {
     QSaveFile file(path);
@@ -200,6 +210,16 @@ QJsonObject ReviewerKey::exportJwk() const
 QByteArray ReviewerKey::publicPem() const
 {
     return m_publicKey.toPem();
+}
+
+Status ReviewerKey::writePublicJwk(const QString &path) const
+{
+    return writePublicFile(path, QJsonDocument(exportJwk()).toJson(QJsonDocument::Indented));
+}
+
+Status ReviewerKey::writePublicPem(const QString &path) const
+{
+    return writePublicFile(path, publicPem());
 }
 
 Result<crypto::Ed25519PrivateKey> ReviewerKey::decrypt(const crypto::SecureBuffer &passphrase) const

@@ -77,6 +77,10 @@ public:
     // The JWK with "kid" (the thumbprint), "use":"sig" and "alg":"EdDSA": what to export.
     [[nodiscard]] QJsonObject exportJwk() const;
     [[nodiscard]] QByteArray publicPem() const;
+    // Write exportJwk() (pretty-printed JSON) or publicPem() to path, for the gateway
+    // administrator. Public material only. Error code "key.write_failed".
+    [[nodiscard]] Status writePublicJwk(const QString &path) const;
+    [[nodiscard]] Status writePublicPem(const QString &path) const;
     [[nodiscard]] QDateTime created() const { return m_created; }
 
     [[nodiscard]] bool isUnlocked() const { return m_key.has_value(); }
