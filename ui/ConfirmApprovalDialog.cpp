@@ -151,12 +151,12 @@ ConfirmApprovalDialog::ConfirmApprovalDialog(const Action &action, const QString
     layout->addLayout(form);
     layout->addWidget(m_errorLabel);
     layout->addWidget(effect);
-    layout->addStretch(1);
+    layout->addSpacing(6);
     layout->addLayout(buttons);
 
     (m_fact ? m_factEdit : m_passphraseEdit)->setFocus(Qt::OtherFocusReason);
     updateWidgets();
-    resize(sizeHint().expandedTo(QSize(620, 0)));
+    fitDialogToWidth(this, 620);
 }
 
 ConfirmApprovalDialog::~ConfirmApprovalDialog() = default;

@@ -1,7 +1,7 @@
 // Deliberate approval of a high-impact action: before the approval is signed, the reviewer
-// retypes the action's key fact (the amount, else the recipient, else the number of records,
-// read from the action itself — the dialog does not show it) and enters the key passphrase
-// again. Approve is never the default button; Esc cancels.
+// retypes the action's key fact (the amount, else the recipient, else the number of records)
+// as the raw parameters hold it — nothing is pre-filled or pasted — and enters the key
+// passphrase again. Approve is never the default button; Esc cancels.
 #pragma once
 
 #include "core/action/Action.h"

@@ -9,6 +9,8 @@
 #include <QClipboard>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -75,7 +77,7 @@ EnrolmentDialog::EnrolmentDialog(const QString &keyPath, const QString &suggeste
 
     m_reviewerEdit->setText(suggestedReviewer);
     updateWidgets();
-    resize(sizeHint().expandedTo(QSize(640, 0)));
+    fitDialogToWidth(this, 700);
 }
 
 EnrolmentDialog::~EnrolmentDialog() = default;
@@ -117,7 +119,7 @@ QWidget *EnrolmentDialog::buildFormPage()
     pathLabel->setWordWrap(true);
 
     auto *form = new QFormLayout;
-    form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setVerticalSpacing(8);
     form->addRow(QStringLiteral("&Reviewer id:"), m_reviewerEdit);
     form->addRow(QStringLiteral("&Passphrase:"), m_passphraseEdit);
@@ -163,7 +165,7 @@ QWidget *EnrolmentDialog::buildFormPage()
     layout->addWidget(m_errorLabel);
     layout->addWidget(m_busyLabel);
     layout->addWidget(m_busyBar);
-    layout->addStretch(1);
+    layout->addSpacing(6);
     layout->addLayout(buttons);
     return page;
 }
@@ -182,6 +184,12 @@ QWidget *EnrolmentDialog::buildDonePage()
     m_instructions = wrappedLabel(QString(), page);
     m_instructions->setObjectName(QStringLiteral("instructionsLabel"));
     m_instructions->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_command = wrappedLabel(QString(), page);
+    m_command->setObjectName(QStringLiteral("enrolCommandLabel"));
+    m_command->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_command->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_command->setContentsMargins(16, 0, 0, 0);
+    m_command->setAccessibleName(QStringLiteral("Command for the gateway administrator"));
 
     m_exportJwkButton = plainButton(QStringLiteral("Export &JWK…"), QStringLiteral("exportJwkButton"), page);
     m_exportPemButton = plainButton(QStringLiteral("Export &PEM…"), QStringLiteral("exportPemButton"), page);
@@ -219,9 +227,10 @@ QWidget *EnrolmentDialog::buildDonePage()
     layout->addWidget(m_fingerprint);
     layout->addSpacing(4);
     layout->addWidget(m_instructions);
+    layout->addWidget(m_command);
     layout->addLayout(exports);
     layout->addWidget(m_notice);
-    layout->addStretch(1);
+    layout->addSpacing(6);
     layout->addLayout(buttons);
     return page;
 }
@@ -326,10 +335,12 @@ void EnrolmentDialog::finishGeneration(crypto::ScryptCost cost)
     m_instructions->setText(
         QStringLiteral("Send the public key to your gateway administrator (export it, or copy it into a message). "
                        "It is public: it lets the gateway check your signatures, not make them. Ask them to "
-                       "compare the fingerprint above with you by another channel, then to enrol it:\n    %1\n"
-                       "Until it is enrolled the gateway refuses to sign you in.")
-            .arg(enrolCommandFor(m_key->reviewerId(), QStringLiteral("reviewer-key.jwk"))));
+                       "compare the fingerprint above with you by another channel, then to enrol it (until it is "
+                       "enrolled, the gateway refuses to sign you in):"));
+    m_command->setText(
+        enrolCommandFor(m_key->reviewerId(), QFileInfo(suggestedFileName(QStringLiteral(".jwk"))).fileName()));
     m_pages->setCurrentIndex(1);
+    fitDialogToWidth(this, width());
     m_doneButton->setDefault(true);
     m_exportJwkButton->setFocus(Qt::OtherFocusReason);
     updateWidgets();

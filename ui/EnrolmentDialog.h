@@ -82,6 +82,7 @@ private:
     QLabel *m_doneReviewer = nullptr;
     QLabel *m_fingerprint = nullptr;
     QLabel *m_instructions = nullptr;
+    QLabel *m_command = nullptr;
     QLabel *m_notice = nullptr;
     QPushButton *m_exportJwkButton = nullptr;
     QPushButton *m_exportPemButton = nullptr;

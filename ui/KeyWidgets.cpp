@@ -5,6 +5,7 @@
 
 #include <QFontDatabase>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 
 namespace countersign::ui {
@@ -59,6 +60,9 @@ void showError(QLabel *label, const QString &text)
     label->setText(text);
     label->setAccessibleDescription(text);
     label->show();
+    // The dialog grows to fit the message rather than squeezing its other rows.
+    if (QWidget *window = label->window(); window && window->isWindow() && window != label)
+        fitDialogToWidth(window, window->width());
 }
 
 void hideError(QLabel *label)
@@ -78,6 +82,16 @@ QLabel *newFingerprintLabel(QWidget *parent, const QString &objectName)
     font.setPointSizeF(label->font().pointSizeF() * 1.1);
     label->setFont(font);
     return label;
+}
+
+void fitDialogToWidth(QWidget *dialog, int width)
+{
+    QLayout *layout = dialog->layout();
+    width = qMax(width, dialog->minimumSizeHint().width());
+    int height = dialog->sizeHint().height();
+    if (layout && layout->hasHeightForWidth())
+        height = layout->totalHeightForWidth(width);
+    dialog->resize(width, height);
 }
 
 QString enrolCommandFor(const QString &reviewerId, const QString &jwkFile)

@@ -9,6 +9,7 @@
 class QLabel;
 class QLineEdit;
 class QWidget;
+class QLayout;
 
 namespace countersign {
 class ReviewerKey;
@@ -30,6 +31,9 @@ void hideError(QLabel *label);
 
 // The key's fingerprint in a fixed-width, selectable label.
 [[nodiscard]] QLabel *newFingerprintLabel(QWidget *parent, const QString &objectName);
+
+// Sizes a dialog to width and the height its word-wrapped labels need at that width.
+void fitDialogToWidth(QWidget *dialog, int width);
 
 // The command an administrator runs to enrol an exported public key (for the explanations).
 [[nodiscard]] QString enrolCommandFor(const QString &reviewerId, const QString &jwkFile);

@@ -7,6 +7,8 @@
 #include "core/action/Action.h"
 #include "core/protocol/Protocol.h"
 #include "net/GatewayConnection.h"
+#include "ui/ConfirmApprovalDialog.h"
+#include "ui/UnlockDialog.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -26,9 +28,7 @@ namespace countersign::ui {
 
 class ActionDetailView;
 class Band;
-class ConfirmApprovalDialog;
 class MessageBar;
-class UnlockDialog;
 class StatusLine;
 
 class MainWindow final : public QMainWindow {

@@ -74,7 +74,7 @@ UnlockDialog::UnlockDialog(ReviewerKey *key, Purpose purpose, const QString &rea
     connect(m_passphraseEdit, &QLineEdit::textChanged, this, &UnlockDialog::updateWidgets);
 
     auto *form = new QFormLayout;
-    form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setVerticalSpacing(8);
     form->addRow(QStringLiteral("Reviewer:"), reviewer);
     form->addRow(QStringLiteral("Fingerprint:"), fingerprint);
@@ -105,12 +105,12 @@ UnlockDialog::UnlockDialog(ReviewerKey *key, Purpose purpose, const QString &rea
     layout->addWidget(why);
     layout->addLayout(form);
     layout->addWidget(m_errorLabel);
-    layout->addStretch(1);
+    layout->addSpacing(6);
     layout->addLayout(buttons);
 
     m_passphraseEdit->setFocus(Qt::OtherFocusReason);
     updateWidgets();
-    resize(sizeHint().expandedTo(QSize(580, 0)));
+    fitDialogToWidth(this, 580);
 }
 
 UnlockDialog::~UnlockDialog() = default;
