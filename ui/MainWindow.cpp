@@ -231,7 +231,10 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     updateWidgets();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    qApp->removeEventFilter(this);
+}
 
 QWidget *MainWindow::buildQueuePane()
 {
