@@ -651,6 +651,14 @@ void MainWindow::onHello(const protocol::Hello &hello)
     m_serverTime.sync(hello.serverTime);
     m_gatewayId = hello.gatewayId;
     m_reviewer = hello.reviewer;
+    if (m_key && hello.reviewer != m_key->reviewerId()) {
+        // The gateway enrolled this key under another name: decisions would be signed as one
+        // reviewer and recorded as another. Say so; the gateway refuses them anyway.
+        m_messageBar->showMessage(Semantic::Danger,
+            QStringLiteral("The gateway signed you in as %1, but your key is %2's")
+                .arg(displayText(hello.reviewer, 80), m_key->reviewerId()),
+            QStringLiteral("Ask your gateway administrator to check the enrolment of key %1.").arg(m_key->keyId()));
+    }
     m_role = hello.role;
     m_statusLine->setReviewer(hello.reviewer, hello.role);
     m_detail->setReviewer(hello.reviewer, hello.role);
