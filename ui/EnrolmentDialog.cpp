@@ -121,11 +121,11 @@ QWidget *EnrolmentDialog::buildFormPage()
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setVerticalSpacing(8);
-    form->addRow(QStringLiteral("&Reviewer id:"), m_reviewerEdit);
-    form->addRow(QStringLiteral("&Passphrase:"), m_passphraseEdit);
-    form->addRow(QStringLiteral("Passphrase &again:"), m_repeatEdit);
-    form->addRow(QString(), m_passphraseHint);
-    form->addRow(QStringLiteral("Key file:"), pathLabel);
+    form->addRow(newFormLabel(QStringLiteral("&Reviewer id:"), m_reviewerEdit, page), m_reviewerEdit);
+    form->addRow(newFormLabel(QStringLiteral("&Passphrase:"), m_passphraseEdit, page), m_passphraseEdit);
+    form->addRow(newFormLabel(QStringLiteral("Passphrase &again:"), m_repeatEdit, page), m_repeatEdit);
+    form->addRow(newFormLabel(QString(), m_passphraseHint, page), m_passphraseHint);
+    form->addRow(newFormLabel(QStringLiteral("Key file:"), pathLabel, page), pathLabel);
 
     m_errorLabel = newErrorLabel(page, QStringLiteral("enrolmentErrorLabel"));
 

@@ -71,6 +71,14 @@ void hideError(QLabel *label)
     label->hide();
 }
 
+QLabel *newFormLabel(const QString &text, QWidget *field, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setTextFormat(Qt::PlainText);
+    label->setBuddy(field);
+    return label;
+}
+
 QLabel *newFingerprintLabel(QWidget *parent, const QString &objectName)
 {
     auto *label = new QLabel(parent);

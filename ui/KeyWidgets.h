@@ -29,6 +29,9 @@ void wipePassphrase(QLineEdit *edit);
 void showError(QLabel *label, const QString &text);
 void hideError(QLabel *label);
 
+// A form row's label, plain text, with its mnemonic ('&') moving the focus to field.
+[[nodiscard]] QLabel *newFormLabel(const QString &text, QWidget *field, QWidget *parent);
+
 // The key's fingerprint in a fixed-width, selectable label.
 [[nodiscard]] QLabel *newFingerprintLabel(QWidget *parent, const QString &objectName);
 

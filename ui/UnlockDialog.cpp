@@ -76,10 +76,10 @@ UnlockDialog::UnlockDialog(ReviewerKey *key, Purpose purpose, const QString &rea
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setVerticalSpacing(8);
-    form->addRow(QStringLiteral("Reviewer:"), reviewer);
-    form->addRow(QStringLiteral("Fingerprint:"), fingerprint);
-    form->addRow(QStringLiteral("Key file:"), path);
-    form->addRow(QStringLiteral("&Passphrase:"), m_passphraseEdit);
+    form->addRow(newFormLabel(QStringLiteral("Reviewer:"), reviewer, this), reviewer);
+    form->addRow(newFormLabel(QStringLiteral("Fingerprint:"), fingerprint, this), fingerprint);
+    form->addRow(newFormLabel(QStringLiteral("Key file:"), path, this), path);
+    form->addRow(newFormLabel(QStringLiteral("&Passphrase:"), m_passphraseEdit, this), m_passphraseEdit);
 
     m_errorLabel = newErrorLabel(this, QStringLiteral("unlockErrorLabel"));
 

@@ -28,6 +28,17 @@ namespace {
 constexpr crypto::ScryptCost kFastCost {uint64_t(1) << 14, 8, 1};
 const char kPassphrase[] = "correct horse battery staple";
 
+bool allLabelsPlain(const QWidget *dialog)
+{
+    for (const QLabel *label : dialog->findChildren<QLabel *>()) {
+        if (label->textFormat() != Qt::PlainText) {
+            qWarning("not plain text: %s", qPrintable(label->text()));
+            return false;
+        }
+    }
+    return true;
+}
+
 template<typename T> T *child(const QWidget *parent, const char *name)
 {
     T *widget = parent->findChild<T *>(QLatin1String(name));
@@ -75,6 +86,7 @@ void TestKeyDialogs::enrolmentChecksThePassphraseInline()
     QCOMPARE(passphrase->echoMode(), QLineEdit::Password);
     QCOMPARE(repeat->echoMode(), QLineEdit::Password);
     QVERIFY(!generate->isEnabled());
+    QVERIFY(allLabelsPlain(&dialog));
 
     QTest::keyClicks(reviewer, QStringLiteral("rita@example.com"));
     QTest::keyClicks(passphrase, QStringLiteral("too short"));
@@ -117,6 +129,7 @@ void TestKeyDialogs::enrolmentCreatesTheKeyAndShowsItsFingerprint()
     QCOMPARE(key->reviewerId(), QStringLiteral("rita@example.com"));
     QVERIFY(QFile::exists(keyPath()));
     QCOMPARE(child<QLabel>(&dialog, "fingerprintLabel")->text(), key->fingerprint());
+    QVERIFY(allLabelsPlain(&dialog));
     QVERIFY(child<QLabel>(&dialog, "enrolCommandLabel")->text().startsWith(
         QStringLiteral("countersign-gateway admin reviewers add")));
     // The passphrase is gone from the fields.
@@ -172,6 +185,7 @@ void TestKeyDialogs::unlockDialogUnlocks()
     ui::UnlockDialog dialog(key.get(), ui::UnlockDialog::Purpose::Start);
     dialog.show();
     QCOMPARE(child<QPushButton>(&dialog, "cancelButton")->text(), QStringLiteral("&Quit"));
+    QVERIFY(allLabelsPlain(&dialog));
     auto *edit = child<QLineEdit>(&dialog, "unlockPassphraseLineEdit");
     auto *unlock = child<QPushButton>(&dialog, "unlockButton");
     QVERIFY(!unlock->isEnabled());
@@ -207,6 +221,7 @@ void TestKeyDialogs::confirmationAsksForTheFactAndThePassphrase()
     QCOMPARE(QApplication::focusWidget(), factEdit);
     QCOMPARE(factEdit->contextMenuPolicy(), Qt::NoContextMenu);
     QVERIFY(!approve->isDefault() && !approve->autoDefault());
+    QVERIFY(allLabelsPlain(&dialog));
     QVERIFY(child<QLabel>(&dialog, "keyFactPromptLabel")->text().contains(QStringLiteral("number of records")));
 
     QTest::keyClicks(factEdit, QStringLiteral("1,204"));
