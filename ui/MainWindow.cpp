@@ -92,8 +92,8 @@ QString refusalAdvice(const QString &code)
         return QStringLiteral("Wait for the connection to come back, then decide again before the deadline.");
     if (code == QLatin1String("key.locked"))
         return QStringLiteral("Unlock your key (Ctrl+U), then decide again before the deadline.");
-    if (code.startsWith(QLatin1String("decision.")) && code != QLatin1String("decision.too_late"))
-        return QStringLiteral("Nothing was sent; the action is still pending.");
+    if (code == QLatin1String("decision.invalid") || code == QLatin1String("crypto.failed"))
+        return QStringLiteral("Nothing was signed or sent; the action is still pending.");
     return QStringLiteral("Nothing was changed; the action is still pending unless it resolved.");
 }
 
