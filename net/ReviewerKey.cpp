@@ -97,6 +97,16 @@ QString ReviewerKey::metadataPath(const QString &keyPath)
 Result<std::unique_ptr<ReviewerKey>> ReviewerKey::enrol(const QString &keyPath, const QString &reviewerId,
     const crypto::SecureBuffer &passphrase, crypto::ScryptCost cost, const Clock &clock)
 {
+    Result<crypto::Ed25519PrivateKey> generated = crypto::Ed25519PrivateKey::generate();
+    if (!generated)
+        return generated.error();
+    return importKey(keyPath, reviewerId, generated.value().seed(), passphrase, cost, clock);
+}
+
+Result<std::unique_ptr<ReviewerKey>> ReviewerKey::importKey(const QString &keyPath, const QString &reviewerId,
+    const crypto::SecureBuffer &seed, const crypto::SecureBuffer &passphrase, crypto::ScryptCost cost,
+    const Clock &clock)
+{
     if (!isIdentifier(reviewerId)) {
         return makeError(QStringLiteral("key.invalid_reviewer"),
             QStringLiteral("the reviewer id must be 1 to 128 bytes of letters, digits and . _ : @ / + -"));
@@ -105,6 +115,11 @@ Result<std::unique_ptr<ReviewerKey>> ReviewerKey::enrol(const QString &keyPath, 
         return makeError(QStringLiteral("key.weak_passphrase"),
             QStringLiteral("the passphrase must be at least %1 characters long").arg(kMinPassphraseChars));
     }
+    Result<crypto::Ed25519PrivateKey> fromSeed = crypto::Ed25519PrivateKey::fromSeed(seed);
+    if (!fromSeed)
+        return makeError(QStringLiteral("key.invalid_seed"), fromSeed.error().message);
+    crypto::Ed25519PrivateKey privateKey = std::move(fromSeed).value();
+
     const QString metaPath = metadataPath(keyPath);
     for (const QString &path : {keyPath, metaPath}) {
         if (QFileInfo::exists(path) || QFileInfo(path).isSymLink()) {
@@ -124,12 +139,7 @@ Result<std::unique_ptr<ReviewerKey>> ReviewerKey::enrol(const QString &keyPath, 
         QFile::setPermissions(directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     }
 
-    Result<crypto::Ed25519PrivateKey> generated = crypto::Ed25519PrivateKey::generate();
-    if (!generated)
-        return generated.error();
-    crypto::Ed25519PrivateKey privateKey = std::move(generated).value();
     const crypto::Ed25519PublicKey publicKey = privateKey.publicKey();
-
     if (const Status written = crypto::writeEncryptedKey(keyPath, privateKey.seed(), passphrase, cost); !written)
         return written.error();
     const QDateTime created = clock.nowUtc();

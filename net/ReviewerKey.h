@@ -54,6 +54,13 @@ public:
     [[nodiscard]] static Result<std::unique_ptr<ReviewerKey>> enrol(const QString &keyPath, const QString &reviewerId,
         const crypto::SecureBuffer &passphrase, crypto::ScryptCost cost, const Clock &clock = SystemClock::instance());
 
+    // As enrol(), with an existing key (its 32-byte RFC 8032 seed) instead of a fresh one: to
+    // move a key to this console, or to use one a test harness enrolled in a policy.
+    // Additional error code "key.invalid_seed".
+    [[nodiscard]] static Result<std::unique_ptr<ReviewerKey>> importKey(const QString &keyPath,
+        const QString &reviewerId, const crypto::SecureBuffer &seed, const crypto::SecureBuffer &passphrase,
+        crypto::ScryptCost cost, const Clock &clock = SystemClock::instance());
+
     // The key at keyPath, locked: reads only the public metadata (the private key is read by
     // unlock()). Error codes: "key.not_found" (no key file), "key.metadata" (the metadata file is
     // missing, unreadable or malformed, or its keyId is not the thumbprint of its key).

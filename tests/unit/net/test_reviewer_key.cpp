@@ -68,6 +68,7 @@ private Q_SLOTS:
     void signedDecisionVerifies();
     void signedSignInVerifies();
     void fingerprintIsTheGroupedThumbprint();
+    void importKeepsAGivenKey();
 
 private:
     QString keyPath() const { return m_dir->filePath(QStringLiteral("keys/reviewer-key.pem")); }
@@ -379,6 +380,22 @@ void TestReviewerKey::fingerprintIsTheGroupedThumbprint()
     QCOMPARE(QString(fingerprint).remove(QLatin1Char(' ')), key->keyId());
     QCOMPARE(fingerprint.split(QLatin1Char(' ')).size(), 11); // 43 characters in fours
     QCOMPARE(fingerprint.split(QLatin1Char(' ')).constFirst().size(), 4);
+}
+
+void TestReviewerKey::importKeepsAGivenKey()
+{
+    const auto given = crypto::Ed25519PrivateKey::generate().value();
+    auto imported = ReviewerKey::importKey(keyPath(), kReviewer, given.seed(), secret(kPassphrase), kFastCost, m_clock);
+    QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().toString()));
+    QCOMPARE(imported.value()->publicKey(), given.publicKey());
+    auto reopened = std::move(ReviewerKey::open(keyPath(), m_clock)).value();
+    QVERIFY(reopened->unlock(secret(kPassphrase)));
+    QVERIFY(decision::verifyDecision(reopened->signDecision(sampleClaims()).value(), given.publicKey()));
+
+    const auto bad = ReviewerKey::importKey(m_dir->filePath(QStringLiteral("bad.pem")), kReviewer,
+        crypto::SecureBuffer(QByteArrayView("short")), secret(kPassphrase), kFastCost, m_clock);
+    QVERIFY(!bad);
+    QCOMPARE(bad.error().code, QStringLiteral("key.invalid_seed"));
 }
 
 QTEST_GUILESS_MAIN(TestReviewerKey)
