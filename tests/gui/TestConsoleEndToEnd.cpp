@@ -161,6 +161,18 @@ private Q_SLOTS:
         QCOMPARE(outcome.json.value(QStringLiteral("reason")).toString(),
                  QStringLiteral("Beneficiary is not on the vendor list"));
     }
+
+    void lockedKeyCannotSignInAndUnlockingReconnects()
+    {
+        // Locked, the session goes on; but a reconnection needs a fresh sign-in, which the key
+        // cannot sign: the connection stops as Refused, and unlocking starts it again.
+        m_key->lock();
+        m_connection->simulateNetworkDrop();
+        QTRY_COMPARE_WITH_TIMEOUT(m_connection->state(), GatewayConnection::State::Refused, 15000);
+        QCOMPARE(m_window->messageBar()->title(), QStringLiteral("Not signed in: your key is locked"));
+        QVERIFY(m_key->unlock(crypto::SecureBuffer(kPassphrase)));
+        QTRY_COMPARE_WITH_TIMEOUT(m_connection->state(), GatewayConnection::State::Connected, 15000);
+    }
 };
 
 QTEST_MAIN(TestConsoleEndToEnd)
