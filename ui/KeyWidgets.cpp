@@ -104,7 +104,9 @@ void fitDialogToWidth(QWidget *dialog, int width)
 
 QString enrolCommandFor(const QString &reviewerId, const QString &jwkFile)
 {
-    return QStringLiteral("countersign-gateway admin reviewers add --id %1 --key %2").arg(reviewerId, jwkFile);
+    // As gateway/AdminClient spells it; the administrator adds the connection options.
+    return QStringLiteral("countersign-gateway admin reviewers add --id %1 --role reviewer --key %2 --why \"…\"")
+        .arg(reviewerId, jwkFile);
 }
 
 } // namespace countersign::ui
