@@ -1,42 +1,54 @@
-// countersign: the reviewer's console. Parses the command line, takes the reviewer token from
-// the environment (never from argv, which other users can read), and opens the main window on
-// a pinned secure WebSocket to the gateway.
+// countersign: the reviewer's console. Parses the command line, opens (or on first run creates)
+// the reviewer's signing key and has it unlocked, and opens the main window on a pinned secure
+// WebSocket to the gateway, signing in with the key. `countersign enrol` creates a key without
+// any GUI, for scripts.
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "core/crypto/Base64Url.h"
 #include "core/crypto/Ed25519.h"
+#include "core/crypto/EncryptedKeyFile.h"
+#include "core/crypto/SecureBuffer.h"
 #include "core/platform/Process.h"
 #include "core/protocol/Protocol.h"
 #include "net/PinnedCertificate.h"
+#include "net/ReviewerKey.h"
 #include "net/WebSocketGatewayConnection.h"
+#include "ui/EnrolmentDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/Resources.h"
+#include "ui/UnlockDialog.h"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
+
+#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <unistd.h>
+#endif
 
 #include <QApplication>
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QPixmap>
+#include <QStandardPaths>
 #include <QTimer>
 #include <QUrl>
 
 
 namespace {
 
-constexpr auto kTokenVariable = "COUNTERSIGN_TOKEN";
-constexpr int kUsageError = 2;
+using countersign::ReviewerKey;
+using countersign::crypto::SecureBuffer;
 
-// Takes the token and removes it from the environment, so no child process inherits it.
-QByteArray takeToken()
-{
-    QByteArray token = qgetenv(kTokenVariable);
-    qunsetenv(kTokenVariable);
-    return token.trimmed();
-}
+constexpr int kUsageError = 2;
+constexpr int kKeyError = 1;
+constexpr int kDefaultIdleLockMinutes = 10;
+constexpr qsizetype kMaxPassphraseBytes = 1024;
 
 int usageError(const QString &message)
 {
@@ -44,9 +56,137 @@ int usageError(const QString &message)
     return kUsageError;
 }
 
+int keyError(const QString &message)
+{
+    (void)std::fprintf(stderr, "countersign: %s\n", qPrintable(message));
+    return kKeyError;
+}
+
+QString defaultKeyPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/reviewer-key.pem");
+}
+
+// Reads one line (up to the first newline, or to end of file) from the file descriptor, like
+// gpg --passphrase-fd, straight into a wiping buffer; the descriptor is closed afterwards.
+std::optional<SecureBuffer> readPassphraseFd(const QString &fdText, QString *error)
+{
+#ifdef Q_OS_UNIX
+    bool ok = false;
+    const int fd = fdText.toInt(&ok);
+    if (!ok || fd < 0) {
+        *error = QStringLiteral("--passphrase-fd: expected a file descriptor number");
+        return std::nullopt;
+    }
+    SecureBuffer buffer(kMaxPassphraseBytes);
+    qsizetype length = 0;
+    for (;;) {
+        if (length == buffer.size()) {
+            *error = QStringLiteral("--passphrase-fd: the passphrase is longer than %1 bytes").arg(kMaxPassphraseBytes);
+            return std::nullopt;
+        }
+        unsigned char byte = 0;
+        const ssize_t got = ::read(fd, &byte, 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            *error = QStringLiteral("--passphrase-fd: cannot read file descriptor %1").arg(fd);
+            return std::nullopt;
+        }
+        if (got == 0 || byte == '\n')
+            break;
+        buffer.data()[length++] = byte;
+    }
+    if (fd > 2)
+        ::close(fd);
+    if (length > 0 && buffer.data()[length - 1] == '\r')
+        --length;
+    return SecureBuffer(QByteArrayView(buffer.view().first(length)));
+#else
+    Q_UNUSED(fdText);
+    *error = QStringLiteral("--passphrase-fd is not supported on this platform");
+    return std::nullopt;
+#endif
+}
+
+// countersign enrol --reviewer ID --key-file PATH --passphrase-fd N [--export-jwk FILE] [--export-pem FILE]
+int runEnrol(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Creates the reviewer's signing key without the GUI: the key file (encrypted under the passphrase read "
+        "from --passphrase-fd) and its public metadata (FILE.pub.json), and prints the key's fingerprint. "
+        "Refuses to overwrite an existing key."));
+    parser.addHelpOption();
+    const QCommandLineOption reviewerOption(
+        QStringLiteral("reviewer"), QStringLiteral("The reviewer id the gateway knows you by."), QStringLiteral("id"));
+    const QCommandLineOption keyFileOption(QStringLiteral("key-file"),
+        QStringLiteral("Where to create the key (default: %1).").arg(defaultKeyPath()), QStringLiteral("path"));
+    const QCommandLineOption passphraseFdOption(QStringLiteral("passphrase-fd"),
+        QStringLiteral("Read the passphrase (one line, at least 12 characters) from this file descriptor."),
+        QStringLiteral("n"));
+    const QCommandLineOption jwkOption(QStringLiteral("export-jwk"),
+        QStringLiteral("Also write the public key as a JWK to FILE."), QStringLiteral("file"));
+    const QCommandLineOption pemOption(QStringLiteral("export-pem"),
+        QStringLiteral("Also write the public key as PEM to FILE."), QStringLiteral("file"));
+    const QCommandLineOption costOption(QStringLiteral("scrypt-log2n"),
+        QStringLiteral("scrypt cost as log2(N), 14 to 20, instead of measuring this machine (14 is for tests)."),
+        QStringLiteral("n"));
+    parser.addOptions({reviewerOption, keyFileOption, passphraseFdOption, jwkOption, pemOption, costOption});
+    parser.process(arguments);
+
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("enrol: unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+    if (!parser.isSet(reviewerOption))
+        return usageError(QStringLiteral("enrol: --reviewer is required"));
+    if (!parser.isSet(passphraseFdOption))
+        return usageError(QStringLiteral("enrol: --passphrase-fd is required (the passphrase never goes on the "
+                                         "command line)"));
+    countersign::crypto::ScryptCost cost;
+    bool calibrate = true;
+    if (parser.isSet(costOption)) {
+        bool ok = false;
+        const int log2n = parser.value(costOption).toInt(&ok);
+        if (!ok || log2n < 14 || log2n > 20)
+            return usageError(QStringLiteral("enrol: --scrypt-log2n must be 14 to 20"));
+        cost.n = uint64_t(1) << log2n;
+        calibrate = false;
+    }
+    QString error;
+    const std::optional<SecureBuffer> passphrase = readPassphraseFd(parser.value(passphraseFdOption), &error);
+    if (!passphrase)
+        return usageError(error);
+    if (QString::fromUtf8(passphrase->view()).size() < ReviewerKey::kMinPassphraseChars) // before seconds of calibration
+        return keyError(QStringLiteral("no key created: the passphrase must be at least %1 characters long")
+                            .arg(ReviewerKey::kMinPassphraseChars));
+    if (calibrate)
+        cost = countersign::crypto::calibrateScrypt(500);
+
+    const QString keyPath = QFileInfo(parser.isSet(keyFileOption) ? parser.value(keyFileOption) : defaultKeyPath())
+                                .absoluteFilePath();
+    auto enrolled = ReviewerKey::enrol(keyPath, parser.value(reviewerOption), *passphrase, cost);
+    if (!enrolled)
+        return keyError(QStringLiteral("no key created: %1 (%2)").arg(enrolled.error().message, enrolled.error().code));
+    const ReviewerKey &key = *enrolled.value();
+    if (parser.isSet(jwkOption)) {
+        if (const countersign::Status written = key.writePublicJwk(parser.value(jwkOption)); !written)
+            return keyError(written.error().message);
+    }
+    if (parser.isSet(pemOption)) {
+        if (const countersign::Status written = key.writePublicPem(parser.value(pemOption)); !written)
+            return keyError(written.error().message);
+    }
+    (void)std::printf("reviewer:    %s\nkey file:    %s\nfingerprint: %s\nkey id:      %s\n",
+        qPrintable(key.reviewerId()), qPrintable(QDir::toNativeSeparators(keyPath)), qPrintable(key.fingerprint()),
+        qPrintable(key.keyId()));
+    return 0;
+}
+
 // --help and --version must work without a display, so they get a core application only.
 bool wantsInformationOnly(int argc, char **argv)
 {
+    if (argc > 1 && QByteArrayView(argv[1]) == "enrol")
+        return true; // headless
     for (int i = 1; i < argc; ++i) {
         const QByteArrayView arg(argv[i]);
         if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all" || arg == "-v" || arg == "--version")
@@ -67,9 +207,8 @@ bool isLoopback(const QString &host)
 
 int main(int argc, char *argv[])
 {
-    // Before anything holds a secret (the token is read from the environment below).
+    // Before anything holds a secret (a passphrase, the unlocked key).
     countersign::platform::hardenProcess();
-    QByteArray token = takeToken();
 
     const std::unique_ptr<QCoreApplication> application = wantsInformationOnly(argc, argv)
         ? std::make_unique<QCoreApplication>(argc, argv)
@@ -85,14 +224,25 @@ int main(int argc, char *argv[])
         return 70;
     }
 
+    if (app.arguments().size() > 1 && app.arguments().at(1) == QLatin1String("enrol")) {
+        QStringList arguments = app.arguments();
+        arguments.removeAt(1);
+        arguments[0] += QStringLiteral(" enrol");
+        return runEnrol(arguments);
+    }
+
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Countersign: approve or deny what AI agents want to do.\n"
                        "\n"
-                       "Environment:\n"
-                       "  COUNTERSIGN_TOKEN  The reviewer's bearer token (required). It is read once at start\n"
-                       "                     and removed from the environment. It is deliberately not a\n"
-                       "                     command-line option: other users can read a process's arguments."));
+                       "You sign in to the gateway, and sign every decision, with your own Ed25519 key. On first\n"
+                       "run Countersign creates it (encrypted under a passphrase you choose) and shows the public\n"
+                       "key to send to your gateway administrator; afterwards it asks for the passphrase at start.\n"
+                       "\n"
+                       "Without a GUI:\n"
+                       "  countersign enrol --reviewer ID --passphrase-fd N [--key-file PATH]\n"
+                       "                    [--export-jwk FILE] [--export-pem FILE]\n"
+                       "      Creates the key, prints its fingerprint and exits ('countersign enrol --help')."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption gatewayOption({QStringLiteral("g"), QStringLiteral("gateway")},
@@ -113,7 +263,21 @@ int main(int argc, char *argv[])
     QCommandLineOption screenshotDelayOption(QStringLiteral("screenshot-delay"),
         QStringLiteral("Milliseconds to wait before --screenshot."), QStringLiteral("ms"), QStringLiteral("3000"));
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({gatewayOption, pinOption, gatewayKeyOption, screenshotOption, screenshotDelayOption});
+    const QCommandLineOption keyFileOption(QStringLiteral("key-file"),
+        QStringLiteral("Your encrypted signing key (default: %1). Its public part is read from PATH.pub.json.")
+            .arg(defaultKeyPath()),
+        QStringLiteral("path"));
+    const QCommandLineOption idleLockOption(QStringLiteral("idle-lock"),
+        QStringLiteral("Lock the key after this many minutes without keyboard or mouse input (default %1; 0 never)."
+                       " Nothing can be decided while it is locked.")
+            .arg(kDefaultIdleLockMinutes),
+        QStringLiteral("minutes"), QString::number(kDefaultIdleLockMinutes));
+    const QCommandLineOption passphraseFdOption(QStringLiteral("passphrase-fd"),
+        QStringLiteral("Read the key's passphrase (one line) from this file descriptor once at start and unlock "
+                       "with it, instead of asking. Never put a passphrase on the command line."),
+        QStringLiteral("n"));
+    parser.addOptions({gatewayOption, pinOption, gatewayKeyOption, keyFileOption, idleLockOption, passphraseFdOption,
+        screenshotOption, screenshotDelayOption});
     parser.process(app); // exits here for --help and --version
 
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Countersign"));
@@ -133,7 +297,7 @@ int main(int argc, char *argv[])
     if (url.path().isEmpty() || url.path() == QLatin1String("/"))
         url.setPath(QString::fromLatin1(countersign::protocol::kConsolePath));
     if (!url.userInfo().isEmpty())
-        return usageError(QStringLiteral("--gateway must not carry credentials; set COUNTERSIGN_TOKEN instead"));
+        return usageError(QStringLiteral("--gateway must not carry credentials; you sign in with your key"));
 
     QByteArray pin;
     if (parser.isSet(pinOption)) {
@@ -151,23 +315,66 @@ int main(int argc, char *argv[])
     const auto gatewayKey = countersign::crypto::base64UrlDecode(parser.value(gatewayKeyOption).trimmed().toLatin1());
     if (!gatewayKey || !countersign::crypto::Ed25519PublicKey::fromRaw(gatewayKey.value()))
         return usageError(QStringLiteral("--gateway-key: expected a 32-byte Ed25519 public key in base64url (43 characters)"));
-    if (token.isEmpty())
-        return usageError(QStringLiteral("set %1 to your reviewer token").arg(QLatin1String(kTokenVariable)));
+    bool idleOk = false;
+    const int idleMinutes = parser.value(idleLockOption).toInt(&idleOk);
+    if (!idleOk || idleMinutes < 0 || idleMinutes > 24 * 60)
+        return usageError(QStringLiteral("--idle-lock: expected minutes, 0 to 1440"));
 
     bool delayOk = false;
     const int screenshotDelay = parser.value(screenshotDelayOption).toInt(&delayOk);
     if (parser.isSet(screenshotOption) && (!delayOk || screenshotDelay < 0))
         return usageError(QStringLiteral("--screenshot-delay: expected milliseconds"));
 
+    // The key: read the passphrase first (the descriptor is there now), then open or create it.
+    const QString keyPath = QFileInfo(parser.isSet(keyFileOption) ? parser.value(keyFileOption) : defaultKeyPath())
+                                .absoluteFilePath();
+    std::optional<SecureBuffer> passphrase;
+    if (parser.isSet(passphraseFdOption)) {
+        QString error;
+        passphrase = readPassphraseFd(parser.value(passphraseFdOption), &error);
+        if (!passphrase)
+            return usageError(error);
+    }
+    std::unique_ptr<ReviewerKey> key;
+    if (!QFileInfo::exists(keyPath) && !QFileInfo::exists(ReviewerKey::metadataPath(keyPath))) {
+        if (passphrase) {
+            return keyError(QStringLiteral("no reviewer key at %1; create one with 'countersign enrol' or by "
+                                           "starting without --passphrase-fd")
+                                .arg(keyPath));
+        }
+        countersign::ui::EnrolmentDialog enrolment(keyPath, QString());
+        if (enrolment.exec() != QDialog::Accepted || !enrolment.key())
+            return 0;
+        key = enrolment.takeKey();
+    } else {
+        auto opened = ReviewerKey::open(keyPath);
+        if (!opened)
+            return keyError(QStringLiteral("cannot use the reviewer key: %1 (%2)")
+                                .arg(opened.error().message, opened.error().code));
+        key = std::move(opened).value();
+        if (passphrase) {
+            if (const countersign::Status unlocked = key->unlock(*passphrase); !unlocked)
+                return keyError(QStringLiteral("cannot unlock %1: %2 (%3)")
+                                    .arg(keyPath, unlocked.error().message, unlocked.error().code));
+        } else {
+            countersign::ui::UnlockDialog unlock(key.get(), countersign::ui::UnlockDialog::Purpose::Start);
+            if (unlock.exec() != QDialog::Accepted || !key->isUnlocked())
+                return 0;
+        }
+    }
+    passphrase.reset(); // wiped
+    key->setIdleTimeout(std::chrono::minutes(idleMinutes));
+
     countersign::ConnectionSettings settings;
     settings.url = url;
     settings.pinnedSha256 = pin;
-    settings.bearerToken = std::move(token);
     settings.gatewayPublicKey = gatewayKey.value();
+    ReviewerKey *signer = key.get();
+    settings.signIn = [signer](const countersign::auth::SignInClaims &claims) { return signer->signSignIn(claims); };
     countersign::WebSocketGatewayConnection connection(std::move(settings));
     countersign::ServerTime serverTime(countersign::SystemClock::instance());
 
-    countersign::ui::MainWindow window(&connection, serverTime);
+    countersign::ui::MainWindow window(&connection, serverTime, key.get());
     window.show();
     connection.start();
 

@@ -288,6 +288,11 @@ QWidget *ActionDetailView::buildBody()
     m_metaLabel->setObjectName(QStringLiteral("metaLabel"));
     m_metaLabel->setWordWrap(true);
 
+    // The live quorum tally: who has signed so far, when more than one approval is needed.
+    m_quorumLabel = plainLabel(body, QStringLiteral("quorumLabel"));
+    m_quorumLabel->setWordWrap(true);
+    m_quorumLabel->setAccessibleName(QStringLiteral("Approvals so far"));
+
     m_hiddenBand = new Band(Semantic::Warning, body);
     m_hiddenBand->setObjectName(QStringLiteral("hiddenCharactersNotice"));
     QLabel *hiddenText = plainLabel(m_hiddenBand);
@@ -334,6 +339,7 @@ QWidget *ActionDetailView::buildBody()
     layout->addSpacing(2);
     layout->addLayout(chips);
     layout->addWidget(m_metaLabel);
+    layout->addWidget(m_quorumLabel);
     layout->addSpacing(4);
     layout->addWidget(m_hiddenBand);
     layout->addWidget(sectionTitle(QStringLiteral("Who is asking"), body));
@@ -657,6 +663,14 @@ void ActionDetailView::setReviewer(const QString &reviewer, protocol::Role role)
     updateWidgets();
 }
 
+void ActionDetailView::setKeyLocked(bool locked)
+{
+    m_keyLocked = locked;
+    if (locked)
+        m_armed = Armed::None;
+    updateWidgets();
+}
+
 void ActionDetailView::setDecisionState(DecisionState state, protocol::Verdict verdict)
 {
     m_decisionState = state;
@@ -695,7 +709,7 @@ bool ActionDetailView::reviewerIsParty() const
 bool ActionDetailView::decisionsPossible() const
 {
     return m_frame && !isExpired() && m_connectionState == GatewayConnection::State::Connected
-        && m_role == protocol::Role::Reviewer && m_decisionState == DecisionState::Open;
+        && m_role == protocol::Role::Reviewer && m_decisionState == DecisionState::Open && !m_keyLocked;
 }
 
 bool ActionDetailView::canApprove() const
@@ -745,6 +759,9 @@ QString ActionDetailView::blockedReason() const
                 .arg(missing == 1 ? QStringLiteral("s") : QString());
         return QStringLiteral("The gateway recorded your decision; the action leaves the queue when it resolves.");
     }
+    if (m_keyLocked)
+        return QStringLiteral("Your key is locked: unlock it (Ctrl+U) to decide. Pending actions are denied at "
+                              "their deadlines.");
     if (reviewerIsParty())
         return QStringLiteral("You are this action's user or one of its agents: another reviewer must decide it.");
     return {};
@@ -808,6 +825,21 @@ void ActionDetailView::updateWidgets()
         m_quorumBadge->setVisible(action.approvalsRequired > 1);
         m_quorumBadge->setText(
             QStringLiteral("%1 of %2 approvals").arg(m_frame->approvals).arg(action.approvalsRequired));
+        m_quorumLabel->setVisible(action.approvalsRequired > 1);
+        if (m_approvedBy.isEmpty()) {
+            m_quorumLabel->setText(QStringLiteral("No approvals yet: %1 different reviewers must approve.")
+                                       .arg(action.approvalsRequired));
+        } else {
+            QStringList names;
+            for (const QString &name : std::as_const(m_approvedBy))
+                names.append(name == m_reviewer ? QStringLiteral("you") : displayText(name, kMaxIdChars));
+            m_quorumLabel->setText(QStringLiteral("Approved so far by %1 (%2 of %3).")
+                                       .arg(names.join(QStringLiteral(", ")))
+                                       .arg(m_frame->approvals)
+                                       .arg(action.approvalsRequired));
+        }
+    } else {
+        m_quorumLabel->hide();
     }
 
     // Armed, the notice replaces the effect line: what will happen, and how to go on or back.

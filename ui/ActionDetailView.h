@@ -55,6 +55,9 @@ public:
     void setApprovals(int approvals, const QStringList &approvedBy);
     void setConnectionState(GatewayConnection::State state);
     void setReviewer(const QString &reviewer, protocol::Role role);
+    // While the reviewer's key is locked nothing can be signed, so nothing can be decided.
+    void setKeyLocked(bool locked);
+    [[nodiscard]] bool keyLocked() const { return m_keyLocked; }
     void setDecisionState(DecisionState state, protocol::Verdict verdict = protocol::Verdict::Approve);
     [[nodiscard]] DecisionState decisionState() const { return m_decisionState; }
 
@@ -102,6 +105,7 @@ private:
     QString m_reviewer;
     protocol::Role m_role = protocol::Role::Reviewer;
     DecisionState m_decisionState = DecisionState::Open;
+    bool m_keyLocked = false;
     protocol::Verdict m_recordedVerdict = protocol::Verdict::Approve;
     Armed m_armed = Armed::None;
     bool m_shownExpired = false;
@@ -120,6 +124,7 @@ private:
     Badge *m_expiredBadge = nullptr;
     QWidget *m_categoryBadges = nullptr;
     QLabel *m_metaLabel = nullptr;
+    QLabel *m_quorumLabel = nullptr;
     Band *m_hiddenBand = nullptr;
     QWidget *m_identity = nullptr;
     QGridLayout *m_identityLayout = nullptr;

@@ -1,15 +1,21 @@
 // The reviewer's main window.
 #include "ui/MainWindow.h"
 
-#include "models/ActionSummary.h"
+#include "core/decision/SignedDecision.h"
 #include "core/text/DisplayText.h"
+#include "models/ActionSummary.h"
+#include "models/KeyFact.h"
 #include "models/PendingQueueModel.h"
+#include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
+#include "ui/Band.h"
+#include "ui/ConfirmApprovalDialog.h"
 #include "ui/CountdownDelegate.h"
 #include "ui/MessageBar.h"
 #include "ui/Resources.h"
 #include "ui/ShortcutsDialog.h"
 #include "ui/StatusLine.h"
+#include "ui/UnlockDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -19,6 +25,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
@@ -83,13 +90,46 @@ QString refusalAdvice(const QString &code)
         return QStringLiteral("The gateway could not record it and changed nothing. Try again before the deadline.");
     if (code == QLatin1String("connection.offline"))
         return QStringLiteral("Wait for the connection to come back, then decide again before the deadline.");
+    if (code == QLatin1String("key.locked"))
+        return QStringLiteral("Unlock your key (Ctrl+U), then decide again before the deadline.");
+    if (code == QLatin1String("decision.invalid") || code == QLatin1String("crypto.failed"))
+        return QStringLiteral("Nothing was signed or sent; the action is still pending.");
     return QStringLiteral("Nothing was changed; the action is still pending unless it resolved.");
+}
+
+// "10 minutes", "1 minute", "45 seconds".
+QString durationWords(std::chrono::milliseconds duration)
+{
+    const qint64 seconds = std::chrono::duration_cast<std::chrono::seconds>(duration).count();
+    if (seconds >= 60 && seconds % 60 == 0) {
+        const qint64 minutes = seconds / 60;
+        return minutes == 1 ? QStringLiteral("1 minute") : QStringLiteral("%1 minutes").arg(minutes);
+    }
+    return seconds == 1 ? QStringLiteral("1 second") : QStringLiteral("%1 seconds").arg(seconds);
+}
+
+bool isUserInput(QEvent::Type type)
+{
+    switch (type) {
+    case QEvent::KeyPress:
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonDblClick:
+    case QEvent::MouseMove:
+    case QEvent::Wheel:
+    case QEvent::TouchBegin:
+    case QEvent::TouchUpdate:
+    case QEvent::TabletPress:
+        return true;
+    default:
+        return false;
+    }
 }
 
 } // namespace
 
-MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, QWidget *parent)
-    : QMainWindow(parent), m_connection(connection), m_serverTime(serverTime)
+MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, ReviewerKey *key, QWidget *parent)
+    : QMainWindow(parent), m_connection(connection), m_serverTime(serverTime), m_key(key),
+      m_deliberateCategories(defaultDeliberateCategories())
 {
     initResources();
     setObjectName(QStringLiteral("mainWindow"));
@@ -110,6 +150,40 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, QW
     m_messageBar = new MessageBar(this);
     m_detail = new ActionDetailView(serverTime, this);
 
+    // The locked state: a band that stays while the key is locked, with the way out.
+    auto *lockArea = new QWidget(this);
+    lockArea->setObjectName(QStringLiteral("lockArea"));
+    m_lockBand = new Band(Semantic::Warning, lockArea);
+    m_lockBand->setObjectName(QStringLiteral("lockBand"));
+    m_lockBand->setAccessibleName(QStringLiteral("Key locked"));
+    m_lockTitle = new QLabel(m_lockBand);
+    m_lockTitle->setObjectName(QStringLiteral("lockTitleLabel"));
+    m_lockTitle->setTextFormat(Qt::PlainText);
+    QFont lockFont = m_lockTitle->font();
+    lockFont.setBold(true);
+    m_lockTitle->setFont(lockFont);
+    m_lockDetail = new QLabel(m_lockBand);
+    m_lockDetail->setObjectName(QStringLiteral("lockDetailLabel"));
+    m_lockDetail->setTextFormat(Qt::PlainText);
+    m_lockDetail->setWordWrap(true);
+    auto *unlockButton = new QPushButton(QStringLiteral("Unlock…"), m_lockBand);
+    unlockButton->setObjectName(QStringLiteral("lockBandUnlockButton"));
+    unlockButton->setAccessibleName(QStringLiteral("Unlock your key"));
+    unlockButton->setToolTip(QStringLiteral("Unlock your key (Ctrl+U)"));
+    unlockButton->setAutoDefault(false);
+    connect(unlockButton, &QPushButton::clicked, this, [this] { unlock(); });
+    auto *lockTexts = new QVBoxLayout;
+    lockTexts->setSpacing(2);
+    lockTexts->addWidget(m_lockTitle);
+    lockTexts->addWidget(m_lockDetail);
+    auto *lockLayout = new QHBoxLayout(m_lockBand);
+    lockLayout->setContentsMargins(16, 8, 10, 8);
+    lockLayout->addLayout(lockTexts, 1);
+    lockLayout->addWidget(unlockButton, 0, Qt::AlignVCenter);
+    auto *lockAreaLayout = new QVBoxLayout(lockArea);
+    lockAreaLayout->setContentsMargins(10, 8, 10, 2);
+    lockAreaLayout->addWidget(m_lockBand);
+
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->setChildrenCollapsible(false);
@@ -123,6 +197,7 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, QW
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_statusLine);
+    layout->addWidget(lockArea);
     layout->addWidget(m_messageBar);
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
@@ -138,6 +213,12 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, QW
 
     createActions();
 
+    if (key) {
+        connect(key, &ReviewerKey::lockedChanged, this, &MainWindow::onKeyLockedChanged);
+        qApp->installEventFilter(this);
+    }
+    m_detail->setKeyLocked(!key || !key->isUnlocked());
+
     m_statusLine->setGatewayUrl(connection->gatewayUrl());
     onStateChanged(connection->state(), connection->stateDetail());
     if (const QScreen *screen = this->screen()) {
@@ -150,7 +231,10 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, QW
     updateWidgets();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    qApp->removeEventFilter(this);
+}
 
 QWidget *MainWindow::buildQueuePane()
 {
@@ -270,10 +354,19 @@ void MainWindow::createActions()
     m_shortcutsAction = make(QStringLiteral("&Keyboard shortcuts"),
         {QKeySequence(Qt::Key_Question), QKeySequence(Qt::Key_F1)}, [this] { showShortcuts(); });
     m_shortcutsAction->setObjectName(QStringLiteral("shortcutsAction"));
+    m_lockAction = make(QStringLiteral("&Lock now"), {QKeySequence(Qt::CTRL | Qt::Key_L)}, [this] { lockNow(); });
+    m_lockAction->setObjectName(QStringLiteral("lockAction"));
+    m_lockAction->setStatusTip(QStringLiteral("Lock your key now: nothing can be decided until you unlock it"));
+    m_unlockAction = make(QStringLiteral("&Unlock…"), {QKeySequence(Qt::CTRL | Qt::Key_U)}, [this] { unlock(); });
+    m_unlockAction->setObjectName(QStringLiteral("unlockAction"));
+    m_unlockAction->setStatusTip(QStringLiteral("Unlock your key with your passphrase"));
     m_quitAction = make(QStringLiteral("&Quit"), {QKeySequence(Qt::CTRL | Qt::Key_Q)}, [this] { close(); });
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
 
     QMenu *console = menuBar()->addMenu(QStringLiteral("&Console"));
+    console->addAction(m_lockAction);
+    console->addAction(m_unlockAction);
+    console->addSeparator();
     console->addAction(m_quitAction);
     QMenu *queue = menuBar()->addMenu(QStringLiteral("&Queue"));
     queue->addAction(m_nextAction);
@@ -332,6 +425,69 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveSettings();
     QMainWindow::closeEvent(event);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // Only input counts as presence: timers, repaints and network traffic never keep the key open.
+    if (m_key && isUserInput(event->type()))
+        m_key->noteActivity();
+    return QMainWindow::eventFilter(watched, event);
+}
+
+QString MainWindow::lockText() const
+{
+    if (m_key && m_key->isUnlocked())
+        return {};
+    return m_lockTitle->text() + QStringLiteral(" — ") + m_lockDetail->text();
+}
+
+void MainWindow::lockNow()
+{
+    if (m_key && m_key->isUnlocked())
+        m_key->lock(ReviewerKey::LockReason::Requested);
+}
+
+UnlockDialog *MainWindow::unlock()
+{
+    if (!m_key || m_key->isUnlocked())
+        return nullptr;
+    if (UnlockDialog *open = m_unlockDialog.data()) {
+        open->raise();
+        open->activateWindow();
+        return open;
+    }
+    auto *dialog = new UnlockDialog(m_key, UnlockDialog::Purpose::Resume, m_lockTitle->text(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_unlockDialog = dialog;
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::onKeyLockedChanged(bool locked)
+{
+    m_detail->setKeyLocked(locked);
+    if (locked) {
+        if (ConfirmApprovalDialog *confirm = m_confirmDialog.data()) {
+            confirm->reject();
+            m_messageBar->showMessage(Semantic::Warning, QStringLiteral("Your approval was not signed"),
+                QStringLiteral("Your key locked while you were confirming it. Unlock it (Ctrl+U) and approve again "
+                               "before the deadline."));
+        }
+    } else {
+        if (UnlockDialog *dialog = m_unlockDialog.data())
+            dialog->accept();
+        // Refused because the key could not sign the sign-in: try again now that it can.
+        GatewayConnection *connection = m_connection.data();
+        if (connection && m_restartOnUnlock && connection->state() == GatewayConnection::State::Refused) {
+            m_restartOnUnlock = false;
+            m_messageBar->dismiss();
+            connection->stop();
+            connection->start();
+        }
+        m_restartOnUnlock = false;
+    }
+    updateWidgets();
 }
 
 QString MainWindow::selectedActionId() const
@@ -474,11 +630,17 @@ void MainWindow::onStateChanged(GatewayConnection::State state, const QString &d
                            "(it was recorded) or is still pending and can be decided again."));
         showCurrent();
     }
-    if (state == GatewayConnection::State::Refused) {
+    if (state == GatewayConnection::State::Refused && (!m_key || !m_key->isUnlocked())) {
+        // The sign-in needs the key: connect again as soon as it is unlocked.
+        m_restartOnUnlock = true;
+        m_messageBar->showMessage(Semantic::Warning, QStringLiteral("Not signed in: your key is locked"),
+            QStringLiteral("Unlock it (Ctrl+U) and Countersign connects again. Until then pending actions will be "
+                           "denied at their deadlines."));
+    } else if (state == GatewayConnection::State::Refused) {
         m_messageBar->showMessage(Semantic::Danger,
             QStringLiteral("The gateway connection was refused; Countersign will not retry"),
-            detail.isEmpty() ? QStringLiteral(
-                "Check the gateway address, its certificate fingerprint and your token, then restart the console.")
+            detail.isEmpty() ? QStringLiteral("Check the gateway address, its certificate fingerprint and that your "
+                                              "key is enrolled, then restart the console.")
                              : detail);
     }
     updateWidgets();
@@ -487,7 +649,16 @@ void MainWindow::onStateChanged(GatewayConnection::State state, const QString &d
 void MainWindow::onHello(const protocol::Hello &hello)
 {
     m_serverTime.sync(hello.serverTime);
+    m_gatewayId = hello.gatewayId;
     m_reviewer = hello.reviewer;
+    if (m_key && hello.reviewer != m_key->reviewerId()) {
+        // The gateway enrolled this key under another name: decisions would be signed as one
+        // reviewer and recorded as another. Say so; the gateway refuses them anyway.
+        m_messageBar->showMessage(Semantic::Danger,
+            QStringLiteral("The gateway signed you in as %1, but your key is %2's")
+                .arg(displayText(hello.reviewer, 80), m_key->reviewerId()),
+            QStringLiteral("Ask your gateway administrator to check the enrolment of key %1.").arg(m_key->keyId()));
+    }
     m_role = hello.role;
     m_statusLine->setReviewer(hello.reviewer, hello.role);
     m_detail->setReviewer(hello.reviewer, hello.role);
@@ -512,6 +683,13 @@ void MainWindow::onActionResolved(const protocol::ActionResolved &frame)
     const int row = m_model->rowOf(frame.actionId);
     if (row >= 0 && frame.actionId == m_detail->actionId())
         m_selectNextAfterRemoval = true;
+    if (ConfirmApprovalDialog *confirm = m_confirmDialog.data(); confirm && confirm->actionId() == frame.actionId) {
+        confirm->reject();
+        m_messageBar->showMessage(Semantic::Warning,
+            QStringLiteral("%1 before you approved it; nothing was signed").arg(outcomeWords(frame.outcome)),
+            row >= 0 && m_model->actionAt(row) ? actionSummary(m_model->actionAt(row)->action) : QString());
+        return;
+    }
     if (ours || row < 0 || frame.actionId != m_detail->actionId())
         return;
     // Someone else (or the deadline) resolved the action the reviewer is looking at.
@@ -530,16 +708,92 @@ void MainWindow::onDecisionRequested(
 {
     if (!m_connection)
         return;
+    if (!m_key || !m_key->isUnlocked()) {
+        m_messageBar->showMessage(Semantic::Warning,
+            QStringLiteral("Your %1 was not signed: your key is locked").arg(verdictNoun(verdict)),
+            refusalAdvice(QStringLiteral("key.locked")));
+        return;
+    }
+    const protocol::ActionPending *frame = m_model->actionAt(m_model->rowOf(actionId));
+    if (frame && verdict == protocol::Verdict::Approve
+        && requiresDeliberateApproval(frame->action, m_deliberateCategories)) {
+        openConfirmApproval(*frame, reason);
+        return;
+    }
+    signAndSend(actionId, digest, verdict, reason);
+}
+
+void MainWindow::openConfirmApproval(const protocol::ActionPending &frame, const QString &reason)
+{
+    if (ConfirmApprovalDialog *open = m_confirmDialog.data()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    const Action &action = frame.action;
+    QString why;
+    if (action.impact.tier >= 4) {
+        why = QStringLiteral("Tier 4 actions are approved deliberately.");
+    } else {
+        for (ImpactCategory category : action.impact.categories) {
+            if (m_deliberateCategories.contains(category)) {
+                why = QStringLiteral("%1 actions are approved deliberately.").arg(categoryTitle(category));
+                break;
+            }
+        }
+    }
+    auto *dialog = new ConfirmApprovalDialog(action, actionSummary(action), why, keyFact(action), m_key, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_confirmDialog = dialog;
+    const QString actionId = action.id;
+    const QByteArray digest = frame.digest;
+    connect(dialog, &QDialog::accepted, this,
+        [this, actionId, digest, reason] { signAndSend(actionId, digest, protocol::Verdict::Approve, reason); });
+    connect(dialog, &QDialog::rejected, this, [this, actionId] {
+        if (m_model->rowOf(actionId) < 0 || !m_messageBar->isHidden())
+            return; // said already (resolved, or the key locked)
+        m_messageBar->showMessage(Semantic::Info, QStringLiteral("Approval cancelled; nothing was signed"),
+            QStringLiteral("The action is still pending. Press A to approve it again, or D to deny it."),
+            kConfirmationMs);
+    });
+    dialog->open();
+}
+
+void MainWindow::signAndSend(
+    const QString &actionId, const QByteArray &digest, protocol::Verdict verdict, const QString &reason)
+{
+    if (!m_connection)
+        return;
+    const protocol::ActionPending *frame = m_model->actionAt(m_model->rowOf(actionId));
+    if (!frame || frame->digest != digest) {
+        m_messageBar->showMessage(Semantic::Info,
+            QStringLiteral("Your %1 was not signed: the action is no longer pending").arg(verdictNoun(verdict)),
+            displayText(actionId, 80), kConfirmationMs);
+        return;
+    }
+    const QString summary = actionSummary(frame->action);
+
+    decision::DecisionClaims claims;
+    claims.actionId = actionId;
+    claims.actionDigest = digest;
+    claims.verdict = verdict;
+    claims.reason = reason;
+    // The audience is the gateway this session signed in to; an action naming another is refused there.
+    claims.gatewayId = m_gatewayId.isEmpty() ? frame->action.gatewayId : m_gatewayId;
+    claims.policyVersion = frame->action.policyVersion;
+    Result<QByteArray> token = m_key ? m_key->signDecision(claims)
+                                     : Result<QByteArray>(makeError(QStringLiteral("key.locked"), QStringLiteral("no key")));
+    if (!token) {
+        m_messageBar->showMessage(Semantic::Danger, QStringLiteral("Your %1 was not signed").arg(verdictNoun(verdict)),
+            token.error().message + QStringLiteral(" (") + token.error().code + QStringLiteral("). ")
+                + refusalAdvice(token.error().code));
+        return;
+    }
+
     protocol::Decision decision;
     decision.requestId = QStringLiteral("r-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     decision.actionId = actionId;
-    decision.actionDigest = digest;
-    decision.verdict = verdict;
-    decision.reason = reason;
-
-    const int row = m_model->rowOf(actionId);
-    const protocol::ActionPending *frame = m_model->actionAt(row);
-    const QString summary = frame ? actionSummary(frame->action) : displayText(actionId, 80);
+    decision.token = std::move(token).value();
 
     const Status sent = m_connection->sendDecision(decision);
     if (!sent) {
@@ -660,6 +914,25 @@ void MainWindow::updateWidgets()
     m_denyAction->setEnabled(hasAction);
     m_confirmAction->setEnabled(hasAction);
     m_cancelAction->setEnabled(true);
+
+    const bool unlocked = m_key && m_key->isUnlocked();
+    m_lockAction->setEnabled(unlocked);
+    m_unlockAction->setEnabled(m_key && !unlocked);
+    if (!unlocked) {
+        QString title = QStringLiteral("Your key is locked — unlock to decide");
+        if (m_key && m_key->lockReason() == ReviewerKey::LockReason::Idle)
+            title = QStringLiteral("Locked after %1 idle — unlock to decide").arg(durationWords(m_key->idleTimeout()));
+        else if (m_key && m_key->lockReason() == ReviewerKey::LockReason::Requested)
+            title = QStringLiteral("Locked — unlock to decide");
+        m_lockTitle->setText(title);
+        m_lockDetail->setText(m_key ? QStringLiteral("Every decision is signed with your key (%1, fingerprint %2), so "
+                                                     "none can be made while it is locked. Press Ctrl+U or Unlock. "
+                                                     "Pending actions are still denied at their deadlines.")
+                                          .arg(m_key->reviewerId(), m_key->fingerprint().left(14) + QStringLiteral("…"))
+                                    : QStringLiteral("No reviewer key is loaded: nothing can be decided."));
+        m_lockBand->setAccessibleDescription(lockText());
+    }
+    m_lockBand->parentWidget()->setVisible(!unlocked);
 }
 
 } // namespace countersign::ui

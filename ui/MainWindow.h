@@ -4,8 +4,11 @@
 #pragma once
 
 #include "core/ServerTime.h"
+#include "core/action/Action.h"
 #include "core/protocol/Protocol.h"
 #include "net/GatewayConnection.h"
+#include "ui/ConfirmApprovalDialog.h"
+#include "ui/UnlockDialog.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -18,11 +21,13 @@ class QTableView;
 
 namespace countersign {
 class PendingQueueModel;
+class ReviewerKey;
 }
 
 namespace countersign::ui {
 
 class ActionDetailView;
+class Band;
 class MessageBar;
 class StatusLine;
 
@@ -30,9 +35,11 @@ class MainWindow final : public QMainWindow {
     Q_OBJECT
 
 public:
-    // The connection is not owned and must outlive the window; the window syncs serverTime
-    // from each hello and measures every deadline with it.
-    MainWindow(GatewayConnection *connection, ServerTime &serverTime, QWidget *parent = nullptr);
+    // The connection and the key are not owned and must outlive the window; the window syncs
+    // serverTime from each hello and measures every deadline with it. Every decision is signed
+    // with key; while it is locked nothing can be decided. The window notes the user's input
+    // (anywhere in the application) as activity on the key, for its idle lock.
+    MainWindow(GatewayConnection *connection, ServerTime &serverTime, ReviewerKey *key, QWidget *parent = nullptr);
     ~MainWindow() override;
     Q_DISABLE_COPY_MOVE(MainWindow)
 
@@ -41,6 +48,20 @@ public:
     [[nodiscard]] ActionDetailView *detailView() const { return m_detail; }
     [[nodiscard]] MessageBar *messageBar() const { return m_messageBar; }
     [[nodiscard]] StatusLine *statusLine() const { return m_statusLine; }
+    // The band that says the key is locked (hidden while it is unlocked).
+    [[nodiscard]] Band *lockBand() const { return m_lockBand; }
+    [[nodiscard]] QString lockText() const;
+
+    // Impact categories whose approvals must be deliberate (retype the key fact, re-enter the
+    // passphrase) at any tier; tier 4 always is. Default: defaultDeliberateCategories().
+    void setDeliberateCategories(const QList<ImpactCategory> &categories) { m_deliberateCategories = categories; }
+    [[nodiscard]] QList<ImpactCategory> deliberateCategories() const { return m_deliberateCategories; }
+
+    // Ctrl+L and Ctrl+U. unlock() opens the unlock dialog (window-modal) and returns it.
+    void lockNow();
+    UnlockDialog *unlock();
+    // The open deliberate-approval dialog, if any.
+    [[nodiscard]] ConfirmApprovalDialog *confirmApprovalDialog() const { return m_confirmDialog; }
 
     // The id of the action shown on the right; empty when none.
     [[nodiscard]] QString selectedActionId() const;
@@ -52,6 +73,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     struct Request {
@@ -73,6 +95,10 @@ private:
     void onProtocolViolation(const Error &error);
     void onDecisionRequested(
         const QString &actionId, const QByteArray &digest, protocol::Verdict verdict, const QString &reason);
+    void openConfirmApproval(const protocol::ActionPending &frame, const QString &reason);
+    void signAndSend(
+        const QString &actionId, const QByteArray &digest, protocol::Verdict verdict, const QString &reason);
+    void onKeyLockedChanged(bool locked);
     void onCurrentRowChanged();
     void onRowsRemoved();
     void onModelAboutToBeReset();
@@ -99,6 +125,11 @@ private:
     QTableView *m_queueView = nullptr;
     QLabel *m_queueCount = nullptr;
     ActionDetailView *m_detail = nullptr;
+    Band *m_lockBand = nullptr;
+    QLabel *m_lockTitle = nullptr;
+    QLabel *m_lockDetail = nullptr;
+    QPointer<ConfirmApprovalDialog> m_confirmDialog;
+    QPointer<UnlockDialog> m_unlockDialog;
 
     QList<QAction *> m_commands;
     QAction *m_nextAction = nullptr;
@@ -109,10 +140,16 @@ private:
     QAction *m_denyAction = nullptr;
     QAction *m_confirmAction = nullptr;
     QAction *m_cancelAction = nullptr;
+    QAction *m_lockAction = nullptr;
+    QAction *m_unlockAction = nullptr;
     QAction *m_shortcutsAction = nullptr;
     QAction *m_quitAction = nullptr;
 
+    ReviewerKey *const m_key; // not owned; may be null (then nothing can be signed)
+    QList<ImpactCategory> m_deliberateCategories;
+    bool m_restartOnUnlock = false; // the connection was refused while the key was locked
     QString m_reviewer;
+    QString m_gatewayId;
     protocol::Role m_role = protocol::Role::Reviewer;
     QHash<QString, Request> m_requests; // requestId → decision awaiting its result
     QHash<QString, protocol::Verdict> m_recorded; // actionId → accepted, awaiting resolution

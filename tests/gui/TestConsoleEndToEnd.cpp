@@ -1,13 +1,18 @@
-// The whole console against a real gateway process over TLS: an agent submits over HTTPS, the
-// action appears in the real main window, the reviewer selects and approves it with the
-// keyboard, it leaves the queue, and the agent's long-poll learns the outcome.
+// The whole console against a real gateway process over TLS: the console signs in with the
+// reviewer's key (held by a ReviewerKey, as the console holds it), an agent submits over HTTPS,
+// the action appears in the real main window, the reviewer selects and approves it with the
+// keyboard (a payment: deliberately, retyping the amount and the passphrase), the signed
+// decision is accepted, it leaves the queue, and the agent's long-poll learns the outcome.
 #include "core/Clock.h"
 #include "core/ServerTime.h"
+#include "core/decision/SignedDecision.h"
 #include "models/PendingQueueModel.h"
+#include "net/ReviewerKey.h"
 #include "net/WebSocketGatewayConnection.h"
 #include "tests/support/GatewayProcess.h"
 #include "tests/support/TestAgentClient.h"
 #include "ui/ActionDetailView.h"
+#include "ui/ConfirmApprovalDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBar.h"
 
@@ -16,6 +21,7 @@
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace countersign;
@@ -26,7 +32,11 @@ class TestConsoleEndToEnd final : public QObject
     Q_OBJECT
 
 private:
+    static inline const QByteArray kPassphrase = "end to end passphrase";
+
     std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<QTemporaryDir> m_keyDir;
+    std::unique_ptr<ReviewerKey> m_key;
     std::unique_ptr<WebSocketGatewayConnection> m_connection;
     std::unique_ptr<ServerTime> m_serverTime;
     std::unique_ptr<ui::MainWindow> m_window;
@@ -59,14 +69,23 @@ private Q_SLOTS:
         m_gateway = std::make_unique<GatewayProcess>();
         QString error;
         QVERIFY2(m_gateway->start(&error), qPrintable(error));
+        // Rita's key, enrolled in the gateway's policy, stored as the console stores a key.
+        m_keyDir = std::make_unique<QTemporaryDir>();
+        auto key = ReviewerKey::importKey(m_keyDir->filePath(QStringLiteral("rita.pem")), GatewayProcess::kRita,
+            m_gateway->reviewerKey(GatewayProcess::kRita).seed(), crypto::SecureBuffer(kPassphrase),
+            crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
+        QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
+        m_key = std::move(key).value();
+
         ConnectionSettings settings;
         settings.url = m_gateway->consoleUrl();
         settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.bearerToken = m_gateway->reviewerToken(GatewayProcess::kRita);
         settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
+        ReviewerKey *signer = m_key.get();
+        settings.signIn = [signer](const auth::SignInClaims &claims) { return signer->signSignIn(claims); };
         m_connection = std::make_unique<WebSocketGatewayConnection>(settings);
         m_serverTime = std::make_unique<ServerTime>(SystemClock::instance());
-        m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_serverTime);
+        m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_serverTime, m_key.get());
         m_window->resize(1280, 800);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -79,6 +98,8 @@ private Q_SLOTS:
         m_window.reset();
         m_connection.reset();
         m_serverTime.reset();
+        m_key.reset();
+        m_keyDir.reset();
         m_gateway.reset();
     }
 
@@ -95,6 +116,14 @@ private Q_SLOTS:
         QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::Approve);
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return, Qt::ControlModifier);
 
+        // A payment is approved deliberately: the amount as the parameters hold it, and the passphrase.
+        ui::ConfirmApprovalDialog *confirm = m_window->confirmApprovalDialog();
+        QVERIFY(confirm);
+        QTest::keyClicks(confirm->findChild<QLineEdit *>(QStringLiteral("keyFactLineEdit")), QStringLiteral("24000"));
+        auto *passphrase = confirm->findChild<QLineEdit *>(QStringLiteral("approvalPassphraseLineEdit"));
+        QTest::keyClicks(passphrase, QString::fromLatin1(kPassphrase));
+        QVERIFY2(confirm->tryApprove(), qPrintable(confirm->errorText()));
+
         // The gateway acknowledges, publishes the resolution, and the row leaves the queue.
         QTRY_COMPARE_WITH_TIMEOUT(m_window->queueModel()->rowOf(id), -1, 10000);
         QVERIFY(m_window->messageBar()->title().startsWith(QStringLiteral("Approved, acknowledged by gateway")));
@@ -103,6 +132,11 @@ private Q_SLOTS:
                                              m_gateway->agentToken(GatewayProcess::kPaymentsAgent));
         QCOMPARE(outcome.json.value(QStringLiteral("status")).toString(), QStringLiteral("approved"));
         QCOMPARE(outcome.json.value(QStringLiteral("decidedBy")).toString(), GatewayProcess::kRita);
+        // What the gateway recorded is the decision the console signed with Rita's key.
+        const QList<GatewayProcess::StoredDecision> stored = m_gateway->storedDecisions(id);
+        QCOMPARE(stored.size(), 1);
+        QVERIFY(stored.constFirst().accepted);
+        QVERIFY(decision::verifyDecision(stored.constFirst().token, m_key->publicKey()));
     }
 
     void denyWithAReason()
@@ -126,6 +160,18 @@ private Q_SLOTS:
         QCOMPARE(outcome.json.value(QStringLiteral("status")).toString(), QStringLiteral("denied"));
         QCOMPARE(outcome.json.value(QStringLiteral("reason")).toString(),
                  QStringLiteral("Beneficiary is not on the vendor list"));
+    }
+
+    void lockedKeyCannotSignInAndUnlockingReconnects()
+    {
+        // Locked, the session goes on; but a reconnection needs a fresh sign-in, which the key
+        // cannot sign: the connection stops as Refused, and unlocking starts it again.
+        m_key->lock();
+        m_connection->simulateNetworkDrop();
+        QTRY_COMPARE_WITH_TIMEOUT(m_connection->state(), GatewayConnection::State::Refused, 15000);
+        QCOMPARE(m_window->messageBar()->title(), QStringLiteral("Not signed in: your key is locked"));
+        QVERIFY(m_key->unlock(crypto::SecureBuffer(kPassphrase)));
+        QTRY_COMPARE_WITH_TIMEOUT(m_connection->state(), GatewayConnection::State::Connected, 15000);
     }
 };
 

@@ -1,18 +1,26 @@
 // Drives the real main window offscreen over a scripted gateway connection: keyboard-first
-// approval and denial, what the window shows afterwards, selection stability, the fail-safe
-// states, and that hostile text from an action is only ever shown as escaped plain text.
+// approval and denial signed with a real reviewer key, what the window shows afterwards,
+// selection stability, the fail-safe states, the locked key (idle lock, Ctrl+L, unlocking),
+// deliberate approval of high-impact actions, and that hostile text from an action is only
+// ever shown as escaped plain text.
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
 #include "core/Clock.h"
 #include "core/ServerTime.h"
+#include "core/decision/SignedDecision.h"
 #include "models/PendingQueueModel.h"
+#include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
+#include "ui/Badge.h"
+#include "ui/Band.h"
+#include "ui/ConfirmApprovalDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBar.h"
 #include "ui/ParameterTree.h"
 #include "ui/ShortcutsDialog.h"
 #include "ui/StatusLine.h"
+#include "ui/UnlockDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -27,9 +35,22 @@
 #include <QTest>
 #include <QTextDocument>
 #include <QTreeWidget>
+#include <QElapsedTimer>
 
 using namespace countersign;
+using namespace std::chrono_literals;
 using countersign::testing::ScriptedGatewayConnection;
+
+namespace {
+
+const char kPassphrase[] = "correct horse battery staple";
+
+crypto::SecureBuffer secret(const char *text)
+{
+    return crypto::SecureBuffer(QByteArrayView(text));
+}
+
+} // namespace
 
 class TestMainWindow final : public QObject {
     Q_OBJECT
@@ -63,6 +84,19 @@ private Q_SLOTS:
     void shortcutsDialogListsEveryCommand();
     void headerStateIsRestored();
 
+    void decisionIsASignedStatementThatVerifies();
+    void lockedKeyBlocksDecisions();
+    void unlockDialogSaysWhenThePassphraseIsWrong();
+    void ctrlLLocksAtOnce();
+    void idleLockSaysHowLongAndInputKeepsItOpen();
+    void refusedWhileLockedReconnectsAfterUnlocking();
+    void deliberateApprovalNeedsTheFactAndThePassphrase();
+    void tierFourPermissionChangeAsksForTheSubject();
+    void enterNeverApprovesInTheConfirmation();
+    void denyNeedsNoDeliberateApproval();
+    void confirmationClosesWhenTheActionResolves();
+    void quorumTallyShowsWhoApproved();
+
 private:
     template<typename T> T *find(const QString &name) const
     {
@@ -75,6 +109,38 @@ private:
     QPushButton *approveButton() const { return find<QPushButton>(QStringLiteral("approveButton")); }
     QPushButton *denyButton() const { return find<QPushButton>(QStringLiteral("denyButton")); }
     QLineEdit *reasonEdit() const { return find<QLineEdit>(QStringLiteral("reasonLineEdit")); }
+    // The claims inside a sent decision, verified under the reviewer's public key.
+    decision::DecisionClaims claimsOf(const protocol::Decision &decision) const
+    {
+        const Result<decision::DecisionClaims> claims = decision::verifyDecision(decision.token, m_key->publicKey());
+        if (!claims)
+            qFatal("the decision does not verify: %s", qPrintable(claims.error().toString()));
+        return claims.value();
+    }
+    // Arms and confirms an approval of the selected action, which opens the confirmation.
+    ui::ConfirmApprovalDialog *startDeliberateApproval()
+    {
+        // After an earlier dialog closed, shortcuts work again once the window is active.
+        m_window->activateWindow();
+        if (!QTest::qWaitForWindowActive(m_window.get()))
+            return nullptr;
+        queue()->setFocus();
+        QTest::keyClick(queue(), Qt::Key_A);
+        press(Qt::Key_Return, Qt::ControlModifier);
+        ui::ConfirmApprovalDialog *dialog = m_window->confirmApprovalDialog();
+        if (dialog)
+            (void)QTest::qWaitForWindowExposed(dialog);
+        return dialog;
+    }
+    static void fillConfirmation(ui::ConfirmApprovalDialog *dialog, const QString &fact, const QString &passphrase)
+    {
+        auto *factEdit = dialog->findChild<QLineEdit *>(QStringLiteral("keyFactLineEdit"));
+        auto *passEdit = dialog->findChild<QLineEdit *>(QStringLiteral("approvalPassphraseLineEdit"));
+        factEdit->clear();
+        QTest::keyClicks(factEdit, fact);
+        passEdit->clear();
+        QTest::keyClicks(passEdit, passphrase);
+    }
     ui::MessageBar *messageBar() const { return m_window->messageBar(); }
     QString headline() const { return find<QLabel>(QStringLiteral("headlineLabel"))->text(); }
 
@@ -97,6 +163,8 @@ private:
     }
 
     QTemporaryDir m_settingsDir;
+    QTemporaryDir m_keyDir;
+    std::unique_ptr<ReviewerKey> m_key;
     std::unique_ptr<ManualClock> m_clock;
     std::unique_ptr<ServerTime> m_time;
     std::unique_ptr<ScriptedGatewayConnection> m_connection;
@@ -111,6 +179,11 @@ void TestMainWindow::initTestCase()
     QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    // The cheapest key-file cost, so unlocking and re-checking the passphrase stay fast.
+    auto key = ReviewerKey::enrol(m_keyDir.filePath(QStringLiteral("reviewer-key.pem")),
+        QStringLiteral("rita@example.com"), secret(kPassphrase), crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
+    QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
+    m_key = std::move(key).value();
 }
 
 void TestMainWindow::init()
@@ -119,7 +192,12 @@ void TestMainWindow::init()
     m_time = std::make_unique<ServerTime>(*m_clock);
     m_now = m_clock->nowUtc();
     m_connection = std::make_unique<ScriptedGatewayConnection>();
-    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time);
+    if (!m_key->isUnlocked())
+        QVERIFY(m_key->unlock(secret(kPassphrase)));
+    m_key->setIdleTimeout(0ms);
+    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
+    // Most tests are about the plain two-step flow; the deliberate-approval tests set these back.
+    m_window->setDeliberateCategories({});
     m_window->show();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
@@ -175,9 +253,9 @@ void TestMainWindow::approveWithTheKeyboard()
     QCOMPARE(m_connection->sentDecisions().size(), 1);
     const protocol::Decision decision = m_connection->sentDecisions().constFirst();
     QCOMPARE(decision.actionId, QStringLiteral("act-pay"));
-    QCOMPARE(decision.actionDigest, frame.digest);
-    QCOMPARE(decision.actionDigest, frame.action.digest());
-    QCOMPARE(decision.verdict, protocol::Verdict::Approve);
+    QCOMPARE(claimsOf(decision).actionDigest, frame.digest);
+    QCOMPARE(claimsOf(decision).actionDigest, frame.action.digest());
+    QCOMPARE(claimsOf(decision).verdict, protocol::Verdict::Approve);
     QVERIFY(!decision.requestId.isEmpty());
     QVERIFY(!approveButton()->isEnabled()); // no second decision while the first is on its way
 
@@ -211,7 +289,7 @@ void TestMainWindow::approveWithTheMouseTakesTwoClicks()
     QCOMPARE(approveButton()->text(), QStringLiteral("Confirm approval"));
     QTest::mouseClick(approveButton(), Qt::LeftButton);
     QCOMPARE(m_connection->sentDecisions().size(), 1);
-    QCOMPARE(m_connection->sentDecisions().constFirst().verdict, protocol::Verdict::Approve);
+    QCOMPARE(claimsOf(m_connection->sentDecisions().constFirst()).verdict, protocol::Verdict::Approve);
 }
 
 void TestMainWindow::nextMostUrgentIsSelectedAfterADecision()
@@ -270,8 +348,8 @@ void TestMainWindow::denyIsImpossibleWithoutAReason()
     press(Qt::Key_Return, Qt::ControlModifier);
     QCOMPARE(m_connection->sentDecisions().size(), 1);
     const protocol::Decision decision = m_connection->sentDecisions().constFirst();
-    QCOMPARE(decision.verdict, protocol::Verdict::Deny);
-    QCOMPARE(decision.reason, QStringLiteral("Unknown beneficiary, ask Jake to adjust"));
+    QCOMPARE(claimsOf(decision).verdict, protocol::Verdict::Deny);
+    QCOMPARE(claimsOf(decision).reason, QStringLiteral("Unknown beneficiary, ask Jake to adjust"));
     QCOMPARE(decision.actionId, QStringLiteral("act-pay"));
 
     m_connection->emitResult(decision, true, m_now);
@@ -399,8 +477,12 @@ void TestMainWindow::dualApprovalWaitsForASecondReviewer()
     QCOMPARE(
         m_window->queueModel()->index(0, PendingQueueModel::Approvals).data().toString(), QStringLiteral("0 of 2"));
     QVERIFY(m_window->detailView()->effectText().contains(QStringLiteral("approval 1 of 2")));
-    QTest::keyClick(queue(), Qt::Key_A);
-    press(Qt::Key_Return, Qt::ControlModifier);
+    // Tier 4: the approval is deliberate.
+    ui::ConfirmApprovalDialog *dialog = startDeliberateApproval();
+    QVERIFY(dialog);
+    fillConfirmation(dialog, QStringLiteral("248000"), QString::fromLatin1(kPassphrase));
+    QVERIFY(dialog->tryApprove());
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
     m_connection->emitResult(m_connection->sentDecisions().constFirst(), true, m_now);
     m_connection->emitUpdated(QStringLiteral("act-dual"), 1, {QStringLiteral("rita@example.com")});
     QCOMPARE(
@@ -510,7 +592,7 @@ void TestMainWindow::everyLabelIsPlainText()
     QTest::keyClick(queue(), Qt::Key_Down);
     QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-hostile"));
     m_connection->emitResult(
-        protocol::Decision {QStringLiteral("r-x"), {}, {}, protocol::Verdict::Deny, {}}, false, m_now);
+        protocol::Decision {QStringLiteral("r-x"), {}, {}}, false, m_now);
 
     const QList<QLabel *> labels = m_window->findChildren<QLabel *>();
     QVERIFY(labels.size() > 20);
@@ -606,10 +688,277 @@ void TestMainWindow::headerStateIsRestored()
     header->resizeSection(PendingQueueModel::Tool, 222);
     header->moveSection(PendingQueueModel::Judge, 0);
     m_window->close();
-    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time);
+    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
     QCOMPARE(queue()->horizontalHeader()->sectionSize(PendingQueueModel::Tool), 222);
     QCOMPARE(queue()->horizontalHeader()->visualIndex(PendingQueueModel::Judge), 0);
     QSettings().clear();
+}
+
+// ---- the reviewer key ---------------------------------------------------------------------
+
+void TestMainWindow::decisionIsASignedStatementThatVerifies()
+{
+    const protocol::ActionPending frame = arrive(testing::deleteAction(QStringLiteral("act-del"), m_now, 240));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    const protocol::Decision decision = m_connection->sentDecisions().constFirst();
+    QCOMPARE(decision.actionId, QStringLiteral("act-del"));
+    QCOMPARE(decision.token.count('.'), 2); // compact JWS
+
+    const decision::DecisionClaims claims = claimsOf(decision);
+    QCOMPARE(claims.actionId, QStringLiteral("act-del"));
+    QCOMPARE(claims.actionDigest, frame.digest);
+    QCOMPARE(claims.verdict, protocol::Verdict::Approve);
+    QCOMPARE(claims.reviewer, QStringLiteral("rita@example.com"));
+    QCOMPARE(claims.keyId, m_key->keyId());
+    QCOMPARE(claims.gatewayId, QStringLiteral("gw-test")); // the hello's gateway id, the audience
+    QCOMPARE(claims.policyVersion, frame.action.policyVersion);
+    QVERIFY(!claims.nonce.isEmpty());
+
+    // Another key does not verify it.
+    const auto other = crypto::Ed25519PrivateKey::generate().value();
+    QVERIFY(!decision::verifyDecision(decision.token, other.publicKey()));
+}
+
+void TestMainWindow::lockedKeyBlocksDecisions()
+{
+    arrive(testing::deleteAction(QStringLiteral("act-del"), m_now, 240));
+    focusQueueAndPressDown();
+    QVERIFY(approveButton()->isEnabled());
+    QVERIFY(m_window->lockBand()->parentWidget()->isHidden());
+    QTest::keyClick(queue(), Qt::Key_A);
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::Approve);
+
+    m_key->lock();
+    QVERIFY(!m_window->lockBand()->parentWidget()->isHidden());
+    QVERIFY2(m_window->lockText().startsWith(QStringLiteral("Locked — unlock to decide")), qPrintable(m_window->lockText()));
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::None); // disarmed
+    QVERIFY(!approveButton()->isEnabled());
+    QVERIFY(!denyButton()->isEnabled());
+    QVERIFY(m_window->detailView()->effectText().contains(QStringLiteral("key is locked")));
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QTest::keyClick(queue(), Qt::Key_D);
+    QTest::keyClicks(reasonEdit(), QStringLiteral("no"));
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("lockAction"))->isEnabled());
+    QVERIFY(m_window->findChild<QAction *>(QStringLiteral("unlockAction"))->isEnabled());
+
+    // Ctrl+U opens the unlock dialog; the right passphrase unlocks and decisions are possible again.
+    queue()->setFocus();
+    press(Qt::Key_U, Qt::ControlModifier);
+    ui::UnlockDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<ui::UnlockDialog *>()) != nullptr);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("unlockPassphraseLineEdit")),
+        QString::fromLatin1(kPassphrase));
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("unlockButton")), Qt::LeftButton);
+    QVERIFY(m_key->isUnlocked());
+    QVERIFY(m_window->lockBand()->parentWidget()->isHidden());
+    QVERIFY(m_window->lockText().isEmpty());
+    QVERIFY(approveButton()->isEnabled());
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+}
+
+void TestMainWindow::unlockDialogSaysWhenThePassphraseIsWrong()
+{
+    m_key->lock();
+    ui::UnlockDialog *dialog = m_window->unlock();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    auto *edit = dialog->findChild<QLineEdit *>(QStringLiteral("unlockPassphraseLineEdit"));
+    QCOMPARE(edit->echoMode(), QLineEdit::Password);
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("unlockReviewerLabel"))->text() == m_key->reviewerId());
+    QCOMPARE(dialog->findChild<QLabel *>(QStringLiteral("unlockFingerprintLabel"))->text(), m_key->fingerprint());
+
+    QTest::keyClicks(edit, QStringLiteral("correct horse battery stapel"));
+    QTest::keyClick(edit, Qt::Key_Return); // Enter unlocks (that decides nothing)
+    QVERIFY(!m_key->isUnlocked());
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->errorText().contains(QStringLiteral("does not unlock")));
+    QCOMPARE(edit->text(), QStringLiteral("correct horse battery stapel")); // never cleared silently
+    QCOMPARE(edit->selectedText(), edit->text()); // selected: typing replaces it
+
+    QTest::keyClicks(edit, QString::fromLatin1(kPassphrase));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QVERIFY(m_key->isUnlocked());
+    QTRY_VERIFY(m_window->findChild<ui::UnlockDialog *>() == nullptr); // closed and deleted
+}
+
+void TestMainWindow::ctrlLLocksAtOnce()
+{
+    queue()->setFocus();
+    press(Qt::Key_L, Qt::ControlModifier);
+    QVERIFY(!m_key->isUnlocked());
+    QCOMPARE(m_key->lockReason(), ReviewerKey::LockReason::Requested);
+    QVERIFY(!m_window->lockBand()->parentWidget()->isHidden());
+    QCOMPARE(m_window->lockBand()->semantic(), Semantic::Warning);
+}
+
+void TestMainWindow::idleLockSaysHowLongAndInputKeepsItOpen()
+{
+    arrive(testing::deleteAction(QStringLiteral("act-del"), m_now, 240));
+    focusQueueAndPressDown();
+    m_key->setIdleTimeout(1000ms);
+    // Input anywhere in the application counts as presence.
+    QElapsedTimer elapsed;
+    elapsed.start();
+    while (elapsed.elapsed() < 1800) {
+        QTest::keyClick(queue(), Qt::Key_Shift);
+        QTest::qWait(100);
+        QVERIFY(m_key->isUnlocked());
+    }
+    // Without it, the key locks and the window says after how long.
+    QTRY_VERIFY_WITH_TIMEOUT(!m_key->isUnlocked(), 4000);
+    QCOMPARE(m_key->lockReason(), ReviewerKey::LockReason::Idle);
+    QVERIFY2(m_window->lockText().startsWith(QStringLiteral("Locked after 1 second idle — unlock to decide")),
+        qPrintable(m_window->lockText()));
+    QVERIFY(!approveButton()->isEnabled());
+}
+
+void TestMainWindow::refusedWhileLockedReconnectsAfterUnlocking()
+{
+    m_key->lock();
+    QVERIFY(!m_connection->started());
+    m_connection->setState(
+        GatewayConnection::State::Refused, QStringLiteral("key.locked: the reviewer key is locked"));
+    QCOMPARE(messageBar()->title(), QStringLiteral("Not signed in: your key is locked"));
+    QCOMPARE(messageBar()->semantic(), Semantic::Warning);
+
+    QVERIFY(m_key->unlock(secret(kPassphrase)));
+    QVERIFY(m_connection->started()); // stop() then start(): a fresh sign-in
+    QVERIFY(messageBar()->isHidden());
+}
+
+void TestMainWindow::deliberateApprovalNeedsTheFactAndThePassphrase()
+{
+    m_window->setDeliberateCategories(defaultDeliberateCategories());
+    const protocol::ActionPending frame =
+        arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0)); // tier 3, financial
+    focusQueueAndPressDown();
+    ui::ConfirmApprovalDialog *dialog = startDeliberateApproval();
+    QVERIFY(dialog);
+    QVERIFY(m_connection->sentDecisions().isEmpty()); // nothing signed yet
+    QCOMPARE(dialog->fact()->kind, KeyFact::Kind::Amount);
+    auto *approve = dialog->findChild<QPushButton *>(QStringLiteral("confirmApproveButton"));
+    QVERIFY(!approve->isDefault());
+    QVERIFY(!approve->autoDefault());
+    for (const QPushButton *button : dialog->findChildren<QPushButton *>())
+        QVERIFY2(!button->isDefault(), qPrintable(button->text()));
+    QVERIFY(!approve->isEnabled()); // nothing typed yet
+    for (const QLabel *label : dialog->findChildren<QLabel *>()) // the value is read from the action, not shown
+        QVERIFY2(!label->text().contains(QStringLiteral("12400")), qPrintable(label->text()));
+
+    // The amount as the summary formats it is not the amount as the parameters hold it.
+    fillConfirmation(dialog, QStringLiteral("12,400.00"), QString::fromLatin1(kPassphrase));
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->errorText().contains(QStringLiteral("not the amount")));
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+
+    fillConfirmation(dialog, QStringLiteral(" 12400 "), QStringLiteral("not my passphrase"));
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->errorText().contains(QStringLiteral("passphrase")));
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+    QVERIFY(m_key->isUnlocked()); // a wrong re-entry does not lock
+
+    fillConfirmation(dialog, QStringLiteral(" 12400 "), QString::fromLatin1(kPassphrase));
+    QTest::keyClick(dialog->findChild<QLineEdit *>(QStringLiteral("approvalPassphraseLineEdit")), Qt::Key_Return,
+        Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    const decision::DecisionClaims claims = claimsOf(m_connection->sentDecisions().constFirst());
+    QCOMPARE(claims.verdict, protocol::Verdict::Approve);
+    QCOMPARE(claims.actionDigest, frame.digest);
+    QTRY_VERIFY(m_window->confirmApprovalDialog() == nullptr);
+}
+
+void TestMainWindow::tierFourPermissionChangeAsksForTheSubject()
+{
+    arrive(testing::permissionAction(QStringLiteral("act-perm"), m_now, 300));
+    focusQueueAndPressDown();
+    ui::ConfirmApprovalDialog *dialog = startDeliberateApproval(); // categories cleared: tier 4 alone
+    QVERIFY(dialog);
+    QCOMPARE(dialog->fact()->kind, KeyFact::Kind::Recipient);
+    QCOMPARE(dialog->fact()->value, QStringLiteral("ops-agent"));
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("confirmWhyLabel"))->text().startsWith(
+        QStringLiteral("Tier 4 actions are approved deliberately.")));
+    QTest::keyClick(dialog, Qt::Key_Escape);
+    QTRY_VERIFY(m_window->confirmApprovalDialog() == nullptr);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+    QCOMPARE(messageBar()->title(), QStringLiteral("Approval cancelled; nothing was signed"));
+}
+
+void TestMainWindow::enterNeverApprovesInTheConfirmation()
+{
+    arrive(testing::permissionAction(QStringLiteral("act-perm"), m_now, 300));
+    focusQueueAndPressDown();
+    ui::ConfirmApprovalDialog *dialog = startDeliberateApproval();
+    QVERIFY(dialog);
+    fillConfirmation(dialog, QStringLiteral("ops-agent"), QString::fromLatin1(kPassphrase));
+    auto *factEdit = dialog->findChild<QLineEdit *>(QStringLiteral("keyFactLineEdit"));
+    auto *passEdit = dialog->findChild<QLineEdit *>(QStringLiteral("approvalPassphraseLineEdit"));
+    QTest::keyClick(factEdit, Qt::Key_Return);
+    QTest::keyClick(passEdit, Qt::Key_Return);
+    QTest::keyClick(passEdit, Qt::Key_Enter);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+    dialog->reject();
+}
+
+void TestMainWindow::denyNeedsNoDeliberateApproval()
+{
+    m_window->setDeliberateCategories(defaultDeliberateCategories());
+    arrive(testing::permissionAction(QStringLiteral("act-perm"), m_now, 300));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_D);
+    QTest::keyClicks(reasonEdit(), QStringLiteral("Not without a ticket"));
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(m_window->confirmApprovalDialog() == nullptr);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    QCOMPARE(claimsOf(m_connection->sentDecisions().constFirst()).verdict, protocol::Verdict::Deny);
+}
+
+void TestMainWindow::confirmationClosesWhenTheActionResolves()
+{
+    arrive(testing::permissionAction(QStringLiteral("act-perm"), m_now, 300));
+    focusQueueAndPressDown();
+    ui::ConfirmApprovalDialog *dialog = startDeliberateApproval();
+    QVERIFY(dialog);
+    m_connection->emitResolved(
+        QStringLiteral("act-perm"), protocol::Outcome::Expired, QStringLiteral("gateway"), m_now);
+    QTRY_VERIFY(m_window->confirmApprovalDialog() == nullptr);
+    QVERIFY(messageBar()->title().contains(QStringLiteral("nothing was signed")));
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+
+    // The key locking while confirming closes it too.
+    arrive(testing::permissionAction(QStringLiteral("act-perm-2"), m_now, 300));
+    focusQueueAndPressDown();
+    QVERIFY(startDeliberateApproval());
+    m_key->lock(ReviewerKey::LockReason::Idle);
+    QTRY_VERIFY(m_window->confirmApprovalDialog() == nullptr);
+    QCOMPARE(messageBar()->title(), QStringLiteral("Your approval was not signed"));
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+}
+
+void TestMainWindow::quorumTallyShowsWhoApproved()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-dual"), m_now, 600, 248000.0, false, 4, 2));
+    focusQueueAndPressDown();
+    auto *tally = find<QLabel>(QStringLiteral("quorumLabel"));
+    QVERIFY(tally->isVisible());
+    QVERIFY2(tally->text().contains(QStringLiteral("No approvals yet")), qPrintable(tally->text()));
+    m_connection->emitUpdated(QStringLiteral("act-dual"), 1, {QStringLiteral("dana@example.com")});
+    QVERIFY2(tally->text().contains(QStringLiteral("dana@example.com (1 of 2)")), qPrintable(tally->text()));
+    QCOMPARE(find<ui::Badge>(QStringLiteral("quorumBadge"))->text(), QStringLiteral("1 of 2 approvals"));
+
+    arrive(testing::deleteAction(QStringLiteral("act-single"), m_now, 900));
+    m_window->selectAction(QStringLiteral("act-single"));
+    QVERIFY(!tally->isVisible()); // one approval needed: no tally
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -3,20 +3,29 @@
 //
 //   countersign-ui-preview [--scenario NAME] [--dark] [--screenshot FILE] [--delay MS]
 //   scenarios: queue (default), flagged, armed, approved, dual, hostile, empty, offline, expired,
-//              shortcuts
+//              shortcuts, locked (the key locked after idling), unlock (the unlock dialog after a
+//              wrong passphrase), confirm (the deliberate approval of a tier 4 payment),
+//              enrol and enrolled (the first-run key dialog, before and after Generate)
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "models/PendingQueueModel.h"
+#include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
+#include "ui/ConfirmApprovalDialog.h"
+#include "ui/EnrolmentDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/Resources.h"
+#include "ui/UnlockDialog.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QLineEdit>
+#include <QPushButton>
+#include <QTemporaryDir>
 #include <QStyleFactory>
 #include <QTableView>
 #include <QTimer>
@@ -81,9 +90,22 @@ int main(int argc, char *argv[])
         QApplication::setPalette(darkPalette());
     }
 
+    // A throwaway reviewer key at the cheapest cost; the passphrase is only for this preview.
+    const QTemporaryDir keyDir;
+    const crypto::SecureBuffer passphrase(QByteArrayView("preview passphrase"));
+    const crypto::ScryptCost cheap {uint64_t(1) << 14, 8, 1};
+    auto enrolled = ReviewerKey::enrol(
+        keyDir.filePath(QStringLiteral("reviewer-key.pem")), QStringLiteral("rita@example.com"), passphrase, cheap);
+    if (!enrolled) {
+        qWarning("cannot create the preview key: %s", qPrintable(enrolled.error().toString()));
+        return 1;
+    }
+    const std::unique_ptr<ReviewerKey> key = std::move(enrolled).value();
+    key->setIdleTimeout(std::chrono::minutes(10));
+
     ScriptedGatewayConnection connection;
     ServerTime serverTime(SystemClock::instance());
-    ui::MainWindow window(&connection, serverTime);
+    ui::MainWindow window(&connection, serverTime, key.get());
     window.show();
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -143,6 +165,37 @@ int main(int argc, char *argv[])
 
     if (scenario == QLatin1String("shortcuts"))
         window.showShortcuts();
+
+    if (scenario == QLatin1String("locked")) {
+        key->lock(ReviewerKey::LockReason::Idle);
+    } else if (scenario == QLatin1String("unlock")) {
+        key->lock(ReviewerKey::LockReason::Idle);
+        ui::UnlockDialog *dialog = window.unlock();
+        auto *edit = dialog->findChild<QLineEdit *>(QStringLiteral("unlockPassphraseLineEdit"));
+        edit->setText(QStringLiteral("preview passfrase"));
+        dialog->tryUnlock();
+    } else if (scenario == QLatin1String("confirm")) {
+        window.selectAction(QStringLiteral("act-c41d8e2a6b9f0375"));
+        window.detailView()->armApprove();
+        window.detailView()->confirmArmed();
+        if (ui::ConfirmApprovalDialog *dialog = window.confirmApprovalDialog()) {
+            dialog->findChild<QLineEdit *>(QStringLiteral("keyFactLineEdit"))->setText(QStringLiteral("248000"));
+            dialog->findChild<QLineEdit *>(QStringLiteral("approvalPassphraseLineEdit"))
+                ->setText(QStringLiteral("preview passphrase"));
+        }
+    } else if (scenario == QLatin1String("enrol") || scenario == QLatin1String("enrolled")) {
+        auto *dialog = new ui::EnrolmentDialog(
+            QDir(keyDir.path()).filePath(QStringLiteral("new/reviewer-key.pem")), QStringLiteral("rita@example.com"),
+            &window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFixedCost(cheap);
+        dialog->findChild<QLineEdit *>(QStringLiteral("passphraseLineEdit"))->setText(QStringLiteral("preview passphrase"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("repeatPassphraseLineEdit"))
+            ->setText(QStringLiteral("preview passphrase"));
+        dialog->open();
+        if (scenario == QLatin1String("enrolled"))
+            dialog->generate();
+    }
 
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
