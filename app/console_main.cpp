@@ -384,6 +384,8 @@ int main(int argc, char *argv[])
             const bool saved = window.grab().save(file, "PNG");
             if (!saved)
                 (void)std::fprintf(stderr, "countersign: could not write the screenshot to %s\n", qPrintable(file));
+            // Closed as a person would close it, so it keeps its settings the same way.
+            window.close();
             QApplication::exit(saved ? 0 : 1);
         });
     }
