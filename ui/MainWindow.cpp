@@ -86,6 +86,18 @@ QString refusalAdvice(const QString &code)
         return QStringLiteral("You have already approved it; it needs another reviewer.");
     if (code == QLatin1String("decision.forbidden_role"))
         return QStringLiteral("Your role cannot decide actions.");
+    if (code == QLatin1String("decision.policy_mismatch"))
+        return QStringLiteral("The action was evaluated under other rules than your decision names. Nothing was changed.");
+    if (code == QLatin1String("decision.stale"))
+        return QStringLiteral("Your computer's clock is far from the gateway's; correct it, then decide again.");
+    if (code == QLatin1String("decision.revoked_key"))
+        return QStringLiteral("Your key is no longer enrolled with this gateway. Ask the gateway administrator.");
+    if (code == QLatin1String("decision.replayed") || code == QLatin1String("decision.wrong_key")
+        || code == QLatin1String("decision.bad_signature") || code == QLatin1String("decision.subject_mismatch")
+        || code == QLatin1String("decision.wrong_audience") || code == QLatin1String("decision.action_mismatch")
+        || code == QLatin1String("decision.malformed"))
+        return QStringLiteral("The gateway could not match your signature to you, this gateway and this action, so "
+                              "nothing was signed off. Report this to your security team.");
     if (code == QLatin1String("store.unavailable"))
         return QStringLiteral("The gateway could not record it and changed nothing. Try again before the deadline.");
     if (code == QLatin1String("connection.offline"))
@@ -840,7 +852,12 @@ void MainWindow::onDecisionResult(const protocol::DecisionResult &result)
         if (m_detail->actionId() == request.actionId)
             m_detail->setDecisionState(ActionDetailView::DecisionState::Recorded, request.verdict);
     } else {
-        const bool alarming = result.code == QLatin1String("decision.digest_mismatch");
+        // Refusals that mean the signature or the content was tampered with, not a race or a role.
+        static const QStringList alarms{QStringLiteral("decision.digest_mismatch"), QStringLiteral("decision.replayed"),
+                                        QStringLiteral("decision.wrong_key"), QStringLiteral("decision.bad_signature"),
+                                        QStringLiteral("decision.subject_mismatch"), QStringLiteral("decision.wrong_audience"),
+                                        QStringLiteral("decision.action_mismatch"), QStringLiteral("decision.malformed")};
+        const bool alarming = alarms.contains(result.code);
         m_messageBar->showMessage(alarming ? Semantic::Danger : Semantic::Warning,
             QStringLiteral("The gateway refused your %1: %2")
                 .arg(verdictNoun(request.verdict), displayText(result.code, 64)),

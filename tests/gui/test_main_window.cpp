@@ -72,6 +72,8 @@ private Q_SLOTS:
     void burstKeepsTheSelection();
     void keyboardMovesFocus();
     void refusedDecisionShowsCodeAndMessage();
+    void everyRefusalIsShownInline_data();
+    void everyRefusalIsShownInline();
     void dualApprovalWaitsForASecondReviewer();
     void reviewerCannotApproveTheirOwnAction();
     void expiredActionIsUndecidable();
@@ -468,6 +470,40 @@ void TestMainWindow::refusedDecisionShowsCodeAndMessage()
     QCOMPARE(m_window->queueModel()->rowCount(), 1); // still there until the gateway resolves it
     QVERIFY(approveButton()->isEnabled()); // and may be decided again
     QCOMPARE(m_window->detailView()->decisionState(), ui::ActionDetailView::DecisionState::Open);
+}
+
+void TestMainWindow::everyRefusalIsShownInline_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<bool>("alarm"); // tampering rather than a race, a role or a clock
+    for (const char *code : {"decision.too_late", "decision.already_resolved", "decision.self_approval",
+                             "decision.duplicate_approval", "decision.forbidden_role", "decision.policy_mismatch",
+                             "decision.stale", "decision.revoked_key", "decision.unknown_action", "store.unavailable"})
+        QTest::newRow(code) << QString::fromLatin1(code) << false;
+    for (const char *code : {"decision.digest_mismatch", "decision.replayed", "decision.wrong_key", "decision.bad_signature",
+                             "decision.subject_mismatch", "decision.wrong_audience", "decision.action_mismatch",
+                             "decision.malformed"})
+        QTest::newRow(code) << QString::fromLatin1(code) << true;
+}
+
+void TestMainWindow::everyRefusalIsShownInline()
+{
+    QFETCH(QString, code);
+    QFETCH(bool, alarm);
+    arrive(testing::paymentAction(QStringLiteral("act-pay"), m_now, 300, 12400.0));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+    m_connection->emitResult(m_connection->sentDecisions().constFirst(), false, m_now, code, QStringLiteral("the gateway's words"));
+    QVERIFY(!messageBar()->isHidden());
+    QVERIFY(messageBar()->title().contains(code));
+    QVERIFY(messageBar()->detail().contains(QStringLiteral("the gateway's words")));
+    // Advice beyond the generic line for every code the gateway documents.
+    QVERIFY2(!messageBar()->detail().contains(QStringLiteral("Nothing was changed; the action is still pending unless it resolved."))
+                 || code == QLatin1String("decision.unknown_action"),
+             qPrintable(messageBar()->detail()));
+    QCOMPARE(messageBar()->semantic() == Semantic::Danger, alarm);
 }
 
 void TestMainWindow::dualApprovalWaitsForASecondReviewer()
