@@ -38,6 +38,7 @@ private Q_SLOTS:
     void signInOpensASession();
     void signInRefusals_data();
     void signInRefusals();
+    void signInTokensThatDoNotHold();
     void nothingBeforeSignIn();
     void aChallengeIsAnsweredOnce();
     void sessionEndsAtItsAbsoluteLimit();
@@ -150,6 +151,50 @@ void TestReviewerAuth::signInRefusals()
     QVERIFY(console->framesOf<protocol::ActionPending>().isEmpty());
     QCOMPARE(console->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
     QVERIFY(m_gateway->logText().contains(QByteArray("sign-in refused code=" + code.toLatin1())));
+}
+
+void TestReviewerAuth::signInTokensThatDoNotHold()
+{
+    const crypto::Ed25519PrivateKey &key = m_gateway->reviewerKey(GatewayProcess::kRita);
+    auto attempt = [&](const std::function<QByteArray(const auth::SignInClaims &)> &makeToken) {
+        auto console = m_gateway->console(GatewayProcess::kRita);
+        const auto challenge = console->openForChallenge();
+        if (!challenge)
+            return QStringLiteral("no challenge");
+        if (console->signIn(makeToken(console->signInClaims(*challenge))))
+            return QStringLiteral("signed in");
+        console->waitUntil([&] { return !console->isConnected(); });
+        return console->lastError() ? console->lastError()->code : QStringLiteral("no error frame");
+    };
+    // The signature no longer matches the statement.
+    QCOMPARE(attempt([&](const auth::SignInClaims &claims) {
+                 QByteArray token = auth::signSignIn(claims, key, SystemClock::instance()).value();
+                 const qsizetype dot = token.lastIndexOf('.');
+                 QByteArray signature = crypto::base64UrlDecode(token.mid(dot + 1)).value();
+                 signature[0] = static_cast<char>(signature[0] ^ 0x80);
+                 return QByteArray(token.left(dot + 1) + crypto::base64UrlEncode(signature));
+             }),
+             QStringLiteral("auth.bad_signature"));
+    QCOMPARE(attempt([](const auth::SignInClaims &) { return QByteArray("rita@example.com:hunter2"); }),
+             QStringLiteral("auth.malformed"));
+    // Signed by a machine whose clock is ten minutes behind.
+    QCOMPARE(attempt([&](const auth::SignInClaims &claims) {
+                 const ManualClock behind(QDateTime::currentDateTimeUtc().addSecs(-600));
+                 return auth::signSignIn(claims, key, behind).value();
+             }),
+             QStringLiteral("auth.stale"));
+    // A decision token is not a sign-in.
+    QCOMPARE(attempt([&](const auth::SignInClaims &) {
+                 decision::DecisionClaims claims;
+                 claims.actionId = QStringLiteral("act-1");
+                 claims.actionDigest = QByteArray(64, 'a');
+                 claims.verdict = Verdict::Approve;
+                 claims.reviewer = GatewayProcess::kRita;
+                 claims.gatewayId = m_gateway->gatewayId();
+                 claims.policyVersion = GatewayProcess::kPolicyVersion;
+                 return decision::signDecision(claims, key, SystemClock::instance()).value();
+             }),
+             QStringLiteral("auth.malformed"));
 }
 
 void TestReviewerAuth::nothingBeforeSignIn()

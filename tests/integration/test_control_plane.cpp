@@ -268,6 +268,9 @@ void TestControlPlane::revokingAReviewerEndsTheirSession()
     QCOMPARE(session->lastError()->code, QStringLiteral("session.revoked"));
     auto again = m_gateway->console(GatewayProcess::kMallory);
     QVERIFY(!again->open());
+    again->waitUntil([&] { return !again->isConnected(); });
+    QVERIFY(again->lastError());
+    QCOMPARE(again->lastError()->code, QStringLiteral("auth.revoked_key"));
 
     const CliResult listed = admin({QStringLiteral("reviewers"), QStringLiteral("list")});
     QVERIFY(findById(listed.json().toArray(), GatewayProcess::kMallory).contains(QStringLiteral("revokedAt")));
