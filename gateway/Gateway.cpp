@@ -3,6 +3,7 @@
 
 #include "core/crypto/Digest.h"
 #include "core/decision/SignedDecision.h"
+#include "core/redaction/Redaction.h"
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 #include "gateway/AgentApi.h"
@@ -296,14 +297,34 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     action.policyVersion = m_policy.version();
     action.tool = submission.tool;
     action.operation = submission.operation;
-    action.parameters = submission.parameters;
+    // IAM-07: nothing an agent sent is stored or published with a credential in it. The policy
+    // above judged the parameters as sent; from here on only the redacted form exists.
+    QList<redaction::Finding> found;
+    action.parameters = redaction::redactJson(submission.parameters, &found, QStringLiteral("parameters")).toObject();
+    auto redactField = [&found](const QString &text, const QString &path) {
+        redaction::Redacted redacted = redaction::redactText(text);
+        for (redaction::Finding finding : std::as_const(redacted.findings)) {
+            finding.path = path;
+            found.append(finding);
+        }
+        return redacted.text;
+    };
     action.identity.user = submission.user;
+    action.identity.user.displayName = redactField(submission.user.displayName, QStringLiteral("identity.user.displayName"));
     action.identity.application = submission.application;
+    action.identity.application.displayName =
+        redactField(submission.application.displayName, QStringLiteral("identity.application.displayName"));
     // The acting agent is who authenticated, never who the body claims to be.
     action.identity.agents.append(AgentIdentity{agent.id, submission.agentInstance});
     action.identity.agents.append(submission.parentAgents);
     action.identity.sessionId = submission.sessionId;
     action.judges = submission.judges;
+    for (qsizetype i = 0; i < action.judges.size(); ++i)
+        action.judges[i].rationale = redactField(action.judges[i].rationale, QStringLiteral("judge[%1].rationale").arg(i));
+    for (const redaction::Finding &finding : std::as_const(found)) {
+        if (action.credentials.size() < ActionLimits::maxCredentials)
+            action.credentials.append(CredentialFinding{finding.path, finding.kind, finding.fingerprint});
+    }
     if (outcome.needsHuman) {
         const PolicyRule &rule = *outcome.rule;
         action.deadline = action.createdAt.addSecs(rule.deadlineSeconds);
@@ -342,7 +363,9 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     stored.rule = action.impact.rule;
     stored.approvalsRequired = action.approvalsRequired;
 
-    const QString logLine = QStringLiteral("submission %1 agent=%2 tool=%3.%4").arg(action.id, agent.id, action.tool, action.operation);
+    QString logLine = QStringLiteral("submission %1 agent=%2 tool=%3.%4").arg(action.id, agent.id, action.tool, action.operation);
+    if (!action.credentials.isEmpty())
+        logLine += QStringLiteral(" credentials-redacted=%1").arg(action.credentials.size());
     if (!outcome.needsHuman) {
         stored.status = ActionStatus::Allowed;
         stored.reason = action.impact.reason;

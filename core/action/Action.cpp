@@ -100,7 +100,8 @@ Result<Action> Action::fromJson(const QJsonObject &json)
                              QStringLiteral("policyVersion"), QStringLiteral("tool"),
                              QStringLiteral("operation"), QStringLiteral("parameters"),
                              QStringLiteral("impact"), QStringLiteral("identity"),
-                             QStringLiteral("judge"), QStringLiteral("approval")});
+                             QStringLiteral("judge"), QStringLiteral("approval"),
+                             QStringLiteral("credentials")});
     action.id = reader.identifier(json, root, QStringLiteral("id"), ActionLimits::maxIdBytes);
     action.createdAt = reader.timestamp(json, root, QStringLiteral("createdAt"));
     action.deadline = reader.timestamp(json, root, QStringLiteral("deadline"));
@@ -216,6 +217,24 @@ Result<Action> Action::fromJson(const QJsonObject &json)
         }
     }
 
+    // credentials (optional)
+    if (json.contains(QStringLiteral("credentials"))) {
+        const QJsonArray found = reader.array(json, root, QStringLiteral("credentials"), ActionLimits::maxCredentials);
+        for (qsizetype i = 0; !reader.failed() && i < found.size(); ++i) {
+            const QString elementPath = FieldReader::index(QStringLiteral("credentials"), i);
+            const QJsonObject entry = reader.elementObject(found, i, elementPath);
+            if (reader.failed())
+                break;
+            reader.onlyKnownMembers(entry, elementPath,
+                                    {QStringLiteral("path"), QStringLiteral("kind"), QStringLiteral("fingerprint")});
+            CredentialFinding finding;
+            finding.path = reader.string(entry, elementPath, QStringLiteral("path"), ActionLimits::maxTextBytes);
+            finding.kind = reader.identifier(entry, elementPath, QStringLiteral("kind"), 64);
+            finding.fingerprint = reader.string(entry, elementPath, QStringLiteral("fingerprint"), 16);
+            action.credentials.append(finding);
+        }
+    }
+
     if (reader.failed())
         return reader.error();
     return action;
@@ -247,7 +266,7 @@ QJsonObject Action::toJson() const
         });
     }
 
-    return QJsonObject{
+    QJsonObject object{
         {QStringLiteral("id"), id},
         {QStringLiteral("createdAt"), json::formatTimestamp(createdAt)},
         {QStringLiteral("deadline"), json::formatTimestamp(deadline)},
@@ -270,6 +289,16 @@ QJsonObject Action::toJson() const
         {QStringLiteral("judge"), judgeArray},
         {QStringLiteral("approval"), QJsonObject{{QStringLiteral("required"), approvalsRequired}}},
     };
+    if (!credentials.isEmpty()) {
+        QJsonArray found;
+        for (const CredentialFinding &finding : credentials) {
+            found.append(QJsonObject{{QStringLiteral("path"), finding.path},
+                                     {QStringLiteral("kind"), finding.kind},
+                                     {QStringLiteral("fingerprint"), finding.fingerprint}});
+        }
+        object.insert(QStringLiteral("credentials"), found);
+    }
+    return object;
 }
 
 QByteArray Action::digest() const

@@ -82,6 +82,17 @@ struct JudgeVerdict
     friend bool operator==(const JudgeVerdict &, const JudgeVerdict &) = default;
 };
 
+// A credential the gateway found and redacted in what the agent sent: where, what kind, and
+// the 4-hex fingerprint its marker shows (core/redaction). Never the credential itself.
+struct CredentialFinding
+{
+    QString path; // "parameters.headers.Authorization", "judge[0].rationale"
+    QString kind; // "aws-access-key"
+    QString fingerprint;
+
+    friend bool operator==(const CredentialFinding &, const CredentialFinding &) = default;
+};
+
 struct Action
 {
     QString id;
@@ -96,6 +107,10 @@ struct Action
     IdentityContext identity;
     QList<JudgeVerdict> judges;
     int approvalsRequired = 1;
+    // Credentials redacted from this action by the gateway. Not empty: the agent had a
+    // credential in its context, which must be treated as compromised and rotated. The JSON
+    // member "credentials" is present only when there are some.
+    QList<CredentialFinding> credentials;
 
     [[nodiscard]] bool judgeFlagged() const;
 
@@ -119,6 +134,7 @@ struct ActionLimits
     static constexpr qsizetype maxAgents = 8;       // delegation depth
     static constexpr qsizetype maxJudges = 8;
     static constexpr int maxApprovals = 5;
+    static constexpr qsizetype maxCredentials = 256;
 };
 
 // Parameter helpers that read arbitrary agent-sent JSON by dotted path ("payment.amount").

@@ -74,6 +74,28 @@ private Q_SLOTS:
         QCOMPARE(action.value().digest(), crypto::sha256Hex(json::canonicalize(validAction())));
     }
 
+    void credentialFindingsRoundTrip()
+    {
+        QJsonObject json = validAction();
+        json.insert(QStringLiteral("credentials"),
+                    QJsonArray{QJsonObject{{QStringLiteral("path"), QStringLiteral("parameters.memo")},
+                                           {QStringLiteral("kind"), QStringLiteral("aws-access-key")},
+                                           {QStringLiteral("fingerprint"), QStringLiteral("3F2A")}}});
+        const auto action = Action::fromJson(json);
+        QVERIFY2(action.ok(), qPrintable(action.ok() ? QString() : action.error().toString()));
+        QCOMPARE(action.value().credentials.size(), 1);
+        QCOMPARE(action.value().credentials.first().kind, QStringLiteral("aws-access-key"));
+        QCOMPARE(action.value().toJson(), json);
+        // Absent when there are none, so actions without credentials keep their digest.
+        QVERIFY(!Action::fromJson(validAction()).value().toJson().contains(QStringLiteral("credentials")));
+        json.insert(QStringLiteral("credentials"),
+                    QJsonArray{QJsonObject{{QStringLiteral("path"), QStringLiteral("parameters.memo")},
+                                           {QStringLiteral("kind"), QStringLiteral("aws-access-key")},
+                                           {QStringLiteral("fingerprint"), QStringLiteral("3F2A")},
+                                           {QStringLiteral("value"), QStringLiteral("AKIA…")}}});
+        QCOMPARE(Action::fromJson(json).error().message, QStringLiteral("credentials[0].value: unknown field"));
+    }
+
     void digestChangesWithContent()
     {
         Action a = Action::fromJson(validAction()).value();

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void signedDecisionRefusals();
     void refusalsAreRecordedWithTheirToken();
     void resendIsAcknowledgedOnceReplayIsRefused();
+    void credentialsAreRedactedBeforeAnythingIsStored();
 
 private:
     using Tweak = std::function<void(decision::DecisionClaims &)>;
@@ -461,6 +462,43 @@ void TestGatewayDecisions::resendIsAcknowledgedOnceReplayIsRefused()
                              }));
     QCOMPARE(replay.code, QStringLiteral("decision.replayed"));
     QCOMPARE(status(other.id), ActionStatus::Pending);
+}
+
+void TestGatewayDecisions::credentialsAreRedactedBeforeAnythingIsStored()
+{
+    const QString key = QStringLiteral("AKIAIOSFODNN7EXAMPLE");
+    const QString password = QStringLiteral("S3cr3t-pa55");
+    Submission submission;
+    submission.tool = QStringLiteral("payments");
+    submission.operation = QStringLiteral("transfer");
+    submission.parameters = {{QStringLiteral("amount"), 20000},
+                             {QStringLiteral("memo"), QString(QStringLiteral("use ") + key)},
+                             {QStringLiteral("callback"), QString(QStringLiteral("postgres://app:") + password + QStringLiteral("@db/x"))}};
+    submission.user = Principal{QStringLiteral("alice@example.com"), QStringLiteral("Alice")};
+    submission.application = Principal{QStringLiteral("crm"), QString()};
+    submission.sessionId = QStringLiteral("s-1");
+    submission.judges = {JudgeVerdict{QStringLiteral("judge-1"), JudgeOutcome::Flag, QStringLiteral("exfiltration"), 0.9,
+                                      QString(QStringLiteral("the memo carries ") + key)}};
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    auto stored = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    QVERIFY(stored);
+    // The policy judged the real amount; nothing stored or published holds a secret.
+    QCOMPARE(stored.value().status, ActionStatus::Pending);
+    for (const QByteArray &bytes : {stored.value().actionJson, published.first().at(1).toByteArray(),
+                                    m_gateway->findAction(stored.value().id).value()->actionJson}) {
+        QVERIFY2(!bytes.contains(key.toUtf8()), bytes.constData());
+        QVERIFY2(!bytes.contains(password.toUtf8()), bytes.constData());
+    }
+    const Action action = Action::fromJson(QJsonDocument::fromJson(stored.value().actionJson).object()).value();
+    QStringList found;
+    for (const CredentialFinding &finding : action.credentials)
+        found.append(finding.path + QLatin1Char('=') + finding.kind);
+    found.sort();
+    QCOMPARE(found, (QStringList{QStringLiteral("judge[0].rationale=aws-access-key"),
+                                 QStringLiteral("parameters.callback=database-uri-password"),
+                                 QStringLiteral("parameters.memo=aws-access-key")}));
+    QCOMPARE(action.parameters.value(QStringLiteral("amount")).toInt(), 20000);
+    QVERIFY(action.parameters.value(QStringLiteral("memo")).toString().startsWith(QStringLiteral("use [redacted: aws-access-key …")));
 }
 
 QTEST_GUILESS_MAIN(TestGatewayDecisions)
