@@ -304,6 +304,16 @@ QWidget *ActionDetailView::buildBody()
     hiddenLayout->setContentsMargins(14, 7, 10, 7);
     hiddenLayout->addWidget(hiddenText);
 
+    // IAM-07: a credential was in what the agent sent. The gateway redacted it; the reviewer
+    // learns that it leaked and what to do about it.
+    m_credentialBand = new Band(Semantic::Danger, body);
+    m_credentialBand->setObjectName(QStringLiteral("credentialNotice"));
+    m_credentialText = plainLabel(m_credentialBand, QStringLiteral("credentialText"));
+    m_credentialText->setWordWrap(true);
+    auto *credentialLayout = new QHBoxLayout(m_credentialBand);
+    credentialLayout->setContentsMargins(14, 7, 10, 7);
+    credentialLayout->addWidget(m_credentialText);
+
     // 2. Who.
     m_identity = new QWidget(body);
     m_identity->setObjectName(QStringLiteral("identityChain"));
@@ -341,6 +351,7 @@ QWidget *ActionDetailView::buildBody()
     layout->addWidget(m_metaLabel);
     layout->addWidget(m_quorumLabel);
     layout->addSpacing(4);
+    layout->addWidget(m_credentialBand);
     layout->addWidget(m_hiddenBand);
     layout->addWidget(sectionTitle(QStringLiteral("Who is asking"), body));
     layout->addWidget(m_identity);
@@ -487,6 +498,16 @@ void ActionDetailView::showAction(const protocol::ActionPending &frame, const QS
     rebuildIdentity();
     rebuildJudges();
     m_hiddenBand->setVisible(containsHiddenCharacters(action));
+    m_credentialBand->setVisible(!action.credentials.isEmpty());
+    if (!action.credentials.isEmpty()) {
+        QStringList lines{QStringLiteral("Credential in agent context — treat as compromised and rotate. The gateway "
+                                         "redacted it before storing or showing anything:")};
+        for (const CredentialFinding &finding : action.credentials) {
+            lines.append(QStringLiteral("•  %1 in %2 (…%3)")
+                             .arg(displayText(finding.kind, 40), displayText(finding.path, 120), displayText(finding.fingerprint, 8)));
+        }
+        m_credentialText->setText(lines.join(QLatin1Char('\n')));
+    }
 
     m_ruleLabel->setText(QStringLiteral("Rule ") + displayText(action.impact.rule, kMaxIdChars));
     m_reasonWhyLabel->setText(displayText(action.impact.reason, kMaxTextChars, TextLines::Multiple));

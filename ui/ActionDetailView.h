@@ -126,6 +126,8 @@ private:
     QLabel *m_metaLabel = nullptr;
     QLabel *m_quorumLabel = nullptr;
     Band *m_hiddenBand = nullptr;
+    Band *m_credentialBand = nullptr;
+    QLabel *m_credentialText = nullptr;
     QWidget *m_identity = nullptr;
     QGridLayout *m_identityLayout = nullptr;
     QWidget *m_judges = nullptr;

@@ -2,6 +2,7 @@
 #include "ui/ParameterTree.h"
 
 #include "core/json/Json.h"
+#include "core/redaction/Redaction.h"
 #include "core/text/DisplayText.h"
 #include "models/SemanticColors.h"
 
@@ -82,9 +83,12 @@ void ParameterTree::setParameters(const QJsonObject &parameters)
 {
     clear();
     m_items = 0;
-    QStringList keys = parameters.keys();
+    // The gateway redacts before it publishes; the console redacts again before it shows, so a
+    // credential never reaches a widget (or the clipboard) even from a gateway that did not.
+    const QJsonObject shown = redaction::redactJson(parameters).toObject();
+    QStringList keys = shown.keys();
     for (const QString &key : std::as_const(keys))
-        addValue(nullptr, key, parameters.value(key));
+        addValue(nullptr, key, shown.value(key));
     expandAll();
 
     // As tall as its rows, up to a limit past which it scrolls by itself.

@@ -33,6 +33,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QTextDocument>
 #include <QTreeWidget>
 #include <QElapsedTimer>
@@ -72,6 +74,7 @@ private Q_SLOTS:
     void burstKeepsTheSelection();
     void keyboardMovesFocus();
     void refusedDecisionShowsCodeAndMessage();
+    void credentialsAreFlaggedAndNeverShown();
     void everyRefusalIsShownInline_data();
     void everyRefusalIsShownInline();
     void dualApprovalWaitsForASecondReviewer();
@@ -470,6 +473,36 @@ void TestMainWindow::refusedDecisionShowsCodeAndMessage()
     QCOMPARE(m_window->queueModel()->rowCount(), 1); // still there until the gateway resolves it
     QVERIFY(approveButton()->isEnabled()); // and may be decided again
     QCOMPARE(m_window->detailView()->decisionState(), ui::ActionDetailView::DecisionState::Open);
+}
+
+void TestMainWindow::credentialsAreFlaggedAndNeverShown()
+{
+    // The gateway found one credential and redacted it; another one came through unredacted,
+    // as from a gateway that does not redact: the console must not show it either.
+    Action action = testing::paymentAction(QStringLiteral("act-cred"), m_now, 300, 12400.0);
+    const QString leaked = QStringLiteral("postgres://app:S3cr3t-pa55@db.internal/crm");
+    action.parameters.insert(QStringLiteral("callback"), leaked);
+    action.parameters.insert(QStringLiteral("memo"), QStringLiteral("[redacted: aws-access-key …3F2A]"));
+    action.credentials = {CredentialFinding{QStringLiteral("parameters.memo"), QStringLiteral("aws-access-key"), QStringLiteral("3F2A")}};
+    arrive(action);
+    focusQueueAndPressDown();
+    auto *band = m_window->findChild<QWidget *>(QStringLiteral("credentialNotice"));
+    QVERIFY(band && band->isVisible());
+    auto *text = m_window->findChild<QLabel *>(QStringLiteral("credentialText"));
+    QVERIFY(text->text().contains(QStringLiteral("treat as compromised and rotate")));
+    QVERIFY(text->text().contains(QStringLiteral("aws-access-key in parameters.memo (…3F2A)")));
+    QCOMPARE(text->textFormat(), Qt::PlainText);
+
+    QStringList shown;
+    for (const QLabel *label : m_window->findChildren<QLabel *>())
+        shown << label->text() << label->toolTip();
+    for (const QTreeWidget *tree : m_window->findChildren<QTreeWidget *>()) {
+        for (QTreeWidgetItemIterator it(const_cast<QTreeWidget *>(tree)); *it; ++it)
+            shown << (*it)->text(0) << (*it)->text(1) << (*it)->toolTip(1) << (*it)->data(1, Qt::UserRole + 1).toString();
+    }
+    const QString all = shown.join(QLatin1Char('\n'));
+    QVERIFY(!all.contains(QStringLiteral("S3cr3t-pa55")));
+    QVERIFY(all.contains(QStringLiteral("[redacted: database-uri-password …")));
 }
 
 void TestMainWindow::everyRefusalIsShownInline_data()
