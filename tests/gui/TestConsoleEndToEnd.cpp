@@ -17,6 +17,13 @@
 #include "ui/MessageBar.h"
 
 #include <QApplication>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -101,6 +108,71 @@ private Q_SLOTS:
         m_key.reset();
         m_keyDir.reset();
         m_gateway.reset();
+    }
+
+    // IAM-07 end to end: credentials an agent put in its parameters and its Judge's rationale
+    // reach neither the gateway's database, its log, nor any text the console shows.
+    void credentialsReachNoFileLogOrWidget()
+    {
+        const QStringList secrets{QStringLiteral("AKIAIOSFODNN7EXAMPLE"), QStringLiteral("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                                  QStringLiteral("S3cr3t-pa55"), QStringLiteral("dXNlcjpwYXNzd29yZA==")};
+        const QJsonObject body{
+            {QStringLiteral("tool"), QStringLiteral("payments")},
+            {QStringLiteral("operation"), QStringLiteral("transfer")},
+            {QStringLiteral("parameters"),
+             QJsonObject{{QStringLiteral("amount"), 31000},
+                         {QStringLiteral("memo"), QString(QStringLiteral("creds: ") + secrets.at(0) + QLatin1Char(' ')
+                                                          + QStringLiteral("aws_secret_access_key=") + secrets.at(1))},
+                         {QStringLiteral("callback"), QString(QStringLiteral("postgres://app:") + secrets.at(2) + QStringLiteral("@db/crm"))},
+                         {QStringLiteral("headers"), QJsonObject{{QStringLiteral("Authorization"), QString(QStringLiteral("Basic ") + secrets.at(3))}}}}},
+            {QStringLiteral("context"),
+             QJsonObject{{QStringLiteral("user"), QJsonObject{{QStringLiteral("id"), QStringLiteral("alice@example.com")}}},
+                         {QStringLiteral("application"), QJsonObject{{QStringLiteral("id"), QStringLiteral("crm-app")}}},
+                         {QStringLiteral("sessionId"), QStringLiteral("s-9")}}},
+            {QStringLiteral("judge"),
+             QJsonArray{QJsonObject{{QStringLiteral("judgeId"), QStringLiteral("judge-gpt-guard")},
+                                    {QStringLiteral("verdict"), QStringLiteral("flag")},
+                                    {QStringLiteral("category"), QStringLiteral("credential-leak")},
+                                    {QStringLiteral("score"), 0.97},
+                                    {QStringLiteral("rationale"), QString(QStringLiteral("the memo carries ") + secrets.at(0))}}}},
+        };
+        TestAgentClient agent(m_gateway->agentUrl(), m_gateway->fingerprint());
+        const HttpResult submitted = agent.post(QStringLiteral("/v1/actions"), QJsonDocument(body).toJson(QJsonDocument::Compact),
+                                                m_gateway->agentToken(GatewayProcess::kPaymentsAgent));
+        QVERIFY2(submitted.status == 202, qPrintable(submitted.describe()));
+        const QString id = submitted.json.value(QStringLiteral("id")).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->queueModel()->rowCount() == 1, 10000);
+        selectWithKeyboard(id);
+        QCOMPARE(m_window->selectedActionId(), id);
+        auto *band = m_window->findChild<QWidget *>(QStringLiteral("credentialNotice"));
+        QVERIFY(band && band->isVisible());
+
+        QStringList shown;
+        for (const QLabel *label : m_window->findChildren<QLabel *>())
+            shown << label->text() << label->toolTip();
+        for (const QTreeWidget *tree : m_window->findChildren<QTreeWidget *>()) {
+            for (QTreeWidgetItemIterator it(const_cast<QTreeWidget *>(tree)); *it; ++it)
+                shown << (*it)->text(0) << (*it)->text(1) << (*it)->toolTip(1);
+        }
+        const QString widgetText = shown.join(QLatin1Char('\n'));
+        QVERIFY(widgetText.contains(QStringLiteral("[redacted: aws-access-key …")));
+
+        m_window.reset();
+        m_connection.reset();
+        m_gateway->stop();
+        QList<QPair<QString, QByteArray>> files{{m_gateway->logPath(), m_gateway->logText()}};
+        QDirIterator it(m_gateway->dataDir(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile file(it.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            files.append({file.fileName(), file.readAll()});
+        }
+        QVERIFY(files.size() >= 3);
+        for (const QString &secret : secrets) {
+            QVERIFY2(!widgetText.contains(secret), qPrintable(secret));
+            for (const auto &[path, bytes] : files)
+                QVERIFY2(!bytes.contains(secret.toUtf8()), qPrintable(secret + QStringLiteral(" in ") + path));
+        }
     }
 
     void approveWithTheKeyboard()
