@@ -116,7 +116,7 @@ QStringList ScenarioGenerator::kinds()
     return {QStringLiteral("payment-large"),  QStringLiteral("email-external"), QStringLiteral("delete-records"),
             QStringLiteral("payment-small"),  QStringLiteral("pii-export"),     QStringLiteral("self-permission"),
             QStringLiteral("code-execution"), QStringLiteral("judge-flagged"),  QStringLiteral("email-internal"),
-            QStringLiteral("subagent-payment"), QStringLiteral("payment-dual")};
+            QStringLiteral("subagent-payment"), QStringLiteral("leaked-credential"), QStringLiteral("payment-dual")};
 }
 
 QString ScenarioGenerator::pick(const QStringList &items)
@@ -270,6 +270,27 @@ Submission ScenarioGenerator::next()
                                                            QStringLiteral("db.delete")}},
                       {QStringLiteral("justification"), QStringLiteral("Needed to clean up stale sessions")}};
         judge.append(passVerdict(QStringLiteral("privilege-change")));
+        s.body.insert(QStringLiteral("context"), context(user, userName, QStringLiteral("ops-console")));
+    } else if (kind == QLatin1String("leaked-credential")) {
+        // An agent that copied a database password from its context into a command: the
+        // gateway must redact it and the reviewer must learn it leaked. The password is made up
+        // here, from the seeded generator.
+        QString password;
+        for (int i = 0; i < 14; ++i)
+            password.append(QLatin1Char("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%"[between(0, 58)]));
+        s.agentId = QStringLiteral("ops-agent");
+        tool = QStringLiteral("code");
+        operation = QStringLiteral("execute");
+        parameters = {{QStringLiteral("host"), QStringLiteral("billing-prod-1")},
+                      {QStringLiteral("language"), QStringLiteral("bash")},
+                      {QStringLiteral("command"), QString(QStringLiteral("psql postgres://billing:") + password
+                                                          + QStringLiteral("@db-prod-2:5432/billing -c 'VACUUM ANALYZE invoices'"))}};
+        judge.append(QJsonObject{{QStringLiteral("judgeId"), QStringLiteral("judge-gpt-guard")},
+                                 {QStringLiteral("verdict"), QStringLiteral("flag")},
+                                 {QStringLiteral("category"), QStringLiteral("credential-exposure")},
+                                 {QStringLiteral("score"), 0.88},
+                                 {QStringLiteral("rationale"),
+                                  QStringLiteral("The command embeds a database password taken from the conversation.")}});
         s.body.insert(QStringLiteral("context"), context(user, userName, QStringLiteral("ops-console")));
     } else { // code-execution
         s.agentId = QStringLiteral("ops-agent");
