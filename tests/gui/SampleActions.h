@@ -132,6 +132,29 @@ inline Action permissionAction(const QString &id, const QDateTime &createdAt, in
 
 // An action whose every free-text field tries something: HTML, a right-to-left override that
 // would make "exe.txt" read as "txt.exe", zero-width characters and an injected line break.
+// What the gateway publishes after redacting a password an agent put into a command.
+inline Action credentialAction(const QString &id, const QDateTime &createdAt, int windowSeconds)
+{
+    Action action = baseAction(id, createdAt, windowSeconds);
+    action.tool = QStringLiteral("code");
+    action.operation = QStringLiteral("execute");
+    action.parameters = {
+        {QStringLiteral("host"), QStringLiteral("billing-prod-1")},
+        {QStringLiteral("language"), QStringLiteral("bash")},
+        {QStringLiteral("command"), QStringLiteral("psql postgres://billing:[redacted: database-uri-password …9C41]"
+                                                   "@db-prod-2:5432/billing -c 'VACUUM ANALYZE invoices'")},
+    };
+    action.impact = {3, {ImpactCategory::CodeExecution}, true, QStringLiteral("code-execution"),
+        QStringLiteral("Running commands on production hosts")};
+    action.identity.agents = {{QStringLiteral("ops-agent"), QStringLiteral("i-77")}};
+    action.judges = {JudgeVerdict{QStringLiteral("judge-gpt-guard"), JudgeOutcome::Flag, QStringLiteral("credential-exposure"), 0.88,
+        QStringLiteral("The command embeds a database password taken from the conversation.")}};
+    action.credentials = {CredentialFinding{QStringLiteral("parameters.command"), QStringLiteral("database-uri-password"),
+        QStringLiteral("9C41")}};
+    action.approvalsRequired = 2;
+    return action;
+}
+
 inline Action hostileAction(const QString &id, const QDateTime &createdAt, int windowSeconds)
 {
     Action action = baseAction(id, createdAt, windowSeconds);

@@ -131,6 +131,8 @@ int main(int argc, char *argv[])
             connection.emitPending(hostileAction(QStringLiteral("act-hostile-0001"), now.addSecs(-5), 300));
         if (scenario == QLatin1String("expired"))
             connection.emitPending(deleteAction(QStringLiteral("act-expired-0001"), now.addSecs(-300), 240));
+        if (scenario == QLatin1String("credential"))
+            connection.emitPending(credentialAction(QStringLiteral("act-cred-0001"), now.addSecs(-40), 180));
         connection.emitSubscribed(true);
         // One live arrival after the snapshot: it gets the fading "new" highlight.
         connection.emitPending(
@@ -146,6 +148,8 @@ int main(int argc, char *argv[])
             select = QStringLiteral("act-hostile-0001");
         else if (scenario == QLatin1String("expired"))
             select = QStringLiteral("act-expired-0001");
+        else if (scenario == QLatin1String("credential"))
+            select = QStringLiteral("act-cred-0001");
         window.selectAction(select);
         window.queueView()->setFocus();
     }
