@@ -314,6 +314,15 @@ QWidget *ActionDetailView::buildBody()
     credentialLayout->setContentsMargins(14, 7, 10, 7);
     credentialLayout->addWidget(m_credentialText);
 
+    // Look-alike or mixed-script domains in the parameters (UTS #39).
+    m_lookalikeBand = new Band(Semantic::Danger, body);
+    m_lookalikeBand->setObjectName(QStringLiteral("lookalikeNotice"));
+    m_lookalikeText = plainLabel(m_lookalikeBand, QStringLiteral("lookalikeText"));
+    m_lookalikeText->setWordWrap(true);
+    auto *lookalikeLayout = new QHBoxLayout(m_lookalikeBand);
+    lookalikeLayout->setContentsMargins(14, 7, 10, 7);
+    lookalikeLayout->addWidget(m_lookalikeText);
+
     // 2. Who.
     m_identity = new QWidget(body);
     m_identity->setObjectName(QStringLiteral("identityChain"));
@@ -352,6 +361,7 @@ QWidget *ActionDetailView::buildBody()
     layout->addWidget(m_quorumLabel);
     layout->addSpacing(4);
     layout->addWidget(m_credentialBand);
+    layout->addWidget(m_lookalikeBand);
     layout->addWidget(m_hiddenBand);
     layout->addWidget(sectionTitle(QStringLiteral("Who is asking"), body));
     layout->addWidget(m_identity);
@@ -513,8 +523,17 @@ void ActionDetailView::showAction(const protocol::ActionPending &frame, const QS
     m_reasonWhyLabel->setText(displayText(action.impact.reason, kMaxTextChars, TextLines::Multiple));
 
     if (!sameAction) {
-        m_parameters->setParameters(action.parameters);
+        // A look-alike of the requesting user's own domain is the classic lure.
+        const QString userId = action.identity.user.id;
+        const qsizetype at = userId.lastIndexOf(QLatin1Char('@'));
+        m_parameters->setParameters(action.parameters, at >= 0 ? QStringList{userId.mid(at + 1)} : QStringList{});
         m_scroll->ensureVisible(0, 0);
+        const QStringList warnings = m_parameters->lookalikeWarnings();
+        m_lookalikeBand->setVisible(!warnings.isEmpty());
+        QStringList lines;
+        for (const QString &warning : warnings)
+            lines.append(displayText(warning, kMaxTextChars));
+        m_lookalikeText->setText(lines.join(QLatin1Char('\n')));
     }
 
     m_shownExpired = msLeft() <= 0;

@@ -127,6 +127,8 @@ private:
     QLabel *m_quorumLabel = nullptr;
     Band *m_hiddenBand = nullptr;
     Band *m_credentialBand = nullptr;
+    Band *m_lookalikeBand = nullptr;
+    QLabel *m_lookalikeText = nullptr;
     QLabel *m_credentialText = nullptr;
     QWidget *m_identity = nullptr;
     QGridLayout *m_identityLayout = nullptr;

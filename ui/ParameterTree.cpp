@@ -3,10 +3,12 @@
 
 #include "core/json/Json.h"
 #include "core/redaction/Redaction.h"
+#include "core/text/Spoofing.h"
 #include "core/text/DisplayText.h"
 #include "models/SemanticColors.h"
 
 #include <QDialog>
+#include <QRegularExpression>
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -79,10 +81,12 @@ ParameterTree::ParameterTree(QWidget *parent) : QTreeWidget(parent)
     connect(this, &QTreeWidget::itemActivated, this, [this] { showWholeValue(); });
 }
 
-void ParameterTree::setParameters(const QJsonObject &parameters)
+void ParameterTree::setParameters(const QJsonObject &parameters, const QStringList &trustedDomains)
 {
     clear();
     m_items = 0;
+    m_trusted = trustedDomains;
+    m_lookalikes.clear();
     // The gateway redacts before it publishes; the console redacts again before it shows, so a
     // credential never reaches a widget (or the clipboard) even from a gateway that did not.
     const QJsonObject shown = redaction::redactJson(parameters).toObject();
@@ -148,6 +152,34 @@ void ParameterTree::addValue(QTreeWidgetItem *parent, const QString &key, const 
     }
     if (value.isString() && raw.isEmpty())
         item->setText(1, QStringLiteral("(empty)"));
+    if (value.isString())
+        markLookalikes(item, raw);
+}
+
+void ParameterTree::markLookalikes(QTreeWidgetItem *item, const QString &value)
+{
+    // Domains a reviewer reads in this value: of e-mail addresses, of URLs, or the value itself.
+    static const QRegularExpression domains(QStringLiteral(
+        "[^\\s@<>\"',;:]+@([^\\s@<>\"',;:/]+)|[A-Za-z][A-Za-z0-9+.-]*://(?:[^/\\s@]*@)?([^/\\s:@?#]+)|^([^\\s/@:]+\\.[^\\s/@:]+)$"));
+    QStringList warnings;
+    auto it = domains.globalMatch(value.left(kMaxToolTipChars * 4));
+    while (it.hasNext() && warnings.size() < 8) {
+        const QRegularExpressionMatch match = it.next();
+        QString domain;
+        for (int group = 1; group <= 3 && domain.isEmpty(); ++group)
+            domain = match.captured(group);
+        const DomainCheck check = checkDomain(domain, m_trusted);
+        if (check.suspicious() && !warnings.contains(check.warning()))
+            warnings.append(check.warning());
+    }
+    if (warnings.isEmpty())
+        return;
+    item->setForeground(1, semanticColor(Semantic::Danger, palette()));
+    item->setToolTip(1, plainToolTip(QStringLiteral("Look-alike domain:"), warnings.join(QLatin1Char('\n')), kMaxToolTipChars));
+    for (const QString &warning : std::as_const(warnings)) {
+        if (!m_lookalikes.contains(warning))
+            m_lookalikes.append(warning);
+    }
 }
 
 void ParameterTree::showWholeValue()

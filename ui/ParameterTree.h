@@ -20,7 +20,10 @@ public:
     explicit ParameterTree(QWidget *parent = nullptr);
     Q_DISABLE_COPY_MOVE(ParameterTree)
 
-    void setParameters(const QJsonObject &parameters);
+    // trustedDomains: domains a look-alike of which is suspicious (the requesting user's own).
+    void setParameters(const QJsonObject &parameters, const QStringList &trustedDomains = {});
+    // One sentence per look-alike or mixed-script domain found in the values (core/text/Spoofing).
+    [[nodiscard]] const QStringList &lookalikeWarnings() const { return m_lookalikes; }
     // Opens the current item's whole value in a read-only viewer.
     void showWholeValue();
 
@@ -32,7 +35,11 @@ private:
     void addValue(QTreeWidgetItem *parent, const QString &key, const QJsonValue &value);
     [[nodiscard]] int rowHeight() const;
 
+    void markLookalikes(QTreeWidgetItem *item, const QString &value);
+
     int m_items = 0;
+    QStringList m_trusted;
+    QStringList m_lookalikes;
 };
 
 } // namespace countersign::ui

@@ -75,6 +75,7 @@ private Q_SLOTS:
     void keyboardMovesFocus();
     void refusedDecisionShowsCodeAndMessage();
     void credentialsAreFlaggedAndNeverShown();
+    void lookalikeDomainsAreMarked();
     void everyRefusalIsShownInline_data();
     void everyRefusalIsShownInline();
     void dualApprovalWaitsForASecondReviewer();
@@ -503,6 +504,26 @@ void TestMainWindow::credentialsAreFlaggedAndNeverShown()
     const QString all = shown.join(QLatin1Char('\n'));
     QVERIFY(!all.contains(QStringLiteral("S3cr3t-pa55")));
     QVERIFY(all.contains(QStringLiteral("[redacted: database-uri-password …")));
+}
+
+void TestMainWindow::lookalikeDomainsAreMarked()
+{
+    Action lure = testing::emailAction(QStringLiteral("act-lure"), m_now, 300, false);
+    lure.parameters.insert(QStringLiteral("to"), QJsonArray{QStringLiteral("dana@example.com"), QStringLiteral("finance@examp1e.com"),
+                                                            QStringLiteral("it@\u0435xample.com")});
+    arrive(lure);
+    Action plain = testing::emailAction(QStringLiteral("act-plain"), m_now, 200, false);
+    arrive(plain);
+    m_window->selectAction(QStringLiteral("act-plain"));
+    auto *band = m_window->findChild<QWidget *>(QStringLiteral("lookalikeNotice"));
+    QVERIFY(band);
+    QVERIFY(!band->isVisible());
+    m_window->selectAction(QStringLiteral("act-lure"));
+    QVERIFY(band->isVisible());
+    const QString text = m_window->findChild<QLabel *>(QStringLiteral("lookalikeText"))->text();
+    QVERIFY2(text.contains(QStringLiteral("examp1e.com looks like example.com but is not")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("mixes scripts (Cyrillic + Latin)")), qPrintable(text));
+    QVERIFY(!text.contains(QStringLiteral("dana@example.com")));
 }
 
 void TestMainWindow::everyRefusalIsShownInline_data()
