@@ -40,6 +40,8 @@ public:
 
     [[nodiscard]] qint64 size() const { return m_size; }
     [[nodiscard]] const QList<QByteArray> &frontier() const { return m_frontier; }
+    // leafHash must be 32 bytes (from leafHash()); anything else is a programming error and
+    // stops the program rather than yield a root nobody can reproduce.
     void append(const QByteArray &leafHash);
     // RFC 6962 MTH of the leaves appended so far (emptyRoot() when none).
     [[nodiscard]] QByteArray root() const;
@@ -49,7 +51,10 @@ private:
     QList<QByteArray> m_frontier; // perfect-subtree roots, largest (leftmost) first
 };
 
-// MTH of the first size leaves. Error "audit.invalid_size" if size < 0; the source's errors.
+// MTH of the first size leaves. Error "audit.invalid_size" if size < 0; the source's errors;
+// "audit.invalid_leaf" (naming the index) if the source gives something other than 32 bytes,
+// here and in the proof generators below. Each leaf is read once; the proof generators read
+// each leaf they need once too (O(size) hashing, O(log size) memory).
 [[nodiscard]] Result<QByteArray> rootOf(qint64 size, const LeafSource &leaves);
 
 // The audit path of leaf index in the tree of size leaves (RFC 9162 §2.1.3.1). Error
