@@ -2,8 +2,7 @@
 // and the Merkle frontier in one durable transaction, keyset-paged reads, and signed checkpoints.
 #include "core/audit/AuditLog.h"
 
-#include "core/audit/AuditDatabase.h"
-#include "core/audit/Checkpoint.h"
+#include "core/audit/AuditLogPrivate.h"
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 
@@ -102,54 +101,42 @@ Status validateEntry(const NewEntry &entry)
     return {};
 }
 
-struct AuditLog::Private
+Status AuditLog::Private::loadTreeState()
 {
-    QString path;
-    bool readOnly = false;
-    const Clock *clock = nullptr;
-    std::unique_ptr<detail::Database> database;
-    CompactTree tree;
-    QByteArray lastHash;
+    Statement state(db(), "SELECT size, frontier, last_hash FROM tree_state WHERE id = 1");
+    if (state.step() != SQLITE_ROW)
+        return detail::sqliteError(db(), QStringLiteral("audit.corrupt"), QStringLiteral("%1: no tree state").arg(path));
+    const qint64 size = state.integer(0);
+    const QByteArray blob = state.blob(1);
+    if (blob.size() % kHashSize != 0)
+        return makeError(QStringLiteral("audit.corrupt"), QStringLiteral("%1: the stored frontier is not whole hashes").arg(path));
+    QList<QByteArray> frontier;
+    for (qsizetype at = 0; at < blob.size(); at += kHashSize)
+        frontier.append(blob.mid(at, kHashSize));
+    Result<CompactTree> restored = CompactTree::fromFrontier(size, frontier);
+    if (!restored)
+        return makeError(QStringLiteral("audit.corrupt"), QStringLiteral("%1: %2").arg(path, restored.error().message));
 
-    [[nodiscard]] sqlite3 *db() const { return database->handle(); }
-
-    Status loadTreeState()
-    {
-        Statement state(db(), "SELECT size, frontier, last_hash FROM tree_state WHERE id = 1");
-        if (state.step() != SQLITE_ROW)
-            return detail::sqliteError(db(), QStringLiteral("audit.corrupt"), QStringLiteral("%1: no tree state").arg(path));
-        const qint64 size = state.integer(0);
-        const QByteArray blob = state.blob(1);
-        if (blob.size() % kHashSize != 0)
-            return makeError(QStringLiteral("audit.corrupt"), QStringLiteral("%1: the stored frontier is not whole hashes").arg(path));
-        QList<QByteArray> frontier;
-        for (qsizetype at = 0; at < blob.size(); at += kHashSize)
-            frontier.append(blob.mid(at, kHashSize));
-        Result<CompactTree> restored = CompactTree::fromFrontier(size, frontier);
-        if (!restored)
-            return makeError(QStringLiteral("audit.corrupt"), QStringLiteral("%1: %2").arg(path, restored.error().message));
-
-        // The cached state must describe the last stored entry, or the next append would chain
-        // to something that is not there.
-        Statement last(db(), "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1");
-        const int rc = last.step();
-        const qint64 lastSeq = rc == SQLITE_ROW ? last.integer(0) : 0;
-        const QByteArray lastEntryHash = rc == SQLITE_ROW ? last.blob(1) : detail::zeroHash();
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return detail::sqliteError(db(), QStringLiteral("audit.unavailable"), QStringLiteral("cannot read %1").arg(path));
-        if (lastSeq != size || lastEntryHash != state.blob(2)) {
-            return makeError(QStringLiteral("audit.corrupt"),
-                             QStringLiteral("%1: the tree state records %2 entries but the last entry is seq %3; "
-                                            "run countersign-audit verify")
-                                 .arg(path)
-                                 .arg(size)
-                                 .arg(lastSeq));
-        }
-        tree = std::move(restored).value();
-        lastHash = lastEntryHash;
-        return {};
+    // The cached state must describe the last stored entry, or the next append would chain
+    // to something that is not there.
+    Statement last(db(), "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1");
+    const int rc = last.step();
+    const qint64 lastSeq = rc == SQLITE_ROW ? last.integer(0) : 0;
+    const QByteArray lastEntryHash = rc == SQLITE_ROW ? last.blob(1) : detail::zeroHash();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return detail::sqliteError(db(), QStringLiteral("audit.unavailable"), QStringLiteral("cannot read %1").arg(path));
+    if (lastSeq != size || lastEntryHash != state.blob(2)) {
+        return makeError(QStringLiteral("audit.corrupt"),
+                         QStringLiteral("%1: the tree state records %2 entries but the last entry is seq %3; "
+                                        "run countersign-audit verify")
+                             .arg(path)
+                             .arg(size)
+                             .arg(lastSeq));
     }
-};
+    tree = std::move(restored).value();
+    lastHash = lastEntryHash;
+    return {};
+}
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const QString &path, const Options &options)
 {
@@ -328,46 +315,6 @@ LeafSource AuditLog::leafSource() const
             return makeError(QStringLiteral("audit.not_found"), QStringLiteral("%1: no entry with seq %2").arg(path).arg(index + 1));
         return detail::sqliteError(db, QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read a leaf").arg(path));
     };
-}
-
-Result<StoredCheckpoint> AuditLog::writeCheckpoint(const QString &origin, const crypto::Ed25519PrivateKey &key)
-{
-    if (d->readOnly)
-        return makeError(QStringLiteral("audit.read_only"), QStringLiteral("%1 was opened read-only").arg(d->path));
-    if (size() == 0)
-        return makeError(QStringLiteral("audit.empty"), QStringLiteral("an empty log has no checkpoint to sign"));
-    {
-        Statement existing(d->db(), "SELECT size, root, note, created_at FROM checkpoints WHERE size = ?1");
-        existing.bind(1, size());
-        if (existing.step() == SQLITE_ROW)
-            return StoredCheckpoint{existing.integer(0), existing.blob(1), existing.bytes(2), existing.text(3)};
-    }
-    Checkpoint checkpoint;
-    checkpoint.origin = origin;
-    checkpoint.size = size();
-    checkpoint.rootHash = root();
-    StoredCheckpoint stored{checkpoint.size, checkpoint.rootHash, signNote(checkpointText(checkpoint), origin, key),
-                            json::formatTimestamp(d->clock->nowUtc())};
-    Statement insert(d->db(), "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, ?4)");
-    insert.bind(1, stored.size);
-    insert.bindBlob(2, stored.rootHash);
-    insert.bind(3, stored.note);
-    insert.bind(4, stored.createdAt);
-    if (insert.step() != SQLITE_DONE)
-        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot store the checkpoint").arg(d->path));
-    return stored;
-}
-
-Result<QList<StoredCheckpoint>> AuditLog::checkpoints() const
-{
-    Statement query(d->db(), "SELECT size, root, note, created_at FROM checkpoints ORDER BY size");
-    QList<StoredCheckpoint> all;
-    int rc = SQLITE_ROW;
-    while ((rc = query.step()) == SQLITE_ROW)
-        all.append(StoredCheckpoint{query.integer(0), query.blob(1), query.bytes(2), query.text(3)});
-    if (rc != SQLITE_DONE)
-        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read checkpoints").arg(d->path));
-    return all;
 }
 
 } // namespace countersign::audit
