@@ -28,6 +28,11 @@ Result<StoredCheckpoint> AuditLog::writeCheckpoint(const QString &origin, const 
     checkpoint.rootHash = root();
     StoredCheckpoint stored{checkpoint.size, checkpoint.rootHash, signNote(checkpointText(checkpoint), origin, key),
                             json::formatTimestamp(d->clock->nowUtc())};
+    if (stored.note.isEmpty()) {
+        return makeError(QStringLiteral("audit.invalid_origin"),
+                         QStringLiteral("cannot sign a checkpoint with origin \"%1\" (a key name: no spaces, '+' or control characters)")
+                             .arg(origin.left(128)));
+    }
     Statement insert(d->db(), "INSERT INTO checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, ?4)");
     insert.bind(1, stored.size);
     insert.bindBlob(2, stored.rootHash);

@@ -223,7 +223,7 @@ private:
         };
         if (stored.note.size() > kMaxNoteBytes)
             return bad("audit.checkpoint_invalid", QStringLiteral("the note is over %1 bytes").arg(kMaxNoteBytes));
-        const qsizetype split = stored.note.indexOf("\n\n");
+        const qsizetype split = stored.note.lastIndexOf("\n\n");
         if (split < 0)
             return bad("audit.checkpoint_invalid", QStringLiteral("the note has no signature block"));
         const QByteArray body = stored.note.left(split + 1);
@@ -232,7 +232,7 @@ private:
             return bad("audit.checkpoint_invalid", checkpoint.error().message);
         if (m_options.gatewayKey) {
             const QString origin = checkpoint.value().origin;
-            const NoteVerifier verifier{origin, noteKeyHash(origin, *m_options.gatewayKey), *m_options.gatewayKey};
+            const NoteVerifier verifier(origin, *m_options.gatewayKey);
             const Result<VerifiedNote> verified = verifyNote(stored.note, {verifier});
             if (!verified)
                 return bad("audit.checkpoint_signature", QStringLiteral("not signed by the gateway key: %1").arg(verified.error().toString()));

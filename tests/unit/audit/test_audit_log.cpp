@@ -3,6 +3,7 @@
 // can fail (bad input, a full disk, a read-only file) leaves the log exactly as it was.
 #include "core/audit/AuditLog.h"
 
+#include "core/audit/Checkpoint.h"
 #include "core/json/Json.h"
 #include "tests/support/RawSqlite.h"
 
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void readOnlyFileCannotBeAppendedTo();
     void foreignAndNewerFilesAreNamed();
     void tamperedTreeStateIsCorrupt();
+    void checkpointsAreSignedTreeHeads();
 
 private:
     QTemporaryDir m_dir;
@@ -395,6 +397,47 @@ void TestAuditLog::tamperedTreeStateIsCorrupt()
     QVERIFY(!opened);
     QCOMPARE(opened.error().code, QStringLiteral("audit.corrupt"));
     QVERIFY2(opened.error().message.contains(QStringLiteral("3 entries")), qPrintable(opened.error().message));
+}
+
+void TestAuditLog::checkpointsAreSignedTreeHeads()
+{
+    const auto key = crypto::Ed25519PrivateKey::generate();
+    QVERIFY(key);
+    const QString origin = QStringLiteral("countersign.test/gw-1");
+    const QString path = freshPath();
+    auto log = openLog(path);
+    QVERIFY(log);
+    QCOMPARE(log->writeCheckpoint(origin, key.value()).error().code, QStringLiteral("audit.empty"));
+
+    QVERIFY(log->appendBatch({sampleEntry(1), sampleEntry(2), sampleEntry(3)}));
+    auto first = log->writeCheckpoint(origin, key.value());
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().toString()));
+    QCOMPARE(first.value().size, 3);
+    QCOMPARE(first.value().rootHash, log->root());
+    const NoteVerifier verifier(origin, key.value().publicKey());
+    auto verified = verifyNote(first.value().note, {verifier});
+    QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().toString()));
+    auto checkpoint = parseCheckpoint(verified.value().text);
+    QVERIFY(checkpoint);
+    QCOMPARE(checkpoint.value().origin, origin);
+    QCOMPARE(checkpoint.value().size, 3);
+    QCOMPARE(checkpoint.value().rootHash, log->root());
+    // The same size again is the stored note, not a second one.
+    QCOMPARE(log->writeCheckpoint(origin, key.value()).value().note, first.value().note);
+
+    QVERIFY(log->append(sampleEntry(4)));
+    QVERIFY(log->writeCheckpoint(origin, key.value()));
+    log.reset();
+    auto reopened = openLog(path);
+    QVERIFY(reopened);
+    auto all = reopened->checkpoints();
+    QVERIFY(all);
+    QCOMPARE(all.value().size(), 2);
+    QCOMPARE(all.value().at(0).size, 3);
+    QCOMPARE(all.value().at(1).size, 4);
+    QCOMPARE(all.value().at(1).rootHash, reopened->root());
+    QCOMPARE(execRaw(path, "DELETE FROM checkpoints") & 0xff, SQLITE_CONSTRAINT);
+    QCOMPARE(execRaw(path, "UPDATE checkpoints SET note = 'x'") & 0xff, SQLITE_CONSTRAINT);
 }
 
 QTEST_GUILESS_MAIN(TestAuditLog)
