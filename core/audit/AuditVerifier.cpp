@@ -11,7 +11,10 @@
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 
+#include <QFile>
 #include <QHash>
+#include <QTemporaryDir>
+#include <QtEndian>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -316,6 +319,87 @@ private:
     VerifyReport m_report;
 };
 
+struct Truncation
+{
+    qint64 fileBytes = 0;
+    qint64 recordedBytes = 0; // what the SQLite header says the file holds
+    qint64 pageSize = 0;
+};
+
+// SQLite refuses a file shorter than its header says before reading any of it. Whether that is
+// what happened is read from the header itself (https://sqlite.org/fileformat.html §1.3).
+std::optional<Truncation> detectTruncation(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray header = file.read(100);
+    if (header.size() < 100 || !header.startsWith(QByteArrayView("SQLite format 3\0", 16)))
+        return std::nullopt;
+    qint64 pageSize = qFromBigEndian<quint16>(header.constData() + 16);
+    if (pageSize == 1)
+        pageSize = 65536;
+    const qint64 pages = qFromBigEndian<quint32>(header.constData() + 28);
+    if (pageSize < 512 || file.size() >= pageSize * pages)
+        return std::nullopt;
+    return Truncation{file.size(), pageSize * pages, pageSize};
+}
+
+// Copies the whole pages that are left into dir with the header's page count corrected, so the
+// entries that survive can be read and the first lost one named. The original is not touched.
+QString readableRemainder(const QString &path, const Truncation &truncation, const QTemporaryDir &dir)
+{
+    QFile source(path);
+    if (!source.open(QIODevice::ReadOnly))
+        return {};
+    const qint64 pages = truncation.fileBytes / truncation.pageSize;
+    const QString copyPath = dir.filePath(QStringLiteral("remainder.db"));
+    QFile copy(copyPath);
+    if (pages < 1 || !copy.open(QIODevice::WriteOnly))
+        return {};
+    for (qint64 page = 0; page < pages; ++page) {
+        QByteArray bytes = source.read(truncation.pageSize);
+        if (bytes.size() != truncation.pageSize)
+            return {};
+        if (page == 0)
+            qToBigEndian<quint32>(static_cast<quint32>(pages), bytes.data() + 28);
+        if (copy.write(bytes) != bytes.size())
+            return {};
+    }
+    return copy.flush() ? copyPath : QString();
+}
+
+Result<VerifyReport> verifyTruncated(const QString &path, const Error &openError, const VerifyOptions &options)
+{
+    const std::optional<Truncation> truncation = detectTruncation(path);
+    if (!truncation)
+        return openError;
+    const QString what = QStringLiteral("the file is truncated: %1 bytes of the %2 its header records")
+                             .arg(truncation->fileBytes)
+                             .arg(truncation->recordedBytes);
+    VerifyReport report;
+    report.code = QStringLiteral("audit.truncated");
+    report.reason = what;
+    QTemporaryDir dir;
+    const QString remainder = dir.isValid() ? readableRemainder(path, *truncation, dir) : QString();
+    if (remainder.isEmpty())
+        return report;
+    Result<std::unique_ptr<detail::Database>> database = detail::openDatabase(remainder, true, 5000);
+    if (!database)
+        return report; // not even the schema survived: no entry can be named
+    Verifier verifier(database.value()->handle(), remainder, options);
+    VerifyReport found = verifier.run();
+    if (found.ok || found.cancelled) {
+        // Whatever survived is consistent, but the file is still not what was written.
+        found.ok = found.cancelled;
+        found.code = report.code;
+        found.reason = what;
+        return found;
+    }
+    found.reason = QString(what + QStringLiteral("; ") + found.reason);
+    return found;
+}
+
 } // namespace
 
 Result<QList<EnrolledReviewer>> parseReviewerKeys(QByteArrayView text)
@@ -353,8 +437,11 @@ Result<QList<EnrolledReviewer>> parseReviewerKeys(QByteArrayView text)
 Result<VerifyReport> verifyLog(const QString &path, const VerifyOptions &options)
 {
     Result<std::unique_ptr<detail::Database>> database = detail::openDatabase(path, true, 5000);
-    if (!database)
+    if (!database) {
+        if (database.error().code == QLatin1String("audit.corrupt"))
+            return verifyTruncated(path, database.error(), options);
         return database.error();
+    }
     Verifier verifier(database.value()->handle(), path, options);
     return verifier.run();
 }

@@ -63,7 +63,9 @@ struct VerifyReport
 // Failure codes in the report: audit.seq_gap, audit.hash_mismatch, audit.chain_broken,
 // audit.entry_invalid, audit.unreadable (the file is damaged or truncated at an entry),
 // audit.tail_missing, audit.checkpoint_invalid, audit.checkpoint_signature,
-// audit.checkpoint_root, audit.decision_invalid, audit.schema_tampered, audit.corrupt.
+// audit.checkpoint_root, audit.decision_invalid, audit.schema_tampered, audit.corrupt,
+// audit.truncated (shorter than its SQLite header records: the entries in the whole pages that
+// are left are read from a corrected copy, so the first lost entry is still named).
 // The function itself fails only when the file cannot be read as an audit log at all
 // (audit.unavailable, audit.foreign_file, audit.unsupported_version, audit.corrupt).
 [[nodiscard]] Result<VerifyReport> verifyLog(const QString &path, const VerifyOptions &options);
