@@ -35,7 +35,7 @@ struct Checkpoint
 // signature lines on the name and the hash it derives itself, so the two cannot disagree.
 struct NoteVerifier
 {
-    NoteVerifier(QString verifierName, crypto::Ed25519PublicKey verifierKey);
+    explicit NoteVerifier(QString verifierName, crypto::Ed25519PublicKey verifierKey);
 
     QString name;
     quint32 keyHash = 0;

@@ -7,6 +7,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <limits>
 
 #include <QtGlobal>
 
@@ -163,6 +164,8 @@ void CompactTree::append(const QByteArray &leafHash)
     // sign a root nobody can reproduce.
     if (leafHash.size() != kHashSize)
         qFatal("CompactTree::append: leaf hash of %lld bytes, not 32", static_cast<long long>(leafHash.size()));
+    if (m_size == std::numeric_limits<qint64>::max())
+        qFatal("CompactTree::append: the tree already holds 2^63 - 1 leaves");
     // Each set low bit of the old size is a perfect subtree of the same height as the one being
     // carried: merge them, as in binary addition.
     QByteArray carry = leafHash;

@@ -41,7 +41,8 @@ public:
     [[nodiscard]] qint64 size() const { return m_size; }
     [[nodiscard]] const QList<QByteArray> &frontier() const { return m_frontier; }
     // leafHash must be 32 bytes (from leafHash()); anything else is a programming error and
-    // stops the program rather than yield a root nobody can reproduce.
+    // stops the program rather than yield a root nobody can reproduce, as does appending to a
+    // tree of 2^63 - 1 leaves.
     void append(const QByteArray &leafHash);
     // RFC 6962 MTH of the leaves appended so far (emptyRoot() when none).
     [[nodiscard]] QByteArray root() const;
