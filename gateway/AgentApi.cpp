@@ -40,7 +40,8 @@ int statusFor(const QString &code)
         return 403;
     if (code == QLatin1String("submission.too_large"))
         return 413;
-    if (code.startsWith(QLatin1String("store.")))
+    // The store or the audit log cannot take the write: refused, try again later (fail closed).
+    if (code.startsWith(QLatin1String("store.")) || code.startsWith(QLatin1String("audit.")))
         return 503;
     return 400;
 }
