@@ -129,6 +129,9 @@ const PolicyAgent *AgentApi::authenticate(const HttpRequest &request, const Http
     }
     response.extraHeaders.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Bearer")));
     qCInfo(lcGateway).noquote() << "request refused code=" + code;
+    // On record without the token; refused whether or not the record could be written.
+    (void)m_gateway.recordAudit(QStringLiteral("auth.failed"), QStringLiteral("unauthenticated"), QString(),
+                                {{QStringLiteral("code"), code}, {QStringLiteral("plane"), QStringLiteral("agent")}});
     responder.send(response);
     return nullptr;
 }

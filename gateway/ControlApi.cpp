@@ -206,6 +206,9 @@ std::optional<ControlApi::Admin> ControlApi::authenticate(const HttpRequest &req
     }
     response.extraHeaders.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Bearer")));
     qCInfo(lcGateway).noquote() << "control request refused code=" + code;
+    // On record without the token; refused whether or not the record could be written.
+    (void)m_gateway.recordAudit(QStringLiteral("auth.failed"), QStringLiteral("unauthenticated"), QString(),
+                                {{QStringLiteral("code"), code}, {QStringLiteral("plane"), QStringLiteral("control")}});
     responder.send(response);
     return std::nullopt;
 }
