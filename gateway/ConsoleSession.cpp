@@ -44,8 +44,8 @@ ConsoleSession::ConsoleSession(QWebSocket *socket, Gateway &gateway, QObject *pa
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ConsoleSession::onBinaryMessage);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
         if (m_signedIn) {
-            qCInfo(lcGateway).noquote() << "session closed id=" + m_sessionId << "reviewer=" + m_reviewer.id;
             recordClose(QStringLiteral("session.disconnected"));
+            qCInfo(lcGateway).noquote() << "session closed id=" + m_sessionId << "reviewer=" + m_reviewer.id;
         }
         Q_EMIT closed();
         deleteLater();

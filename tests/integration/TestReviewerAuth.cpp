@@ -446,6 +446,27 @@ void TestReviewerAuth::quorumOfTwoKeyPairs()
 
 void TestReviewerAuth::everythingIsOnTheAuditTrail()
 {
+    // Its own events, so it also holds when run alone: a sign-in refused, a session with a
+    // decision accepted and one refused, then closed.
+    {
+        auto refused = m_gateway->console(GatewayProcess::kRita);
+        refused->tamperSignIn = [](auth::SignInClaims &c) { c.gatewayId = QStringLiteral("gw-elsewhere"); };
+        QVERIFY(!refused->open());
+        QVERIFY(refused->waitUntil([&] { return !refused->isConnected(); }));
+        auto rita = m_gateway->console(GatewayProcess::kRita);
+        QVERIFY(rita->open());
+        QVERIFY(rita->subscribe(0));
+        const QJsonObject submitted = submit(25000);
+        const QString id = submitted.value(QStringLiteral("id")).toString();
+        const QByteArray digest = submitted.value(QStringLiteral("digest")).toString().toLatin1();
+        QVERIFY(rita->waitUntil([&] { return rita->pending(id).has_value(); }));
+        const auto accepted = rita->decide(id, digest, Verdict::Deny, QStringLiteral("unknown vendor"));
+        QVERIFY(accepted && accepted->accepted);
+        const auto again = rita->decide(id, digest, Verdict::Approve, QString());
+        QVERIFY(again && !again->accepted);
+    }
+    QVERIFY(QTest::qWaitFor([&] { return m_gateway->logText().contains("session closed"); }, 5000));
+
     const QString path = m_gateway->dataDir() + QStringLiteral("/audit.db");
     audit::AuditLog::Options readOnly;
     readOnly.readOnly = true;
