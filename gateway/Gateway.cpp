@@ -28,6 +28,7 @@ constexpr qsizetype kMaxActionBytes = protocol::kMaxServerFrameBytes - 4096;
 // Re-checks at least this often, so a wall clock that jumps cannot delay expiry for long.
 constexpr qint64 kMaxExpiryIntervalMs = 30'000;
 constexpr qint64 kStoreRetryMs = 1'000;
+constexpr int kCheckpointIntervalMs = 60'000;
 
 const QString kExpiredReason = QStringLiteral("no decision before the deadline: denied by fail-safe timeout");
 // Room left in an audit payload for before and after in full; larger ones go by digest (the
@@ -87,6 +88,11 @@ Gateway::Gateway(GatewayConfig config, const Clock &clock, QObject *parent)
     m_expiryTimer.setSingleShot(true);
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_expiryTimer, &QTimer::timeout, this, &Gateway::expireOverdue);
+    m_checkpointTimer.setInterval(kCheckpointIntervalMs);
+    connect(&m_checkpointTimer, &QTimer::timeout, this, [this] {
+        if (m_audit && m_audit->size() > m_lastCheckpointSize)
+            (void)signAuditCheckpoint();
+    });
 }
 
 Gateway::~Gateway() = default;
@@ -139,6 +145,10 @@ Status Gateway::open()
     // Whatever passed its deadline while the gateway was down is denied now, before anyone can
     // connect and decide it.
     expireOverdue();
+    // The history so far is signed before anything new is added to it.
+    if (auto checkpoint = signAuditCheckpoint(); !checkpoint && checkpoint.error().code != QLatin1String("audit.empty"))
+        return checkpoint.error();
+    m_checkpointTimer.start();
     return {};
 }
 
@@ -764,6 +774,27 @@ Result<QList<StoredEvent>> Gateway::eventsAfter(qint64 since, int limit) const
 QString Gateway::auditLogPath() const
 {
     return QDir(m_config.dataDir).filePath(QStringLiteral("audit.db"));
+}
+
+QString Gateway::auditOrigin() const
+{
+    return QStringLiteral("countersign/") + gatewayId();
+}
+
+Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
+{
+    if (!m_audit || !m_signingKey)
+        return makeError(QStringLiteral("audit.unavailable"), QStringLiteral("the audit log is not open"));
+    auto checkpoint = m_audit->writeCheckpoint(auditOrigin(), m_signingKey->privateKey());
+    if (!checkpoint) {
+        if (checkpoint.error().code != QLatin1String("audit.empty"))
+            qCWarning(lcGateway).noquote() << "audit checkpoint failed code=" + checkpoint.error().code << checkpoint.error().message;
+        return checkpoint.error();
+    }
+    m_lastCheckpointSize = checkpoint.value().size;
+    qCInfo(lcGateway).noquote() << "audit checkpoint size=" + QString::number(checkpoint.value().size)
+                                << "root=" + QString::fromLatin1(checkpoint.value().rootHash.toHex());
+    return checkpoint;
 }
 
 Status Gateway::recordAudit(const QString &kind, const QString &actor, const QString &subject, const QJsonObject &payload)

@@ -98,6 +98,12 @@ public:
                                      const QJsonObject &payload);
     // The audit log's file, for analysts' tools and tests.
     [[nodiscard]] QString auditLogPath() const;
+    // Signs the audit log's current tree head with the action-signing key as a C2SP checkpoint
+    // with origin auditOrigin() and stores it (done on open and every minute the log grew).
+    // Error "audit.empty" for an empty log, "audit.unavailable" if it cannot be stored.
+    [[nodiscard]] Result<audit::StoredCheckpoint> signAuditCheckpoint();
+    // "countersign/<gateway id>": the checkpoints' origin line and signature key name.
+    [[nodiscard]] QString auditOrigin() const;
 
     // Resolves as expired every pending action whose deadline has passed. Runs on its own
     // timer; public so that tests with a manual clock can drive it.
@@ -126,10 +132,12 @@ private:
     Policy m_policy;
     std::unique_ptr<GatewayStore> m_store;
     std::unique_ptr<audit::AuditLog> m_audit;
+    qint64 m_lastCheckpointSize = 0;
     std::unique_ptr<SigningKey> m_signingKey;
     std::unique_ptr<TlsIdentity> m_tls;
     QHash<QString, QDateTime> m_deadlines; // pending actions only
     QTimer m_expiryTimer;
+    QTimer m_checkpointTimer;
     AgentApi *m_agentApi = nullptr;
     HttpServer *m_httpServer = nullptr;
     ConsoleServer *m_consoleServer = nullptr;

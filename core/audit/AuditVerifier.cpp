@@ -53,6 +53,18 @@ public:
 
     VerifyReport run()
     {
+        // One read transaction: a gateway appending meanwhile (WAL) does not change what is seen
+        // between the entries, the tree state and the checkpoints.
+        const bool snapshot = storage::exec(m_db, "BEGIN");
+        VerifyReport report = check();
+        if (snapshot)
+            storage::exec(m_db, "COMMIT");
+        return report;
+    }
+
+private:
+    VerifyReport check()
+    {
         if (const auto failure = loadCheckpoints())
             return failed(*failure);
         if (const auto failure = scanEntries())
@@ -72,7 +84,6 @@ public:
         return m_report;
     }
 
-private:
     struct StoredNote
     {
         qint64 size = 0;

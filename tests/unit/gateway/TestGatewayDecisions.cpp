@@ -400,10 +400,18 @@ void TestGatewayDecisions::auditTrailRecordsAndVerifies()
     for (const PolicyReviewer &entry : m_gateway->policy().reviewers())
         enrolled.append(audit::EnrolledReviewer{entry.id, entry.keyId, *entry.key});
     options.reviewers = enrolled;
+    // Signed with the key consoles pin: one checkpoint from open(), one now.
+    auto checkpoint = m_gateway->signAuditCheckpoint();
+    QVERIFY2(checkpoint, qPrintable(checkpoint ? QString() : checkpoint.error().toString()));
+    QCOMPARE(checkpoint.value().size, 7);
+    QVERIFY(checkpoint.value().note.startsWith(QString(m_gateway->auditOrigin() + QStringLiteral("\n7\n")).toUtf8()));
+    options.gatewayKey = m_gateway->signingPublicKey();
     const auto report = audit::verifyLog(m_gateway->auditLogPath(), options);
     QVERIFY(report);
     QVERIFY2(report.value().ok, qPrintable(report.value().reason));
     QCOMPARE(report.value().decisionsChecked, 1);
+    QCOMPARE(report.value().checkpointsChecked, 2);
+    QVERIFY(report.value().notChecked.isEmpty());
 }
 
 void TestGatewayDecisions::auditLogThatCannotWriteFailsClosed()
