@@ -56,6 +56,9 @@ private Q_SLOTS:
 
 private:
     [[nodiscard]] QJsonObject submit(int amount, const QString &user = QStringLiteral("alice@example.com"));
+    // Submits a payment and waits until console holds it pending: its id and digest, or nothing
+    // if it never arrived.
+    [[nodiscard]] std::optional<std::pair<QString, QByteArray>> submitSeen(TestConsoleClient &console, int amount);
 
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<TestAgentClient> m_agent;
@@ -84,6 +87,15 @@ QJsonObject TestReviewerAuth::submit(int amount, const QString &user)
     if (result.status != 202)
         qWarning("submission failed: %s", qPrintable(result.describe()));
     return result.json;
+}
+
+std::optional<std::pair<QString, QByteArray>> TestReviewerAuth::submitSeen(TestConsoleClient &console, int amount)
+{
+    const QJsonObject submitted = submit(amount);
+    const QString id = submitted.value(QStringLiteral("id")).toString();
+    if (!console.waitUntil([&] { return console.pending(id).has_value(); }))
+        return std::nullopt;
+    return std::make_pair(id, submitted.value(QStringLiteral("digest")).toString().toLatin1());
 }
 
 void TestReviewerAuth::signInOpensASession()
@@ -377,10 +389,10 @@ void TestReviewerAuth::replayedDecisionIsRefused()
     auto rita = m_gateway->console(GatewayProcess::kRita);
     QVERIFY(rita->open());
     QVERIFY(rita->subscribe(0));
-    const QJsonObject first = submit(25000);
-    const QString id = first.value(QStringLiteral("id")).toString();
-    const QByteArray digest = first.value(QStringLiteral("digest")).toString().toLatin1();
-    QVERIFY(rita->waitUntil([&] { return rita->pending(id).has_value(); }));
+    const auto first = submitSeen(*rita, 25000);
+    QVERIFY(first);
+    const QString id = first->first;
+    const QByteArray digest = first->second;
     const auto accepted = rita->decide(id, digest, Verdict::Deny, QStringLiteral("unknown vendor"));
     QVERIFY(accepted && accepted->accepted);
     const QString nonce =
@@ -456,13 +468,11 @@ void TestReviewerAuth::everythingIsOnTheAuditTrail()
         auto rita = m_gateway->console(GatewayProcess::kRita);
         QVERIFY(rita->open());
         QVERIFY(rita->subscribe(0));
-        const QJsonObject submitted = submit(25000);
-        const QString id = submitted.value(QStringLiteral("id")).toString();
-        const QByteArray digest = submitted.value(QStringLiteral("digest")).toString().toLatin1();
-        QVERIFY(rita->waitUntil([&] { return rita->pending(id).has_value(); }));
-        const auto accepted = rita->decide(id, digest, Verdict::Deny, QStringLiteral("unknown vendor"));
+        const auto submitted = submitSeen(*rita, 25000);
+        QVERIFY(submitted);
+        const auto accepted = rita->decide(submitted->first, submitted->second, Verdict::Deny, QStringLiteral("unknown vendor"));
         QVERIFY(accepted && accepted->accepted);
-        const auto again = rita->decide(id, digest, Verdict::Approve, QString());
+        const auto again = rita->decide(submitted->first, submitted->second, Verdict::Approve, QString());
         QVERIFY(again && !again->accepted);
     }
     QVERIFY(QTest::qWaitFor([&] { return m_gateway->logText().contains("session closed"); }, 5000));

@@ -35,6 +35,19 @@ const QString kAlex = QStringLiteral("alex@example.com");   // analyst
 const QString kCarol = QStringLiteral("carol@example.com"); // revoked
 const QString kSession = QStringLiteral("ses-unit");
 
+// A payments.transfer submission as the payments agent sends it.
+Submission paymentSubmission(double amount, const QString &user = QStringLiteral("alice@example.com"))
+{
+    Submission submission;
+    submission.tool = QStringLiteral("payments");
+    submission.operation = QStringLiteral("transfer");
+    submission.parameters = {{QStringLiteral("amount"), amount}};
+    submission.user = Principal{user, QString()};
+    submission.application = Principal{QStringLiteral("crm"), QString()};
+    submission.sessionId = QStringLiteral("s-1");
+    return submission;
+}
+
 using Mangle = std::function<QByteArray(QByteArray)>;
 using ClaimsTweak = std::function<void(decision::DecisionClaims &)>;
 
@@ -129,14 +142,7 @@ void TestGatewayDecisions::cleanup()
 
 StoredAction TestGatewayDecisions::submit(double amount, const QString &user)
 {
-    Submission submission;
-    submission.tool = QStringLiteral("payments");
-    submission.operation = QStringLiteral("transfer");
-    submission.parameters = {{QStringLiteral("amount"), amount}};
-    submission.user = Principal{user, QString()};
-    submission.application = Principal{QStringLiteral("crm"), QString()};
-    submission.sessionId = QStringLiteral("s-1");
-    auto stored = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    auto stored = m_gateway->submit(*m_gateway->policy().agentForToken("p"), paymentSubmission(amount, user));
     if (!stored)
         qFatal("%s", qPrintable(stored.error().toString()));
     return stored.value();
@@ -338,14 +344,7 @@ void TestGatewayDecisions::busyStoreFailsClosed()
     const auto result = decide(QStringLiteral("rita@example.com"), action, Verdict::Approve);
     QVERIFY(!result.accepted);
     QCOMPARE(result.code, QStringLiteral("store.unavailable"));
-    Submission submission;
-    submission.tool = QStringLiteral("payments");
-    submission.operation = QStringLiteral("transfer");
-    submission.parameters = {{QStringLiteral("amount"), 50000}};
-    submission.user = Principal{QStringLiteral("a"), QString()};
-    submission.application = Principal{QStringLiteral("b"), QString()};
-    submission.sessionId = QStringLiteral("s");
-    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), paymentSubmission(50000));
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, QStringLiteral("store.unavailable"));
     QCOMPARE(published.count(), 0);
@@ -427,14 +426,8 @@ void TestGatewayDecisions::auditLogThatCannotWriteFailsClosed()
     QVERIFY(!result.accepted);
     QCOMPARE(result.code, QStringLiteral("audit.unavailable"));
     QCOMPARE(status(action.id), ActionStatus::Pending);
-    Submission submission;
-    submission.tool = QStringLiteral("payments");
-    submission.operation = QStringLiteral("transfer");
-    submission.parameters = {{QStringLiteral("amount"), 5}}; // allowed by policy: must not run unaudited
-    submission.user = Principal{QStringLiteral("a"), QString()};
-    submission.application = Principal{QStringLiteral("b"), QString()};
-    submission.sessionId = QStringLiteral("s");
-    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    // A small amount is allowed by policy without a human: it must not run unaudited either.
+    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), paymentSubmission(5));
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, QStringLiteral("audit.unavailable"));
     QCOMPARE(published.count(), 0);
