@@ -491,12 +491,14 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
         record.message = message;
         if (Status kept = m_store->recordRefusedDecision(record); !kept)
             qCWarning(lcGateway).noquote() << logLine << "refusal not recorded:" << kept.error().message;
-        // The token whole (a frame is at most a few KiB), the reason by its code: the message
-        // can quote what the token claims.
+        // The token whole up to the size a decision may have (larger ones by digest, so the
+        // refusal still fits), the reason by its code: the message can quote what the token claims.
+        const bool whole = decision.token.size() <= decision::kMaxDecisionBytes;
         if (Status audited = recordAudit(QStringLiteral("decision.refused"), signedIn.id, decision.actionId,
                                          {{QStringLiteral("code"), code},
                                           {QStringLiteral("session"), sessionId},
-                                          {QStringLiteral("token"), QString::fromLatin1(decision.token)}});
+                                          {whole ? QStringLiteral("token") : QStringLiteral("tokenSha256"),
+                                           QString::fromLatin1(whole ? decision.token : crypto::sha256Hex(decision.token))}});
             !audited)
             qCWarning(lcGateway).noquote() << logLine << "refusal not audited:" << audited.error().message;
         return refused(result, code, message);
