@@ -40,7 +40,8 @@ int statusFor(const QString &code)
         return 403;
     if (code == QLatin1String("submission.too_large"))
         return 413;
-    if (code.startsWith(QLatin1String("store.")))
+    // The store or the audit log cannot take the write: refused, try again later (fail closed).
+    if (code.startsWith(QLatin1String("store.")) || code.startsWith(QLatin1String("audit.")))
         return 503;
     return 400;
 }
@@ -128,6 +129,9 @@ const PolicyAgent *AgentApi::authenticate(const HttpRequest &request, const Http
     }
     response.extraHeaders.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Bearer")));
     qCInfo(lcGateway).noquote() << "request refused code=" + code;
+    // On record without the token; refused whether or not the record could be written.
+    (void)m_gateway.recordAudit(QStringLiteral("auth.failed"), QStringLiteral("unauthenticated"), QString(),
+                                {{QStringLiteral("code"), code}, {QStringLiteral("plane"), QStringLiteral("agent")}});
     responder.send(response);
     return nullptr;
 }

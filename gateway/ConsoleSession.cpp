@@ -43,8 +43,10 @@ ConsoleSession::ConsoleSession(QWebSocket *socket, Gateway &gateway, QObject *pa
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ConsoleSession::onTextMessage);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ConsoleSession::onBinaryMessage);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
-        if (m_signedIn)
+        if (m_signedIn) {
+            recordClose(QStringLiteral("session.disconnected"));
             qCInfo(lcGateway).noquote() << "session closed id=" + m_sessionId << "reviewer=" + m_reviewer.id;
+        }
         Q_EMIT closed();
         deleteLater();
     });
@@ -221,10 +223,21 @@ void ConsoleSession::signIn(const QByteArray &token)
                          .arg(skew)
                          .arg(json::formatTimestamp(now)));
     } else {
+        const QString sessionId = QStringLiteral("ses-") + QString::fromLatin1(crypto::randomBytes(8).toHex());
+        const QDateTime expiresAt = now.addSecs(m_gateway.config().sessionMaxSeconds);
+        // No session that is not on record (fail closed).
+        if (Status audited = m_gateway.recordAudit(QStringLiteral("session.opened"), reviewer->id, sessionId,
+                                                   {{QStringLiteral("role"), protocol::roleName(reviewer->role)},
+                                                    {QStringLiteral("keyId"), reviewer->keyId},
+                                                    {QStringLiteral("expiresAt"), json::formatTimestamp(expiresAt)}});
+            !audited) {
+            refuseSignIn(QStringLiteral("audit.unavailable"), QStringLiteral("the gateway cannot record the session; try again later"));
+            return;
+        }
         m_signedIn = true;
         m_reviewer = *reviewer;
-        m_sessionId = QStringLiteral("ses-") + QString::fromLatin1(crypto::randomBytes(8).toHex());
-        m_expiresAt = now.addSecs(m_gateway.config().sessionMaxSeconds);
+        m_sessionId = sessionId;
+        m_expiresAt = expiresAt;
         m_lifetimeTimer.start(m_gateway.config().sessionMaxSeconds * 1000);
         m_idleTimer.start(m_gateway.config().sessionIdleSeconds * 1000);
 
@@ -247,6 +260,9 @@ void ConsoleSession::signIn(const QByteArray &token)
 void ConsoleSession::refuseSignIn(const QString &code, const QString &message)
 {
     qCInfo(lcGateway).noquote() << "sign-in refused code=" + code;
+    // The code only: the message can quote what the unverified token claims.
+    (void)m_gateway.recordAudit(QStringLiteral("auth.failed"), QStringLiteral("unauthenticated"), QString(),
+                                {{QStringLiteral("code"), code}, {QStringLiteral("plane"), QStringLiteral("console")}});
     endSession(code, message);
 }
 
@@ -268,12 +284,23 @@ void ConsoleSession::endSession(const QString &code, const QString &message)
     const bool refusal = !code.startsWith(QLatin1String("session.")) || code == QLatin1String("session.revoked");
     if (m_closing)
         return;
-    if (m_signedIn)
+    if (m_signedIn) {
         qCInfo(lcGateway).noquote() << "session ended id=" + m_sessionId << "reviewer=" + m_reviewer.id << "code=" + code;
+        recordClose(code);
+    }
     sendError(code, message);
     m_idleTimer.stop();
     m_lifetimeTimer.stop();
     closeSession(refusal ? QWebSocketProtocol::CloseCodePolicyViolated : QWebSocketProtocol::CloseCodeNormal, code);
+}
+
+void ConsoleSession::recordClose(const QString &code)
+{
+    if (m_closeRecorded)
+        return;
+    m_closeRecorded = true;
+    // The session is over either way; a failure is in the gateway's log.
+    (void)m_gateway.recordAudit(QStringLiteral("session.closed"), m_reviewer.id, m_sessionId, {{QStringLiteral("code"), code}});
 }
 
 void ConsoleSession::subscribe(qint64 since)

@@ -54,6 +54,8 @@ private:
     void subscribe(qint64 since);
     // Tells the console why (an error frame with code), then closes.
     void endSession(const QString &code, const QString &message);
+    // Puts "session.closed" on record once, however the session ends.
+    void recordClose(const QString &code);
     void sendError(const QString &code, const QString &message, const QString &requestId = {});
     void send(const QByteArray &frame);
     void closeSession(QWebSocketProtocol::CloseCode code, const QString &reason);
@@ -63,6 +65,7 @@ private:
     QString m_nonce;          // this connection's challenge
     QByteArray m_binding;     // tls-server-end-point value the console must have signed
     bool m_signedIn = false;
+    bool m_closeRecorded = false; // "session.closed" is in the audit log
     PolicyReviewer m_reviewer; // valid once signed in
     QString m_sessionId;
     QDateTime m_expiresAt;

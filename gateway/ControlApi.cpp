@@ -54,7 +54,7 @@ int statusFor(const QString &code)
         return 409;
     if (code == QLatin1String("json.too_large"))
         return 413;
-    if (code.startsWith(QLatin1String("store.")))
+    if (code.startsWith(QLatin1String("store.")) || code.startsWith(QLatin1String("audit.")))
         return 503;
     return 400;
 }
@@ -64,6 +64,10 @@ HttpResponse errorFor(const Error &error)
     if (error.code.startsWith(QLatin1String("store."))) {
         return errorResponse(503, QStringLiteral("store.unavailable"),
                              QStringLiteral("the gateway cannot record the change right now; nothing was changed"));
+    }
+    if (error.code.startsWith(QLatin1String("audit."))) {
+        return errorResponse(503, QStringLiteral("audit.unavailable"),
+                             QStringLiteral("the gateway cannot write the change to its audit log right now; nothing was changed"));
     }
     return errorResponse(statusFor(error.code), error.code, error.message);
 }
@@ -202,6 +206,9 @@ std::optional<ControlApi::Admin> ControlApi::authenticate(const HttpRequest &req
     }
     response.extraHeaders.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Bearer")));
     qCInfo(lcGateway).noquote() << "control request refused code=" + code;
+    // On record without the token; refused whether or not the record could be written.
+    (void)m_gateway.recordAudit(QStringLiteral("auth.failed"), QStringLiteral("unauthenticated"), QString(),
+                                {{QStringLiteral("code"), code}, {QStringLiteral("plane"), QStringLiteral("control")}});
     responder.send(response);
     return std::nullopt;
 }

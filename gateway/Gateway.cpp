@@ -15,6 +15,7 @@
 #include "gateway/TlsIdentity.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QFileInfo>
 
 namespace countersign::gateway {
@@ -28,8 +29,33 @@ constexpr qsizetype kMaxActionBytes = protocol::kMaxServerFrameBytes - 4096;
 // Re-checks at least this often, so a wall clock that jumps cannot delay expiry for long.
 constexpr qint64 kMaxExpiryIntervalMs = 30'000;
 constexpr qint64 kStoreRetryMs = 1'000;
+constexpr int kCheckpointIntervalMs = 60'000;
 
 const QString kExpiredReason = QStringLiteral("no decision before the deadline: denied by fail-safe timeout");
+// Room left in an audit payload for before and after in full; larger ones go by digest (the
+// whole documents stay in the store's policy_changes).
+constexpr qsizetype kMaxInlineChangeBytes = 48 * 1024;
+
+QJsonValue changeSide(const QByteArray &canonical, bool inline_)
+{
+    if (inline_) {
+        if (auto parsed = json::parse(canonical); parsed)
+            return parsed.value();
+    }
+    return QJsonObject{{QStringLiteral("sha256"), QString::fromLatin1(crypto::sha256Hex(canonical))},
+                       {QStringLiteral("bytes"), static_cast<double>(canonical.size())}};
+}
+
+QJsonObject controlChangePayload(const PolicyChange &change, const Policy &next)
+{
+    const bool inline_ = change.before.size() + change.after.size() <= kMaxInlineChangeBytes;
+    return {{QStringLiteral("command"), change.command},
+            {QStringLiteral("why"), change.why.left(2000)},
+            {QStringLiteral("before"), changeSide(change.before.isEmpty() ? QByteArray("null") : change.before, inline_)},
+            {QStringLiteral("after"), changeSide(change.after.isEmpty() ? QByteArray("null") : change.after, inline_)},
+            {QStringLiteral("policyVersion"), next.version()},
+            {QStringLiteral("documentSha256"), QString::fromLatin1(crypto::sha256Hex(change.document))}};
+}
 
 QString randomId(const char *prefix, int bytes)
 {
@@ -63,6 +89,11 @@ Gateway::Gateway(GatewayConfig config, const Clock &clock, QObject *parent)
     m_expiryTimer.setSingleShot(true);
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_expiryTimer, &QTimer::timeout, this, &Gateway::expireOverdue);
+    m_checkpointTimer.setInterval(kCheckpointIntervalMs);
+    connect(&m_checkpointTimer, &QTimer::timeout, this, [this] {
+        if (m_audit && m_audit->size() > m_lastCheckpointSize)
+            (void)signAuditCheckpoint();
+    });
 }
 
 Gateway::~Gateway() = default;
@@ -81,6 +112,15 @@ Status Gateway::open()
     if (!store)
         return store.error();
     m_store = std::move(store).value();
+
+    // No audit, no service: a gateway that cannot record what it does refuses to start.
+    audit::AuditLog::Options auditOptions;
+    auditOptions.clock = &m_clock;
+    auditOptions.busyTimeoutMs = m_config.storeBusyTimeoutMs;
+    auto auditLog = audit::AuditLog::open(auditLogPath(), auditOptions);
+    if (!auditLog)
+        return auditLog.error();
+    m_audit = std::move(auditLog).value();
 
     if (Status loaded = loadPolicy(); !loaded)
         return loaded;
@@ -106,6 +146,10 @@ Status Gateway::open()
     // Whatever passed its deadline while the gateway was down is denied now, before anyone can
     // connect and decide it.
     expireOverdue();
+    // The history so far is signed before anything new is added to it.
+    if (auto checkpoint = signAuditCheckpoint(); !checkpoint && checkpoint.error().code != QLatin1String("audit.empty"))
+        return checkpoint.error();
+    m_checkpointTimer.start();
     return {};
 }
 
@@ -204,6 +248,12 @@ Result<PolicyChange> Gateway::applyPolicyChange(Policy next, PolicyChange change
 {
     change.at = m_clock.nowUtc();
     change.document = json::canonicalize(next.toJson());
+    if (Status audited = recordAudit(QStringLiteral("control.change"), change.actor, change.target, controlChangePayload(change, next));
+        !audited) {
+        qCWarning(lcGateway).noquote() << "policy change refused command=" + change.command << "actor=" + change.actor
+                                       << "code=" + audited.error().code;
+        return audited.error();
+    }
     auto seq = m_store->appendPolicyChange(change);
     if (!seq) {
         qCWarning(lcGateway).noquote() << "policy change refused command=" + change.command << "actor=" + change.actor
@@ -285,7 +335,12 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
         qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id << "tool=" + submission.tool
                                            + QLatin1Char('.') + submission.operation
                                     << "code=" + allowed.error().code;
-        return allowed.error();
+        // The tool and operation passed the identifier rules when the submission was read.
+        const Status audited = recordAudit(QStringLiteral("submission.refused"), agent.id, QString(),
+                                           {{QStringLiteral("code"), allowed.error().code},
+                                            {QStringLiteral("tool"), submission.tool},
+                                            {QStringLiteral("operation"), submission.operation}});
+        return audited ? allowed.error() : audited.error();
     }
     const PolicyOutcome outcome = m_policy.evaluate(submission.tool, submission.operation,
                                                     submission.parameters, submission.judgeFlagged());
@@ -366,6 +421,30 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     QString logLine = QStringLiteral("submission %1 agent=%2 tool=%3.%4").arg(action.id, agent.id, action.tool, action.operation);
     if (!action.credentials.isEmpty())
         logLine += QStringLiteral(" credentials-redacted=%1").arg(action.credentials.size());
+    // On record before it is allowed or queued; the parameters only by the action's digest.
+    QJsonObject accepted{{QStringLiteral("digest"), QString::fromLatin1(stored.digest)},
+                               {QStringLiteral("tool"), action.tool},
+                               {QStringLiteral("operation"), action.operation},
+                               {QStringLiteral("status"), outcome.needsHuman ? QStringLiteral("pending") : QStringLiteral("allowed")},
+                               {QStringLiteral("rule"), stored.rule},
+                               {QStringLiteral("tier"), stored.tier},
+                               {QStringLiteral("policyVersion"), action.policyVersion},
+                               {QStringLiteral("deadline"), json::formatTimestamp(stored.deadline)},
+                               {QStringLiteral("approvalsRequired"), stored.approvalsRequired}};
+    if (!action.credentials.isEmpty())
+        accepted.insert(QStringLiteral("credentials"), actionJson.value(QStringLiteral("credentials")));
+    if (Status audited = recordAudit(QStringLiteral("submission.accepted"), agent.id, action.id, accepted); !audited) {
+        qCWarning(lcGateway).noquote() << logLine << "refused code=" + audited.error().code;
+        return audited.error();
+    }
+    // What was put on record but then could not be stored is put on record as refused.
+    const auto refusedAfterAudit = [&](const Error &error) {
+        if (Status noted = recordAudit(QStringLiteral("submission.refused"), agent.id, action.id,
+                                       {{QStringLiteral("code"), error.code}});
+            !noted)
+            qCWarning(lcGateway).noquote() << logLine << "refusal not audited:" << noted.error().message;
+        return error;
+    };
     if (!outcome.needsHuman) {
         stored.status = ActionStatus::Allowed;
         stored.reason = action.impact.reason;
@@ -373,7 +452,7 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
         stored.resolvedAt = action.createdAt;
         if (Status inserted = m_store->insertAllowed(stored); !inserted) {
             qCWarning(lcGateway).noquote() << logLine << "refused code=store.unavailable";
-            return inserted.error();
+            return refusedAfterAudit(inserted.error());
         }
         qCInfo(lcGateway).noquote() << logLine << "status=allowed";
         return stored;
@@ -386,13 +465,13 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     frame.signature = protocol::signAction(action.id, stored.digest, action.gatewayId, m_signingKey->privateKey());
     if (frame.signature.isEmpty()) {
         qCWarning(lcGateway).noquote() << logLine << "refused code=crypto.failed";
-        return makeError(QStringLiteral("crypto.failed"), QStringLiteral("the action could not be signed"));
+        return refusedAfterAudit(makeError(QStringLiteral("crypto.failed"), QStringLiteral("the action could not be signed")));
     }
     stored.signature = frame.signature;
     auto event = m_store->insertPending(stored, frame);
     if (!event) {
         qCWarning(lcGateway).noquote() << logLine << "refused code=store.unavailable";
-        return event.error();
+        return refusedAfterAudit(event.error());
     }
     stored.status = ActionStatus::Pending;
     stored.publishedSeq = event.value().seq;
@@ -437,6 +516,16 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
         record.message = message;
         if (Status kept = m_store->recordRefusedDecision(record); !kept)
             qCWarning(lcGateway).noquote() << logLine << "refusal not recorded:" << kept.error().message;
+        // The token whole up to the size a decision may have (larger ones by digest, so the
+        // refusal still fits), the reason by its code: the message can quote what the token claims.
+        const bool whole = decision.token.size() <= decision::kMaxDecisionBytes;
+        if (Status audited = recordAudit(QStringLiteral("decision.refused"), signedIn.id, decision.actionId,
+                                         {{QStringLiteral("code"), code},
+                                          {QStringLiteral("session"), sessionId},
+                                          {whole ? QStringLiteral("token") : QStringLiteral("tokenSha256"),
+                                           QString::fromLatin1(whole ? decision.token : crypto::sha256Hex(decision.token))}});
+            !audited)
+            qCWarning(lcGateway).noquote() << logLine << "refusal not audited:" << audited.error().message;
         return refused(result, code, message);
     };
 
@@ -549,13 +638,23 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
     record.accepted = true;
     record.message = claims.verdict == protocol::Verdict::Approve ? QStringLiteral("approve") : QStringLiteral("deny");
 
+    if (claims.verdict == protocol::Verdict::Approve && action.approvedBy.contains(reviewer->id, Qt::CaseInsensitive)) {
+        return refuse(QStringLiteral("decision.duplicate_approval"),
+                      QStringLiteral("%1 has already approved this action; another reviewer must").arg(reviewer->id));
+    }
+    // On record before it takes effect: if the audit log cannot take it, the decision is not
+    // accepted and the action stays as it was.
+    if (Status audited = recordAudit(QStringLiteral("decision.accepted"), reviewer->id, action.id,
+                                     {{QStringLiteral("token"), QString::fromLatin1(decision.token)},
+                                      {QStringLiteral("verdict"), protocol::verdictName(claims.verdict)},
+                                      {QStringLiteral("digest"), QString::fromLatin1(action.digest)},
+                                      {QStringLiteral("session"), sessionId}});
+        !audited)
+        return refuse(audited.error().code, audited.error().message);
+
     Result<StoredEvent> event = makeError(QString(), QString());
     bool resolved = false;
     if (claims.verdict == protocol::Verdict::Approve) {
-        if (action.approvedBy.contains(reviewer->id, Qt::CaseInsensitive)) {
-            return refuse(QStringLiteral("decision.duplicate_approval"),
-                          QStringLiteral("%1 has already approved this action; another reviewer must").arg(reviewer->id));
-        }
         QStringList approvedBy = action.approvedBy;
         approvedBy.append(reviewer->id);
         if (approvedBy.size() >= action.approvalsRequired) {
@@ -630,6 +729,14 @@ void Gateway::expireOverdue()
             m_deadlines.remove(id);
             continue;
         }
+        // Denied either way: an expiry the audit log cannot take is still an expiry (the safe
+        // outcome), and is retried on record with the next attempt's failure logged.
+        if (Status audited = recordAudit(QStringLiteral("action.denied_by_timeout"), QStringLiteral("gateway"), id,
+                                         {{QStringLiteral("deadline"), json::formatTimestamp(found.value()->deadline)},
+                                          {QStringLiteral("approvedBy"), QJsonArray::fromStringList(found.value()->approvedBy)},
+                                          {QStringLiteral("reason"), kExpiredReason}});
+            !audited)
+            qCWarning(lcGateway).noquote() << "expiry of" << id << "not audited code=" + audited.error().code;
         auto event = resolve(*found.value(), protocol::Outcome::Expired, found.value()->approvedBy,
                              kExpiredReason, QStringLiteral("gateway"));
         if (!event) {
@@ -689,6 +796,45 @@ Result<QList<QByteArray>> Gateway::snapshotFrames() const
 Result<QList<StoredEvent>> Gateway::eventsAfter(qint64 since, int limit) const
 {
     return m_store->eventsAfter(since, limit);
+}
+
+QString Gateway::auditLogPath() const
+{
+    return QDir(m_config.dataDir).filePath(QStringLiteral("audit.db"));
+}
+
+QString Gateway::auditOrigin() const
+{
+    return QStringLiteral("countersign/") + gatewayId();
+}
+
+Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
+{
+    if (!m_audit || !m_signingKey)
+        return makeError(QStringLiteral("audit.unavailable"), QStringLiteral("the audit log is not open"));
+    auto checkpoint = m_audit->writeCheckpoint(auditOrigin(), m_signingKey->privateKey());
+    if (!checkpoint) {
+        if (checkpoint.error().code != QLatin1String("audit.empty"))
+            qCWarning(lcGateway).noquote() << "audit checkpoint failed code=" + checkpoint.error().code << checkpoint.error().message;
+        return checkpoint.error();
+    }
+    m_lastCheckpointSize = checkpoint.value().size;
+    qCInfo(lcGateway).noquote() << "audit checkpoint size=" + QString::number(checkpoint.value().size)
+                                << "root=" + QString::fromLatin1(checkpoint.value().rootHash.toHex());
+    return checkpoint;
+}
+
+Status Gateway::recordAudit(const QString &kind, const QString &actor, const QString &subject, const QJsonObject &payload)
+{
+    if (!m_audit)
+        return makeError(QStringLiteral("audit.unavailable"), QStringLiteral("the audit log is not open"));
+    auto entry = m_audit->append(audit::NewEntry{kind, actor, subject, payload});
+    if (!entry) {
+        qCWarning(lcGateway).noquote() << "audit append failed kind=" + kind << "code=" + entry.error().code
+                                       << entry.error().message;
+        return entry.error();
+    }
+    return {};
 }
 
 } // namespace countersign::gateway

@@ -5,6 +5,7 @@
 
 #include "core/Clock.h"
 #include "core/Result.h"
+#include "core/audit/AuditLog.h"
 #include "core/crypto/Ed25519.h"
 #include "core/policy/Policy.h"
 #include "core/protocol/Protocol.h"
@@ -89,6 +90,21 @@ public:
     [[nodiscard]] Result<QList<QByteArray>> snapshotFrames() const;
     [[nodiscard]] Result<QList<StoredEvent>> eventsAfter(qint64 since, int limit) const;
 
+    // Durably appends one entry to the audit log (audit.db in the data directory) before the
+    // gateway acts on what it records: a caller that gets an error must not act ("fail
+    // closed"). Never pass text an agent chose unless it was validated as an identifier.
+    // Error codes: "audit.unavailable", "audit.invalid_entry".
+    [[nodiscard]] Status recordAudit(const QString &kind, const QString &actor, const QString &subject,
+                                     const QJsonObject &payload);
+    // The audit log's file, for analysts' tools and tests.
+    [[nodiscard]] QString auditLogPath() const;
+    // Signs the audit log's current tree head with the action-signing key as a C2SP checkpoint
+    // with origin auditOrigin() and stores it (done on open and every minute the log grew).
+    // Error "audit.empty" for an empty log, "audit.unavailable" if it cannot be stored.
+    [[nodiscard]] Result<audit::StoredCheckpoint> signAuditCheckpoint();
+    // "countersign/<gateway id>": the checkpoints' origin line and signature key name.
+    [[nodiscard]] QString auditOrigin() const;
+
     // Resolves as expired every pending action whose deadline has passed. Runs on its own
     // timer; public so that tests with a manual clock can drive it.
     void expireOverdue();
@@ -115,10 +131,13 @@ private:
     const Clock &m_clock;
     Policy m_policy;
     std::unique_ptr<GatewayStore> m_store;
+    std::unique_ptr<audit::AuditLog> m_audit;
+    qint64 m_lastCheckpointSize = 0;
     std::unique_ptr<SigningKey> m_signingKey;
     std::unique_ptr<TlsIdentity> m_tls;
     QHash<QString, QDateTime> m_deadlines; // pending actions only
     QTimer m_expiryTimer;
+    QTimer m_checkpointTimer;
     AgentApi *m_agentApi = nullptr;
     HttpServer *m_httpServer = nullptr;
     ConsoleServer *m_consoleServer = nullptr;

@@ -4,14 +4,13 @@
 
 #include "core/crypto/Digest.h"
 #include "core/json/FieldReader.h"
+#include "core/storage/Sqlite.h"
 
 #include <functional>
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-
-#include <sqlite3.h>
 
 namespace countersign::gateway {
 
@@ -23,84 +22,9 @@ Error storeError(sqlite3 *db, const QString &what)
                      what + QStringLiteral(": ") + QString::fromUtf8(db ? sqlite3_errmsg(db) : "no database"));
 }
 
-// One prepared statement; finalized on every path.
-class Statement final
-{
-public:
-    Statement(sqlite3 *db, const char *sql)
-    {
-        m_rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr);
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Q_DISABLE_COPY_MOVE(Statement)
-
-    void bind(int index, const QString &text) { bind(index, text.toUtf8()); }
-    void bind(int index, const char *text) { bind(index, QByteArray(text)); }
-    void bind(int index, const QByteArray &text)
-    {
-        keep(sqlite3_bind_text(m_stmt, index, text.constData(), static_cast<int>(text.size()),
-                               SQLITE_TRANSIENT));
-    }
-    void bind(int index, qint64 value) { keep(sqlite3_bind_int64(m_stmt, index, value)); }
-    void bind(int index, int value) { keep(sqlite3_bind_int64(m_stmt, index, value)); }
-
-    // SQLITE_ROW, SQLITE_DONE or an error code (a failed prepare or bind is reported here).
-    int step()
-    {
-        if (m_rc != SQLITE_OK)
-            return m_rc;
-        return sqlite3_step(m_stmt);
-    }
-
-    [[nodiscard]] QByteArray bytes(int column) const
-    {
-        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
-        return data ? QByteArray(data, sqlite3_column_bytes(m_stmt, column)) : QByteArray();
-    }
-    [[nodiscard]] QString text(int column) const { return QString::fromUtf8(bytes(column)); }
-    [[nodiscard]] qint64 integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
-
-private:
-    void keep(int rc)
-    {
-        if (m_rc == SQLITE_OK)
-            m_rc = rc;
-    }
-
-    sqlite3_stmt *m_stmt = nullptr;
-    int m_rc = SQLITE_OK;
-};
-
-bool exec(sqlite3 *db, const char *sql)
-{
-    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
-}
-
-// BEGIN IMMEDIATE takes the write lock up front, so a busy database fails here rather than
-// halfway through; anything not committed is rolled back when this goes out of scope.
-class Transaction final
-{
-public:
-    explicit Transaction(sqlite3 *db) : m_db(db), m_begun(exec(db, "BEGIN IMMEDIATE")) {}
-    ~Transaction()
-    {
-        if (m_begun && !m_committed)
-            exec(m_db, "ROLLBACK");
-    }
-    Q_DISABLE_COPY_MOVE(Transaction)
-
-    [[nodiscard]] bool begun() const { return m_begun; }
-    [[nodiscard]] bool commit()
-    {
-        m_committed = exec(m_db, "COMMIT");
-        return m_committed;
-    }
-
-private:
-    sqlite3 *m_db;
-    bool m_begun = false;
-    bool m_committed = false;
-};
+using storage::exec;
+using storage::Statement;
+using storage::Transaction;
 
 const char kSchema[] = R"sql(
 CREATE TABLE meta (
@@ -415,26 +339,10 @@ Result<std::unique_ptr<GatewayStore>> GatewayStore::open(const QString &path, co
     sqlite3_extended_result_codes(d->db, 1);
     sqlite3_busy_timeout(d->db, options.busyTimeoutMs);
 
-    // WAL is requested and then checked: some file systems cannot do it, and the durability
-    // reasoning below assumes it.
-    {
-        Statement journal(d->db, "PRAGMA journal_mode = WAL");
-        if (journal.step() != SQLITE_ROW)
-            return storeError(d->db, QStringLiteral("cannot set journal_mode"));
-        if (journal.text(0).compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
-            return makeError(QStringLiteral("store.unavailable"),
-                             QStringLiteral("%1: journal_mode is %2, not wal").arg(path, journal.text(0)));
-        }
-    }
-    // FULL: a committed decision survives a power cut, not just a crash of the process.
-    if (!exec(d->db, "PRAGMA synchronous = FULL") || !exec(d->db, "PRAGMA foreign_keys = ON")
-        || !exec(d->db, "PRAGMA trusted_schema = OFF"))
+    if (const QString failed = storage::makeDurable(d->db); !failed.isEmpty())
+        return makeError(QStringLiteral("store.unavailable"), QStringLiteral("%1: %2").arg(path, failed));
+    if (!exec(d->db, "PRAGMA foreign_keys = ON"))
         return storeError(d->db, QStringLiteral("cannot set pragmas"));
-    {
-        Statement synchronous(d->db, "PRAGMA synchronous");
-        if (synchronous.step() != SQLITE_ROW || synchronous.integer(0) != 2)
-            return makeError(QStringLiteral("store.unavailable"), QStringLiteral("synchronous is not FULL"));
-    }
 
     if (Status status = d->createOrMigrate(); !status)
         return status.error();

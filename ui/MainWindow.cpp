@@ -98,7 +98,7 @@ QString refusalAdvice(const QString &code)
         || code == QLatin1String("decision.malformed"))
         return QStringLiteral("The gateway could not match your signature to you, this gateway and this action, so "
                               "nothing was signed off. Report this to your security team.");
-    if (code == QLatin1String("store.unavailable"))
+    if (code == QLatin1String("store.unavailable") || code == QLatin1String("audit.unavailable"))
         return QStringLiteral("The gateway could not record it and changed nothing. Try again before the deadline.");
     if (code == QLatin1String("connection.offline"))
         return QStringLiteral("Wait for the connection to come back, then decide again before the deadline.");

@@ -532,7 +532,8 @@ void TestMainWindow::everyRefusalIsShownInline_data()
     QTest::addColumn<bool>("alarm"); // tampering rather than a race, a role or a clock
     for (const char *code : {"decision.too_late", "decision.already_resolved", "decision.self_approval",
                              "decision.duplicate_approval", "decision.forbidden_role", "decision.policy_mismatch",
-                             "decision.stale", "decision.revoked_key", "decision.unknown_action", "store.unavailable"})
+                             "decision.stale", "decision.revoked_key", "decision.unknown_action", "store.unavailable",
+                             "audit.unavailable"})
         QTest::newRow(code) << QString::fromLatin1(code) << false;
     for (const char *code : {"decision.digest_mismatch", "decision.replayed", "decision.wrong_key", "decision.bad_signature",
                              "decision.subject_mismatch", "decision.wrong_audience", "decision.action_mismatch",

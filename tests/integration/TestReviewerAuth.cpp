@@ -1,8 +1,11 @@
 // Reviewer authentication and signed decisions against a real gateway process over real TLS on
 // loopback: every sign-in refusal, session limits, every decision refusal (each with its own
 // code, recorded with its token), and quorum with two reviewers' key pairs.
+#include "core/audit/AuditLog.h"
+#include "core/audit/AuditVerifier.h"
 #include "core/auth/SignIn.h"
 #include "core/crypto/Base64Url.h"
+#include "core/crypto/Jwk.h"
 #include "core/decision/SignedDecision.h"
 #include "tests/support/GatewayProcess.h"
 #include "tests/support/TestAgentClient.h"
@@ -11,6 +14,7 @@
 #include <memory>
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QTest>
 
 using namespace countersign;
@@ -47,9 +51,14 @@ private Q_SLOTS:
     void forgedStaleAndLateDecisions();
     void replayedDecisionIsRefused();
     void quorumOfTwoKeyPairs();
+    // Last: what all of the above left in the gateway's audit log.
+    void everythingIsOnTheAuditTrail();
 
 private:
     [[nodiscard]] QJsonObject submit(int amount, const QString &user = QStringLiteral("alice@example.com"));
+    // Submits a payment and waits until console holds it pending: its id and digest, or nothing
+    // if it never arrived.
+    [[nodiscard]] std::optional<std::pair<QString, QByteArray>> submitSeen(TestConsoleClient &console, int amount);
 
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<TestAgentClient> m_agent;
@@ -78,6 +87,15 @@ QJsonObject TestReviewerAuth::submit(int amount, const QString &user)
     if (result.status != 202)
         qWarning("submission failed: %s", qPrintable(result.describe()));
     return result.json;
+}
+
+std::optional<std::pair<QString, QByteArray>> TestReviewerAuth::submitSeen(TestConsoleClient &console, int amount)
+{
+    const QJsonObject submitted = submit(amount);
+    const QString id = submitted.value(QStringLiteral("id")).toString();
+    if (!console.waitUntil([&] { return console.pending(id).has_value(); }))
+        return std::nullopt;
+    return std::make_pair(id, submitted.value(QStringLiteral("digest")).toString().toLatin1());
 }
 
 void TestReviewerAuth::signInOpensASession()
@@ -371,10 +389,10 @@ void TestReviewerAuth::replayedDecisionIsRefused()
     auto rita = m_gateway->console(GatewayProcess::kRita);
     QVERIFY(rita->open());
     QVERIFY(rita->subscribe(0));
-    const QJsonObject first = submit(25000);
-    const QString id = first.value(QStringLiteral("id")).toString();
-    const QByteArray digest = first.value(QStringLiteral("digest")).toString().toLatin1();
-    QVERIFY(rita->waitUntil([&] { return rita->pending(id).has_value(); }));
+    const auto first = submitSeen(*rita, 25000);
+    QVERIFY(first);
+    const QString id = first->first;
+    const QByteArray digest = first->second;
     const auto accepted = rita->decide(id, digest, Verdict::Deny, QStringLiteral("unknown vendor"));
     QVERIFY(accepted && accepted->accepted);
     const QString nonce =
@@ -436,6 +454,69 @@ void TestReviewerAuth::quorumOfTwoKeyPairs()
     QVERIFY(sam->decide(vetoedId, vetoedDigest, Verdict::Deny, QStringLiteral("beneficiary changed yesterday"))->accepted);
     QCOMPARE(m_agent->get(QStringLiteral("/v1/actions/") + vetoedId, token).json.value(QStringLiteral("status")).toString(),
              QStringLiteral("denied"));
+}
+
+void TestReviewerAuth::everythingIsOnTheAuditTrail()
+{
+    // Its own events, so it also holds when run alone: a sign-in refused, a session with a
+    // decision accepted and one refused, then closed.
+    {
+        auto refused = m_gateway->console(GatewayProcess::kRita);
+        refused->tamperSignIn = [](auth::SignInClaims &c) { c.gatewayId = QStringLiteral("gw-elsewhere"); };
+        QVERIFY(!refused->open());
+        QVERIFY(refused->waitUntil([&] { return !refused->isConnected(); }));
+        auto rita = m_gateway->console(GatewayProcess::kRita);
+        QVERIFY(rita->open());
+        QVERIFY(rita->subscribe(0));
+        const auto submitted = submitSeen(*rita, 25000);
+        QVERIFY(submitted);
+        const auto accepted = rita->decide(submitted->first, submitted->second, Verdict::Deny, QStringLiteral("unknown vendor"));
+        QVERIFY(accepted && accepted->accepted);
+        const auto again = rita->decide(submitted->first, submitted->second, Verdict::Approve, QString());
+        QVERIFY(again && !again->accepted);
+    }
+    QVERIFY(QTest::qWaitFor([&] { return m_gateway->logText().contains("session closed"); }, 5000));
+
+    const QString path = m_gateway->dataDir() + QStringLiteral("/audit.db");
+    audit::AuditLog::Options readOnly;
+    readOnly.readOnly = true;
+    auto log = audit::AuditLog::open(path, readOnly);
+    QVERIFY2(log, qPrintable(log ? QString() : log.error().toString()));
+    QHash<QString, int> kinds;
+    bool consoleAuthFailure = false;
+    qint64 after = 0;
+    for (;;) {
+        auto page = log.value()->entries(after, 1000);
+        QVERIFY(page);
+        if (page.value().isEmpty())
+            break;
+        for (const audit::AuditEntry &entry : page.value()) {
+            ++kinds[entry.kind];
+            consoleAuthFailure = consoleAuthFailure
+                || (entry.kind == QLatin1String("auth.failed") && entry.payload.contains("\"plane\":\"console\""));
+            // A sign-in that did not hold names nobody: the token is not taken for an identity.
+            if (entry.kind == QLatin1String("auth.failed"))
+                QCOMPARE(entry.actor, QStringLiteral("unauthenticated"));
+        }
+        after = page.value().last().seq;
+    }
+    for (const char *kind : {"control.change", "submission.accepted", "session.opened", "session.closed", "auth.failed",
+                             "decision.accepted", "decision.refused"})
+        QVERIFY2(kinds.value(QLatin1String(kind)) > 0, kind);
+    QVERIFY(consoleAuthFailure);
+
+    // It verifies, every accepted decision against the reviewers' keys.
+    audit::VerifyOptions options;
+    QList<audit::EnrolledReviewer> enrolled;
+    for (const QString &id : {GatewayProcess::kRita, GatewayProcess::kSam}) {
+        const crypto::Ed25519PublicKey key = m_gateway->reviewerKey(id).publicKey();
+        enrolled.append(audit::EnrolledReviewer{id, QString::fromLatin1(crypto::jwkThumbprint(key)), key});
+    }
+    options.reviewers = enrolled;
+    const auto report = audit::verifyLog(path, options);
+    QVERIFY(report);
+    QVERIFY2(report.value().ok, qPrintable(report.value().reason));
+    QCOMPARE(report.value().decisionsChecked, kinds.value(QStringLiteral("decision.accepted")));
 }
 
 QTEST_GUILESS_MAIN(TestReviewerAuth)

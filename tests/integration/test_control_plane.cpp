@@ -3,6 +3,7 @@
 // are enrolled and revoked, rules replaced, every change recorded with who, what, before,
 // after and why and kept across a restart; only admin tokens open it; and neither the agent
 // listener nor the console WebSocket can reach it.
+#include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
 #include "core/crypto/Jwk.h"
 #include "tests/support/GatewayProcess.h"
@@ -87,6 +88,8 @@ private Q_SLOTS:
     void adminPathsDoNotExistOnTheAgentListener();
     void consoleWebSocketCannotAdminister();
     void secretsStayOutOfTheLog();
+    // Last: what all of the above left in the audit log, as an analyst checks it.
+    void theAuditTrailVerifiesWithCountersignAudit();
 
 private:
     [[nodiscard]] CliResult admin(const QStringList &arguments, const QByteArray &token,
@@ -95,6 +98,8 @@ private:
     {
         return admin(arguments, m_gateway->adminToken());
     }
+    // Feeds standardInput to a started process and collects what it said and its exit code.
+    [[nodiscard]] static CliResult finish(QProcess &process, const QByteArray &standardInput = {});
     [[nodiscard]] QString writeFile(const QString &name, const QByteArray &content);
     [[nodiscard]] int changeCount();
     [[nodiscard]] HttpResult submit(const QByteArray &agentToken, const QString &tool, const QString &operation,
@@ -137,6 +142,11 @@ CliResult TestControlPlane::admin(const QStringList &arguments, const QByteArray
         all << QStringLiteral("--ready-file") << m_gateway->readyFilePath();
     all << arguments;
     process.start(QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-gateway"), all);
+    return finish(process, standardInput);
+}
+
+CliResult TestControlPlane::finish(QProcess &process, const QByteArray &standardInput)
+{
     CliResult result;
     if (!process.waitForStarted(10'000))
         return result;
@@ -705,6 +715,37 @@ void TestControlPlane::aDecisionVerifiesWithJwcryptoAgainstTheListedKey()
     samFile.write(QJsonDocument(sam).toJson(QJsonDocument::Compact));
     samFile.close();
     QCOMPARE(verify(samFile.fileName()).first, 1);
+}
+
+void TestControlPlane::theAuditTrailVerifiesWithCountersignAudit()
+{
+    // The reviewer list exactly as the administrator's command prints it.
+    const CliResult listed = admin({QStringLiteral("reviewers"), QStringLiteral("list")});
+    QVERIFY2(listed.exitCode == 0, qPrintable(listed.describe()));
+    const QString reviewers = writeFile(QStringLiteral("reviewers-for-audit.json"), listed.out);
+    const QString log = m_gateway->dataDir() + QStringLiteral("/audit.db");
+
+    QProcess verify;
+    verify.start(QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-audit"),
+                 {QStringLiteral("verify"), log, QStringLiteral("--reviewers"), reviewers, QStringLiteral("--gateway-key"),
+                  QString::fromLatin1(crypto::base64UrlEncode(m_gateway->gatewayPublicKey()))});
+    const CliResult verified = finish(verify);
+    QVERIFY2(verified.exitCode == 0, qPrintable(verified.describe()));
+    QVERIFY2(verified.out.startsWith("OK: "), qPrintable(verified.describe()));
+    QVERIFY2(!verified.out.contains("not checked"), qPrintable(verified.describe()));
+    // The restart above signed the history it found.
+    QVERIFY2(!verified.out.contains(" 0 checkpoint(s)"), qPrintable(verified.describe()));
+
+    // Every change made above is on the trail, with who made it.
+    QProcess exported;
+    exported.start(QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-audit"),
+                   {QStringLiteral("export"), log, QStringLiteral("--format"), QStringLiteral("jsonl"), QStringLiteral("--kind"),
+                    QStringLiteral("control.change")});
+    const CliResult changes = finish(exported);
+    QVERIFY2(changes.exitCode == 0, qPrintable(changes.describe()));
+    QCOMPARE(changes.out.count('\n'), changeCount());
+    QVERIFY(changes.out.contains("\"command\":\"reviewers.add\""));
+    QVERIFY(changes.out.contains("\"kind\":\"control.change\""));
 }
 
 QTEST_GUILESS_MAIN(TestControlPlane)

@@ -1,5 +1,7 @@
 // The gateway's decision rules and expiry, in process with a manual clock: each refusal has its
 // own code, time moves without sleeping, and a store that cannot write makes it fail closed.
+#include "core/audit/AuditLog.h"
+#include "core/audit/AuditVerifier.h"
 #include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
 #include "core/crypto/Jwk.h"
@@ -33,6 +35,19 @@ const QString kAlex = QStringLiteral("alex@example.com");   // analyst
 const QString kCarol = QStringLiteral("carol@example.com"); // revoked
 const QString kSession = QStringLiteral("ses-unit");
 
+// A payments.transfer submission as the payments agent sends it.
+Submission paymentSubmission(double amount, const QString &user = QStringLiteral("alice@example.com"))
+{
+    Submission submission;
+    submission.tool = QStringLiteral("payments");
+    submission.operation = QStringLiteral("transfer");
+    submission.parameters = {{QStringLiteral("amount"), amount}};
+    submission.user = Principal{user, QString()};
+    submission.application = Principal{QStringLiteral("crm"), QString()};
+    submission.sessionId = QStringLiteral("s-1");
+    return submission;
+}
+
 using Mangle = std::function<QByteArray(QByteArray)>;
 using ClaimsTweak = std::function<void(decision::DecisionClaims &)>;
 
@@ -57,6 +72,8 @@ private Q_SLOTS:
     void expiryDeniesBySilence();
     void reopenedGatewayExpiresWhatIsOverdue();
     void busyStoreFailsClosed();
+    void auditTrailRecordsAndVerifies();
+    void auditLogThatCannotWriteFailsClosed();
     void signedDecisionRefusals_data();
     void signedDecisionRefusals();
     void refusalsAreRecordedWithTheirToken();
@@ -126,14 +143,7 @@ void TestGatewayDecisions::cleanup()
 
 StoredAction TestGatewayDecisions::submit(double amount, const QString &user)
 {
-    Submission submission;
-    submission.tool = QStringLiteral("payments");
-    submission.operation = QStringLiteral("transfer");
-    submission.parameters = {{QStringLiteral("amount"), amount}};
-    submission.user = Principal{user, QString()};
-    submission.application = Principal{QStringLiteral("crm"), QString()};
-    submission.sessionId = QStringLiteral("s-1");
-    auto stored = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    auto stored = m_gateway->submit(*m_gateway->policy().agentForToken("p"), paymentSubmission(amount, user));
     if (!stored)
         qFatal("%s", qPrintable(stored.error().toString()));
     return stored.value();
@@ -335,14 +345,7 @@ void TestGatewayDecisions::busyStoreFailsClosed()
     const auto result = decide(QStringLiteral("rita@example.com"), action, Verdict::Approve);
     QVERIFY(!result.accepted);
     QCOMPARE(result.code, QStringLiteral("store.unavailable"));
-    Submission submission;
-    submission.tool = QStringLiteral("payments");
-    submission.operation = QStringLiteral("transfer");
-    submission.parameters = {{QStringLiteral("amount"), 50000}};
-    submission.user = Principal{QStringLiteral("a"), QString()};
-    submission.application = Principal{QStringLiteral("b"), QString()};
-    submission.sessionId = QStringLiteral("s");
-    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
+    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), paymentSubmission(50000));
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, QStringLiteral("store.unavailable"));
     QCOMPARE(published.count(), 0);
@@ -351,6 +354,89 @@ void TestGatewayDecisions::busyStoreFailsClosed()
     sqlite3_close(other);
     QCOMPARE(status(action.id), ActionStatus::Pending);
     QVERIFY(decide(QStringLiteral("rita@example.com"), action, Verdict::Approve).accepted);
+}
+
+void TestGatewayDecisions::auditTrailRecordsAndVerifies()
+{
+    const StoredAction approved = submit(20000);
+    QVERIFY(decide(kRita, approved, Verdict::Approve).accepted);
+    const StoredAction expired = submit(20000);
+    QVERIFY(!decide(kSam, approved, Verdict::Approve).accepted); // already resolved: refused
+    m_clock->advanceMs(60'001);
+    m_gateway->expireOverdue();
+    QCOMPARE(status(expired.id), ActionStatus::Expired);
+    Submission undeclared;
+    undeclared.tool = QStringLiteral("shell");
+    undeclared.operation = QStringLiteral("exec");
+    undeclared.user = Principal{QStringLiteral("a"), QString()};
+    undeclared.application = Principal{QStringLiteral("b"), QString()};
+    undeclared.sessionId = QStringLiteral("s");
+    QVERIFY(!m_gateway->submit(*m_gateway->policy().agentForToken("p"), undeclared));
+
+    audit::AuditLog::Options readOnly;
+    readOnly.readOnly = true;
+    auto log = audit::AuditLog::open(m_gateway->auditLogPath(), readOnly);
+    QVERIFY2(log, qPrintable(log ? QString() : log.error().toString()));
+    auto entries = log.value()->entries(0, 100);
+    QVERIFY(entries);
+    QStringList kinds;
+    for (const audit::AuditEntry &entry : entries.value())
+        kinds.append(entry.kind + QLatin1Char(' ') + entry.subject);
+    QCOMPARE(kinds, (QStringList{QStringLiteral("control.change unit-1"),
+                                 QStringLiteral("submission.accepted ") + approved.id,
+                                 QStringLiteral("decision.accepted ") + approved.id,
+                                 QStringLiteral("submission.accepted ") + expired.id,
+                                 QStringLiteral("decision.refused ") + approved.id,
+                                 QStringLiteral("action.denied_by_timeout ") + expired.id,
+                                 QStringLiteral("submission.refused ")}));
+    const audit::AuditEntry &decision = entries.value().at(2);
+    QCOMPARE(decision.actor, kRita);
+    QVERIFY(decision.payload.contains("\"verdict\":\"approve\""));
+    QVERIFY(!entries.value().at(1).payload.contains("amount")); // parameters only by digest
+
+    // The gateway's own trail verifies, decisions included, against the enrolled keys.
+    audit::VerifyOptions options;
+    QList<audit::EnrolledReviewer> enrolled;
+    for (const PolicyReviewer &entry : m_gateway->policy().reviewers())
+        enrolled.append(audit::EnrolledReviewer{entry.id, entry.keyId, *entry.key});
+    options.reviewers = enrolled;
+    // Signed with the key consoles pin: one checkpoint from open(), one now.
+    auto checkpoint = m_gateway->signAuditCheckpoint();
+    QVERIFY2(checkpoint, qPrintable(checkpoint ? QString() : checkpoint.error().toString()));
+    QCOMPARE(checkpoint.value().size, 7);
+    QVERIFY(checkpoint.value().note.startsWith(QString(m_gateway->auditOrigin() + QStringLiteral("\n7\n")).toUtf8()));
+    options.gatewayKey = m_gateway->signingPublicKey();
+    const auto report = audit::verifyLog(m_gateway->auditLogPath(), options);
+    QVERIFY(report);
+    QVERIFY2(report.value().ok, qPrintable(report.value().reason));
+    QCOMPARE(report.value().decisionsChecked, 1);
+    QCOMPARE(report.value().checkpointsChecked, 2);
+    QVERIFY(report.value().notChecked.isEmpty());
+}
+
+void TestGatewayDecisions::auditLogThatCannotWriteFailsClosed()
+{
+    const StoredAction action = submit(20000);
+    // Another writer holds audit.db: the append cannot be made durable within the timeout.
+    sqlite3 *other = nullptr;
+    QCOMPARE(sqlite3_open(QFile::encodeName(m_gateway->auditLogPath()).constData(), &other), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    const auto result = decide(kRita, action, Verdict::Approve);
+    QVERIFY(!result.accepted);
+    QCOMPARE(result.code, QStringLiteral("audit.unavailable"));
+    QCOMPARE(status(action.id), ActionStatus::Pending);
+    // A small amount is allowed by policy without a human: it must not run unaudited either.
+    auto refused = m_gateway->submit(*m_gateway->policy().agentForToken("p"), paymentSubmission(5));
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, QStringLiteral("audit.unavailable"));
+    QCOMPARE(published.count(), 0);
+
+    QCOMPARE(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(other);
+    QVERIFY(decide(kRita, action, Verdict::Approve).accepted);
+    QCOMPARE(status(action.id), ActionStatus::Approved);
 }
 
 void TestGatewayDecisions::signedDecisionRefusals_data()

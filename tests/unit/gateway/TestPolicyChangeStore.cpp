@@ -3,6 +3,8 @@
 // database, and refused (so not applied) when the database cannot take the write.
 #include "gateway/GatewayStore.h"
 
+#include "tests/support/RawSqlite.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,16 +29,7 @@ PolicyChange change(const QString &command, const QString &target, const QByteAr
     return c;
 }
 
-// Runs one statement on a second connection to the database; returns sqlite's result code.
-int execRaw(const QString &path, const char *sql)
-{
-    sqlite3 *db = nullptr;
-    int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-    sqlite3_close_v2(db);
-    return rc;
-}
+using countersign::testsupport::execRaw;
 
 } // namespace
 

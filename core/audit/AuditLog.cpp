@@ -1,0 +1,320 @@
+// The append-only audit log over SQLite: validated, hash-chained appends that commit the entry
+// and the Merkle frontier in one durable transaction, keyset-paged reads, and signed checkpoints.
+#include "core/audit/AuditLog.h"
+
+#include "core/audit/AuditLogPrivate.h"
+#include "core/json/FieldReader.h"
+#include "core/json/Json.h"
+
+#include <QJsonArray>
+#include <QJsonValue>
+#include <QRegularExpression>
+
+namespace countersign::audit {
+
+using storage::Statement;
+using storage::Transaction;
+
+namespace {
+
+QByteArray canonicalString(const QString &text)
+{
+    return json::canonicalize(QJsonValue(text));
+}
+
+Error invalid(const QString &message)
+{
+    return makeError(QStringLiteral("audit.invalid_entry"), message);
+}
+
+// Identities and ids are written by the gateway, but the log refuses anything that would print
+// as something else: control and format characters (bidi overrides, zero-width), over-long text.
+Status checkField(const char *name, const QString &value, bool required)
+{
+    if (required && value.isEmpty())
+        return invalid(QStringLiteral("%1 is empty").arg(QLatin1String(name)));
+    if (value.toUtf8().size() > kMaxFieldBytes) {
+        return invalid(QStringLiteral("%1 is over %2 bytes of UTF-8").arg(QLatin1String(name)).arg(kMaxFieldBytes));
+    }
+    for (qsizetype i = 0; i < value.size(); ++i) {
+        const QChar::Category category = value.at(i).category();
+        if (category == QChar::Other_Control || category == QChar::Other_Format
+            || category == QChar::Other_Surrogate || category == QChar::Separator_Line
+            || category == QChar::Separator_Paragraph) {
+            return invalid(QStringLiteral("%1 has a control or invisible character (U+%2) at index %3")
+                               .arg(QLatin1String(name))
+                               .arg(value.at(i).unicode(), 4, 16, QLatin1Char('0'))
+                               .arg(i));
+        }
+    }
+    return {};
+}
+
+QByteArray frontierBlob(const QList<QByteArray> &frontier)
+{
+    QByteArray blob;
+    for (const QByteArray &hash : frontier)
+        blob.append(hash);
+    return blob;
+}
+
+} // namespace
+
+QByteArray leafBytes(qint64 seq, const QString &time, const QString &kind, const QString &actor,
+                     const QString &subject, const QByteArray &payload, const QByteArray &prevHash)
+{
+    // Members in RFC 8785 order (UTF-16 code units): actor, kind, payload, prevHash, seq,
+    // subject, time.
+    QByteArray out;
+    out.reserve(payload.size() + 256);
+    out.append("{\"actor\":").append(canonicalString(actor));
+    out.append(",\"kind\":").append(canonicalString(kind));
+    out.append(",\"payload\":").append(payload);
+    out.append(",\"prevHash\":\"").append(prevHash.toHex()).append('"');
+    out.append(",\"seq\":").append(QByteArray::number(seq));
+    out.append(",\"subject\":").append(canonicalString(subject));
+    out.append(",\"time\":").append(canonicalString(time));
+    out.append('}');
+    return out;
+}
+
+QByteArray leafBytes(const AuditEntry &entry)
+{
+    return leafBytes(entry.seq, entry.time, entry.kind, entry.actor, entry.subject, entry.payload, entry.prevHash);
+}
+
+Status validateEntry(const NewEntry &entry)
+{
+    static const QRegularExpression kindPattern(QStringLiteral("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$"));
+    if (entry.kind.size() > 64 || !kindPattern.match(entry.kind).hasMatch())
+        return invalid(QStringLiteral("kind must be dotted lowercase words of at most 64 characters"));
+    if (Status status = checkField("actor", entry.actor, true); !status)
+        return status;
+    if (Status status = checkField("subject", entry.subject, false); !status)
+        return status;
+    const qsizetype payloadBytes = json::canonicalize(entry.payload).size();
+    if (payloadBytes > kMaxPayloadBytes) {
+        return invalid(QStringLiteral("payload is %1 bytes of canonical JSON, over the limit of %2")
+                           .arg(payloadBytes)
+                           .arg(kMaxPayloadBytes));
+    }
+    return {};
+}
+
+Status AuditLog::Private::loadTreeState()
+{
+    Statement state(db(), "SELECT size, frontier, last_hash FROM tree_state WHERE id = 1");
+    if (state.step() != SQLITE_ROW)
+        return detail::sqliteError(db(), QStringLiteral("audit.corrupt"), QStringLiteral("%1: no tree state").arg(path));
+    const qint64 size = state.integer(0);
+    const QByteArray blob = state.blob(1);
+    if (blob.size() % kHashSize != 0)
+        return makeError(QStringLiteral("audit.corrupt"), QStringLiteral("%1: the stored frontier is not whole hashes").arg(path));
+    QList<QByteArray> frontier;
+    for (qsizetype at = 0; at < blob.size(); at += kHashSize)
+        frontier.append(blob.mid(at, kHashSize));
+    Result<CompactTree> restored = CompactTree::fromFrontier(size, frontier);
+    if (!restored)
+        return makeError(QStringLiteral("audit.corrupt"), QStringLiteral("%1: %2").arg(path, restored.error().message));
+
+    // The cached state must describe the last stored entry, or the next append would chain
+    // to something that is not there.
+    Statement last(db(), "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1");
+    const int rc = last.step();
+    const qint64 lastSeq = rc == SQLITE_ROW ? last.integer(0) : 0;
+    const QByteArray lastEntryHash = rc == SQLITE_ROW ? last.blob(1) : detail::zeroHash();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return detail::sqliteError(db(), QStringLiteral("audit.unavailable"), QStringLiteral("cannot read %1").arg(path));
+    if (lastSeq != size || lastEntryHash != state.blob(2)) {
+        return makeError(QStringLiteral("audit.corrupt"),
+                         QStringLiteral("%1: the tree state records %2 entries but the last entry is seq %3; "
+                                        "run countersign-audit verify")
+                             .arg(path)
+                             .arg(size)
+                             .arg(lastSeq));
+    }
+    tree = std::move(restored).value();
+    lastHash = lastEntryHash;
+    return {};
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::open(const QString &path, const Options &options)
+{
+    auto d = std::make_unique<Private>();
+    d->path = path;
+    d->readOnly = options.readOnly;
+    d->clock = options.clock ? options.clock : &SystemClock::instance();
+    Result<std::unique_ptr<detail::Database>> database = detail::openDatabase(path, options.readOnly, options.busyTimeoutMs);
+    if (!database)
+        return database.error();
+    d->database = std::move(database).value();
+    if (options.maxPageCount > 0) {
+        const QByteArray pragma = QByteArray("PRAGMA max_page_count = ") + QByteArray::number(options.maxPageCount);
+        if (!storage::exec(d->db(), pragma.constData()))
+            return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot set max_page_count").arg(path));
+    }
+    if (Status loaded = d->loadTreeState(); !loaded)
+        return loaded.error();
+    return std::unique_ptr<AuditLog>(new AuditLog(std::move(d)));
+}
+
+AuditLog::AuditLog(std::unique_ptr<Private> impl) : d(std::move(impl)) {}
+AuditLog::~AuditLog() = default;
+
+const QString &AuditLog::path() const
+{
+    return d->path;
+}
+
+qint64 AuditLog::size() const
+{
+    return d->tree.size();
+}
+
+QByteArray AuditLog::root() const
+{
+    return d->tree.root();
+}
+
+QByteArray AuditLog::lastHash() const
+{
+    return d->lastHash;
+}
+
+Result<AuditEntry> AuditLog::append(const NewEntry &entry)
+{
+    Result<QList<AuditEntry>> appended = appendBatch({entry});
+    if (!appended)
+        return appended.error();
+    return appended.value().constFirst();
+}
+
+Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
+{
+    if (d->readOnly)
+        return makeError(QStringLiteral("audit.read_only"), QStringLiteral("%1 was opened read-only").arg(d->path));
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        if (Status valid = validateEntry(entries.at(i)); !valid) {
+            return makeError(valid.error().code,
+                             QStringLiteral("entry %1 of %2: %3").arg(i + 1).arg(entries.size()).arg(valid.error().message));
+        }
+    }
+    if (entries.isEmpty())
+        return QList<AuditEntry>{};
+
+    // Work on copies: the in-memory tree moves on only once the transaction has committed.
+    CompactTree tree = d->tree;
+    QByteArray prevHash = d->lastHash;
+    const QString time = json::formatTimestamp(d->clock->nowUtc());
+    QList<AuditEntry> written;
+    written.reserve(entries.size());
+
+    Transaction transaction(d->db());
+    if (!transaction.begun())
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot begin a write").arg(d->path));
+    Statement insert(d->db(), "INSERT INTO entries (seq, time, kind, actor, subject, payload, prev_hash, entry_hash) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    for (const NewEntry &input : entries) {
+        AuditEntry entry;
+        entry.seq = tree.size() + 1;
+        entry.time = time;
+        entry.kind = input.kind;
+        entry.actor = input.actor;
+        entry.subject = input.subject;
+        entry.payload = json::canonicalize(input.payload);
+        entry.prevHash = prevHash;
+        entry.leafHash = leafHash(leafBytes(entry));
+
+        insert.reset();
+        insert.bind(1, entry.seq);
+        insert.bind(2, entry.time);
+        insert.bind(3, entry.kind);
+        insert.bind(4, entry.actor);
+        insert.bind(5, entry.subject);
+        insert.bind(6, entry.payload);
+        insert.bindBlob(7, entry.prevHash);
+        insert.bindBlob(8, entry.leafHash);
+        if (insert.step() != SQLITE_DONE) {
+            return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"),
+                                       QStringLiteral("%1: cannot append entry %2").arg(d->path).arg(entry.seq));
+        }
+        tree.append(entry.leafHash);
+        prevHash = entry.leafHash;
+        written.append(std::move(entry));
+    }
+    Statement state(d->db(), "UPDATE tree_state SET size = ?1, frontier = ?2, last_hash = ?3 WHERE id = 1");
+    state.bind(1, tree.size());
+    state.bindBlob(2, frontierBlob(tree.frontier()));
+    state.bindBlob(3, prevHash);
+    if (state.step() != SQLITE_DONE || sqlite3_changes(d->db()) != 1)
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot store the tree state").arg(d->path));
+    if (!transaction.commit())
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot commit").arg(d->path));
+    d->tree = std::move(tree);
+    d->lastHash = prevHash;
+    return written;
+}
+
+Result<QList<AuditEntry>> AuditLog::entries(qint64 afterSeq, int limit, const EntryFilter &filter) const
+{
+    if (limit < 1 || limit > kMaxPageSize)
+        return makeError(QStringLiteral("audit.invalid_query"), QStringLiteral("page size must be 1 to %1").arg(kMaxPageSize));
+    if (filter.kinds.size() > 32)
+        return makeError(QStringLiteral("audit.invalid_query"), QStringLiteral("at most 32 kinds in one filter"));
+    // One prepared statement for every filter: an unset bound is NULL and the condition holds.
+    // Kinds are matched against a JSON array so their number does not change the SQL.
+    Statement query(d->db(), "SELECT seq, time, kind, actor, subject, payload, prev_hash, entry_hash FROM entries "
+                             "WHERE seq > ?1 AND (?2 IS NULL OR seq <= ?2) "
+                             "AND (?3 IS NULL OR kind IN (SELECT value FROM json_each(?3))) "
+                             "AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5) "
+                             "ORDER BY seq LIMIT ?6");
+    query.bind(1, std::max(afterSeq, filter.fromSeq - 1));
+    if (filter.toSeq > 0)
+        query.bind(2, filter.toSeq);
+    if (!filter.kinds.isEmpty())
+        query.bind(3, json::canonicalize(QJsonArray::fromStringList(filter.kinds)));
+    if (!filter.since.isEmpty())
+        query.bind(4, filter.since);
+    if (!filter.until.isEmpty())
+        query.bind(5, filter.until);
+    query.bind(6, limit);
+    QList<AuditEntry> page;
+    int rc = SQLITE_ROW;
+    while ((rc = query.step()) == SQLITE_ROW)
+        page.append(detail::readEntry(query));
+    if (rc != SQLITE_DONE)
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
+    return page;
+}
+
+Result<AuditEntry> AuditLog::entry(qint64 seq) const
+{
+    EntryFilter only;
+    only.fromSeq = seq;
+    only.toSeq = seq;
+    Result<QList<AuditEntry>> page = entries(seq - 1, 1, only);
+    if (!page)
+        return page.error();
+    if (page.value().isEmpty())
+        return makeError(QStringLiteral("audit.not_found"), QStringLiteral("no entry with seq %1 (the log has %2)").arg(seq).arg(size()));
+    return page.value().constFirst();
+}
+
+LeafSource AuditLog::leafSource() const
+{
+    auto statement = std::make_shared<Statement>(d->db(), "SELECT entry_hash FROM entries WHERE seq = ?1");
+    sqlite3 *db = d->db();
+    const QString path = d->path;
+    return [statement, db, path](qint64 index) -> Result<QByteArray> {
+        statement->reset();
+        statement->bind(1, index + 1);
+        const int rc = statement->step();
+        if (rc == SQLITE_ROW)
+            return statement->blob(0);
+        if (rc == SQLITE_DONE)
+            return makeError(QStringLiteral("audit.not_found"), QStringLiteral("%1: no entry with seq %2").arg(path).arg(index + 1));
+        return detail::sqliteError(db, QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read a leaf").arg(path));
+    };
+}
+
+} // namespace countersign::audit

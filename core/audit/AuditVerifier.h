@@ -1,0 +1,73 @@
+// Verification of an audit log file from first principles, trusting nothing the file says about
+// itself: the hash chain entry by entry, every leaf hash recomputed from the entry's content, the
+// Merkle tree rebuilt, every stored checkpoint's signature and root, every accepted decision's
+// JWS against the enrolled reviewer keys, and the file's own integrity (a row deleted, rows
+// swapped, bytes flipped, the file truncated, the append-only triggers dropped).
+#pragma once
+
+#include "core/Result.h"
+#include "core/crypto/Ed25519.h"
+
+#include <functional>
+#include <optional>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace countersign::audit {
+
+inline constexpr qsizetype kMaxReviewersJsonBytes = qsizetype{4} << 20;
+
+struct EnrolledReviewer
+{
+    QString id;
+    QString keyId;                // RFC 7638 thumbprint, base64url
+    crypto::Ed25519PublicKey key;
+};
+
+// Reads the reviewer list as `countersign-gateway admin reviewers list` prints it
+// ({"reviewers":[{"id","role","key":<JWK>,"keyId",...}]}), or a bare array of the same objects.
+// Revoked reviewers are kept: their decisions from before the revocation still verify.
+// Error "audit.invalid_reviewers" naming the entry and field; "json.*" for text that is not JSON.
+[[nodiscard]] Result<QList<EnrolledReviewer>> parseReviewerKeys(QByteArrayView json);
+
+struct VerifyOptions
+{
+    // Checks each "decision.accepted" entry's token; without any, decisions are not checked
+    // (and the report says so).
+    std::optional<QList<EnrolledReviewer>> reviewers;
+    // Checks each checkpoint's signature; without it, only the roots are checked.
+    std::optional<crypto::Ed25519PublicKey> gatewayKey;
+    // Called every few thousand entries with (entries checked, entries in the log); returning
+    // false cancels the verification.
+    std::function<bool(qint64 done, qint64 total)> progress;
+};
+
+struct VerifyReport
+{
+    bool ok = false;
+    bool cancelled = false;
+    qint64 entriesChecked = 0;
+    qint64 firstBadSeq = 0;   // the first entry found bad; 0 if the failure is not one entry's
+    QString code;             // e.g. "audit.hash_mismatch"; empty when ok
+    QString reason;           // what was wrong, for a person
+    QByteArray root;          // recomputed RFC 6962 root of the entries checked
+    int checkpointsChecked = 0;
+    qint64 decisionsChecked = 0;
+    QStringList notChecked;   // what could not be checked for lack of keys
+};
+
+// Failure codes in the report: audit.seq_gap, audit.hash_mismatch, audit.chain_broken,
+// audit.entry_invalid, audit.unreadable (the file is damaged or truncated at an entry),
+// audit.tail_missing, audit.checkpoint_invalid, audit.checkpoint_signature,
+// audit.checkpoint_root, audit.decision_invalid, audit.schema_tampered, audit.corrupt,
+// audit.truncated (shorter than its SQLite header records: the entries in the whole pages that
+// are left are read from a corrected copy, so the first lost entry is still named).
+// The function itself fails only when the file cannot be read as an audit log at all
+// (audit.unavailable, audit.foreign_file, audit.unsupported_version, audit.corrupt).
+[[nodiscard]] Result<VerifyReport> verifyLog(const QString &path, const VerifyOptions &options);
+
+} // namespace countersign::audit
