@@ -121,6 +121,8 @@ void TestSecretsAtRest::noKeyBytesOrPassphraseOutsideTheKeyFile()
     QVERIFY2(gateway.start(&error), qPrintable(error));
     QProcessEnvironment adminEnvironment = QProcessEnvironment::systemEnvironment();
     adminEnvironment.insert(QStringLiteral("COUNTERSIGN_ADMIN_TOKEN"), QString::fromLatin1(gateway.adminToken()));
+    adminEnvironment.insert(QStringLiteral("LSAN_OPTIONS"),
+                            QStringLiteral("suppressions=" COUNTERSIGN_SOURCE_DIR "/tests/sanitizer/qt-network-thread.supp"));
     runs.append(run(QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-gateway"),
                     {QStringLiteral("admin"), QStringLiteral("--ready-file"), gateway.readyFilePath(), QStringLiteral("reviewers"),
                      QStringLiteral("add"), QStringLiteral("--id"), kDana, QStringLiteral("--role"), QStringLiteral("reviewer"),
