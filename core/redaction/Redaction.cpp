@@ -188,6 +188,18 @@ Redacted redactText(const QString &input)
             matches.append(Match{start, end, r});
         }
     }
+    // A marker already in the text (from an earlier pass, or typed by the agent) is opaque: a
+    // find that would swallow part of it is dropped, so redacting twice changes nothing.
+    static const QRegularExpression markerPattern(QStringLiteral("\\[redacted: [^\\]\\n]{1,80}\\]"));
+    QList<QPair<qsizetype, qsizetype>> markers;
+    for (auto it = markerPattern.globalMatch(text); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        markers.append({m.capturedStart(), m.capturedEnd()});
+    }
+    matches.removeIf([&markers](const Match &m) {
+        return std::any_of(markers.cbegin(), markers.cend(),
+                           [&m](const auto &marker) { return m.start < marker.second && marker.first < m.end; });
+    });
     // Earliest first; at the same start the earlier rule, then the longer find.
     std::sort(matches.begin(), matches.end(), [](const Match &a, const Match &b) {
         if (a.start != b.start)
