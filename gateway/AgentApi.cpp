@@ -18,21 +18,6 @@ namespace {
 constexpr QByteArrayView kActionsPath("/v1/actions");
 constexpr QByteArrayView kActionPrefix("/v1/actions/");
 
-HttpResponse jsonResponse(int status, const QJsonObject &body)
-{
-    HttpResponse response;
-    response.status = status;
-    response.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    return response;
-}
-
-HttpResponse errorResponse(int status, const QString &code, const QString &message)
-{
-    return jsonResponse(status, QJsonObject{{QStringLiteral("error"),
-                                             QJsonObject{{QStringLiteral("code"), code},
-                                                         {QStringLiteral("message"), message}}}});
-}
-
 // Gateway error codes → HTTP status.
 int statusFor(const QString &code)
 {

@@ -17,21 +17,6 @@ namespace {
 
 constexpr QByteArrayView kPrefix("/v1/admin/");
 
-HttpResponse jsonResponse(int status, const QJsonObject &body)
-{
-    HttpResponse response;
-    response.status = status;
-    response.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    return response;
-}
-
-HttpResponse errorResponse(int status, const QString &code, const QString &message)
-{
-    return jsonResponse(status, QJsonObject{{QStringLiteral("error"),
-                                             QJsonObject{{QStringLiteral("code"), code},
-                                                         {QStringLiteral("message"), message}}}});
-}
-
 HttpResponse notFound()
 {
     return errorResponse(404, QStringLiteral("http.not_found"), QStringLiteral("no such resource"));

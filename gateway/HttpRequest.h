@@ -3,6 +3,8 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QList>
 #include <QPair>
 
@@ -46,6 +48,23 @@ struct HttpResponse
     QList<QPair<QByteArray, QByteArray>> extraHeaders; // e.g. Allow, WWW-Authenticate
     bool closeConnection = false;
 };
+
+// A compact JSON body, and the error body every API of the gateway answers with:
+// {"error":{"code":...,"message":...}}.
+[[nodiscard]] inline HttpResponse jsonResponse(int status, const QJsonObject &body)
+{
+    HttpResponse response;
+    response.status = status;
+    response.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return response;
+}
+
+[[nodiscard]] inline HttpResponse errorResponse(int status, const QString &code, const QString &message)
+{
+    return jsonResponse(status, QJsonObject{{QStringLiteral("error"),
+                                             QJsonObject{{QStringLiteral("code"), code},
+                                                         {QStringLiteral("message"), message}}}});
+}
 
 [[nodiscard]] inline QByteArray reasonPhrase(int status)
 {
