@@ -433,6 +433,8 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
                                {QStringLiteral("approvalsRequired"), stored.approvalsRequired}};
     if (!action.credentials.isEmpty())
         accepted.insert(QStringLiteral("credentials"), actionJson.value(QStringLiteral("credentials")));
+    // Exactly what a reviewer is shown (already redacted), so an analyst can see it months later.
+    accepted.insert(QStringLiteral("action"), actionJson);
     if (Status audited = recordAudit(QStringLiteral("submission.accepted"), agent.id, action.id, accepted); !audited) {
         qCWarning(lcGateway).noquote() << logLine << "refused code=" + audited.error().code;
         return audited.error();
@@ -642,13 +644,17 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
         return refuse(QStringLiteral("decision.duplicate_approval"),
                       QStringLiteral("%1 has already approved this action; another reviewer must").arg(reviewer->id));
     }
+    // Approvals counted with this one (a deny ends the action whatever the count).
+    const int approvalsAfter = int(action.approvedBy.size()) + (claims.verdict == protocol::Verdict::Approve ? 1 : 0);
     // On record before it takes effect: if the audit log cannot take it, the decision is not
     // accepted and the action stays as it was.
     if (Status audited = recordAudit(QStringLiteral("decision.accepted"), reviewer->id, action.id,
                                      {{QStringLiteral("token"), QString::fromLatin1(decision.token)},
                                       {QStringLiteral("verdict"), protocol::verdictName(claims.verdict)},
                                       {QStringLiteral("digest"), QString::fromLatin1(action.digest)},
-                                      {QStringLiteral("session"), sessionId}});
+                                      {QStringLiteral("session"), sessionId},
+                                      {QStringLiteral("approvals"), approvalsAfter},
+                                      {QStringLiteral("approvalsRequired"), action.approvalsRequired}});
         !audited)
         return refuse(audited.error().code, audited.error().message);
 

@@ -26,7 +26,9 @@
 
 namespace countersign::audit {
 
-inline constexpr qsizetype kMaxPayloadBytes = 64 * 1024;  // canonical payload
+// A submission's entry carries the action as published, which may be as large as a server
+// frame (protocol::kMaxServerFrameBytes, 1 MiB) less the frame's own members.
+inline constexpr qsizetype kMaxPayloadBytes = 1 << 20;    // canonical payload
 inline constexpr qsizetype kMaxFieldBytes = 256;          // kind, actor, subject (UTF-8)
 inline constexpr int kAuditSchemaVersion = 1;
 inline constexpr int kMaxPageSize = 10'000;

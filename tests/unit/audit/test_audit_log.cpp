@@ -146,7 +146,7 @@ void TestAuditLog::invalidEntriesAreRefusedAndNothingIsAppended_data()
     QTest::newRow("actor with bidi override") << "auth.failed" << QStringLiteral("ev\u202Eil") << "" << 0 << "actor";
     QTest::newRow("subject with newline") << "auth.failed" << "gw" << "a\nb" << 0 << "subject";
     QTest::newRow("subject too long") << "auth.failed" << "gw" << QString(300, QLatin1Char('s')) << 0 << "subject";
-    QTest::newRow("payload over 64 KiB") << "auth.failed" << "gw" << "" << int(kMaxPayloadBytes) << "payload";
+    QTest::newRow("payload over the limit") << "auth.failed" << "gw" << "" << int(kMaxPayloadBytes) << "payload";
 }
 
 void TestAuditLog::invalidEntriesAreRefusedAndNothingIsAppended()

@@ -5,6 +5,7 @@
 #include "core/crypto/Base64Url.h"
 #include "core/crypto/Digest.h"
 #include "core/crypto/Jwk.h"
+#include "core/json/Json.h"
 #include "core/decision/SignedDecision.h"
 #include "gateway/Gateway.h"
 
@@ -392,7 +393,12 @@ void TestGatewayDecisions::auditTrailRecordsAndVerifies()
     const audit::AuditEntry &decision = entries.value().at(2);
     QCOMPARE(decision.actor, kRita);
     QVERIFY(decision.payload.contains("\"verdict\":\"approve\""));
-    QVERIFY(!entries.value().at(1).payload.contains("amount")); // parameters only by digest
+    QVERIFY(decision.payload.contains("\"approvals\":1,\"approvalsRequired\":1"));
+    // The submission's entry holds the action exactly as published: what the reviewer saw.
+    const QJsonObject submitted = QJsonDocument::fromJson(entries.value().at(1).payload).object();
+    const QByteArray shown = json::canonicalize(submitted.value(QStringLiteral("action")).toObject());
+    QCOMPARE(shown, approved.actionJson);
+    QCOMPARE(crypto::sha256Hex(shown), approved.digest);
 
     // The gateway's own trail verifies, decisions included, against the enrolled keys.
     audit::VerifyOptions options;
