@@ -814,6 +814,26 @@ QString Gateway::auditOrigin() const
     return QStringLiteral("countersign/") + gatewayId();
 }
 
+Result<QList<QByteArray>> Gateway::auditConsistencyProof(qint64 first, qint64 second) const
+{
+    if (!m_audit)
+        return makeError(QStringLiteral("audit.unavailable"), QStringLiteral("the audit log is not open"));
+    const qint64 size = m_audit->size();
+    if (first < 1 || first > second || second > size) {
+        return makeError(QStringLiteral("audit.invalid_range"),
+                         QStringLiteral("a consistency proof needs 1 <= first <= second <= %1 (the log's size); "
+                                        "asked for %2 to %3")
+                             .arg(size)
+                             .arg(first)
+                             .arg(second));
+    }
+    // O(second) leaf reads: fine at one proof per console per checkpoint; see docs/audit.md.
+    Result<QList<QByteArray>> proof = audit::consistencyProof(first, second, m_audit->leafSource());
+    if (!proof)
+        return makeError(QStringLiteral("audit.unavailable"), proof.error().message);
+    return proof;
+}
+
 Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
 {
     if (!m_audit || !m_signingKey)
@@ -824,9 +844,12 @@ Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
             qCWarning(lcGateway).noquote() << "audit checkpoint failed code=" + checkpoint.error().code << checkpoint.error().message;
         return checkpoint.error();
     }
-    m_lastCheckpointSize = checkpoint.value().size;
-    qCInfo(lcGateway).noquote() << "audit checkpoint size=" + QString::number(checkpoint.value().size)
-                                << "root=" + QString::fromLatin1(checkpoint.value().rootHash.toHex());
+    if (checkpoint.value().size > m_lastCheckpointSize) {
+        m_lastCheckpointSize = checkpoint.value().size;
+        qCInfo(lcGateway).noquote() << "audit checkpoint size=" + QString::number(checkpoint.value().size)
+                                    << "root=" + QString::fromLatin1(checkpoint.value().rootHash.toHex());
+        Q_EMIT auditCheckpointSigned(checkpoint.value().note);
+    }
     return checkpoint;
 }
 

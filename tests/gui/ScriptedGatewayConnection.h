@@ -32,7 +32,17 @@ public:
         return {};
     }
 
+    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &request) override
+    {
+        if (m_state != State::Connected)
+            return makeError(QStringLiteral("connection.offline"), QStringLiteral("not connected to the gateway"));
+        m_proofRequests.append(request);
+        return {};
+    }
+
     // ---- scripting ---------------------------------------------------------------------------
+
+    [[nodiscard]] const QList<protocol::ProveConsistency> &proofRequests() const { return m_proofRequests; }
 
     void setGatewayUrl(const QString &url) { m_url = url; }
 
@@ -126,6 +136,7 @@ private:
     qint64 m_seq = 0;
     bool m_started = false;
     QList<protocol::Decision> m_sent;
+    QList<protocol::ProveConsistency> m_proofRequests;
 };
 
 } // namespace countersign::testing
