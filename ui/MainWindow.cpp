@@ -6,6 +6,8 @@
 #include "models/ActionSummary.h"
 #include "models/KeyFact.h"
 #include "models/PendingQueueModel.h"
+#include "net/AuditWitness.h"
+#include "net/ConsoleJournal.h"
 #include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
 #include "ui/Band.h"
@@ -196,6 +198,32 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     lockAreaLayout->setContentsMargins(10, 8, 10, 2);
     lockAreaLayout->addWidget(m_lockBand);
 
+    // The witness's alarm: the gateway's audit history no longer extends what this console saw.
+    // Red, and it stays: nothing the gateway sends later can clear it.
+    auto *auditAlarmArea = new QWidget(this);
+    auditAlarmArea->setObjectName(QStringLiteral("auditAlarmArea"));
+    m_auditAlarmBand = new Band(Semantic::Danger, auditAlarmArea);
+    m_auditAlarmBand->setObjectName(QStringLiteral("auditAlarmBand"));
+    m_auditAlarmBand->setAccessibleName(QStringLiteral("Audit alarm"));
+    m_auditAlarmTitle = new QLabel(m_auditAlarmBand);
+    m_auditAlarmTitle->setObjectName(QStringLiteral("auditAlarmTitleLabel"));
+    m_auditAlarmTitle->setTextFormat(Qt::PlainText);
+    m_auditAlarmTitle->setFont(lockFont);
+    m_auditAlarmDetail = new QLabel(m_auditAlarmBand);
+    m_auditAlarmDetail->setObjectName(QStringLiteral("auditAlarmDetailLabel"));
+    m_auditAlarmDetail->setTextFormat(Qt::PlainText);
+    m_auditAlarmDetail->setWordWrap(true);
+    m_auditAlarmDetail->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    auto *auditAlarmLayout = new QVBoxLayout(m_auditAlarmBand);
+    auditAlarmLayout->setContentsMargins(16, 8, 10, 8);
+    auditAlarmLayout->setSpacing(2);
+    auditAlarmLayout->addWidget(m_auditAlarmTitle);
+    auditAlarmLayout->addWidget(m_auditAlarmDetail);
+    auto *auditAlarmAreaLayout = new QVBoxLayout(auditAlarmArea);
+    auditAlarmAreaLayout->setContentsMargins(10, 8, 10, 2);
+    auditAlarmAreaLayout->addWidget(m_auditAlarmBand);
+    auditAlarmArea->hide();
+
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->setChildrenCollapsible(false);
@@ -209,6 +237,7 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_statusLine);
+    layout->addWidget(auditAlarmArea);
     layout->addWidget(lockArea);
     layout->addWidget(m_messageBar);
     layout->addWidget(m_splitter, 1);
@@ -807,6 +836,16 @@ void MainWindow::signAndSend(
     decision.actionId = actionId;
     decision.token = std::move(token).value();
 
+    // On this console's own record before it leaves: what it signed, whatever the gateway does.
+    if (m_journal) {
+        if (const Status recorded = m_journal->recordDecision(decision); !recorded) {
+            m_messageBar->showMessage(Semantic::Danger, QStringLiteral("Your %1 was not sent").arg(verdictNoun(verdict)),
+                QStringLiteral("This console could not record it in its journal (%1): %2. Nothing was sent; the "
+                               "action is still pending and will be denied at its deadline.")
+                    .arg(recorded.error().code, recorded.error().message));
+            return;
+        }
+    }
     const Status sent = m_connection->sendDecision(decision);
     if (!sent) {
         m_messageBar->showMessage(Semantic::Danger, QStringLiteral("Your %1 was not sent").arg(verdictNoun(verdict)),
@@ -873,6 +912,21 @@ void MainWindow::onProtocolViolation(const Error &error)
 {
     m_messageBar->showMessage(Semantic::Danger,
         QStringLiteral("The gateway sent something that breaks the protocol; it was not shown"), error.toString());
+}
+
+void MainWindow::setAuditWitness(AuditWitness *witness)
+{
+    connect(witness, &AuditWitness::alarmRaised, this, &MainWindow::showAuditAlarm);
+    if (witness->alarm())
+        showAuditAlarm(*witness->alarm());
+}
+
+void MainWindow::showAuditAlarm(const WitnessAlarm &alarm)
+{
+    m_auditAlarmTitle->setText(alarm.title);
+    m_auditAlarmDetail->setText(alarm.detail);
+    m_auditAlarmBand->setAccessibleDescription(alarm.title + QLatin1Char(' ') + alarm.detail);
+    m_auditAlarmBand->parentWidget()->show();
 }
 
 void MainWindow::approve()

@@ -125,6 +125,13 @@ public:
     }
 
     void emitResyncStarted() { Q_EMIT resyncStarted(); }
+    void emitCheckpoint(const QByteArray &note) { Q_EMIT auditCheckpoint(protocol::AuditCheckpoint{note}); }
+    // Answers the last consistency-proof request with proof.
+    void answerLastProofRequest(const QList<QByteArray> &proof)
+    {
+        const protocol::ProveConsistency request = m_proofRequests.constLast();
+        Q_EMIT consistencyProof(protocol::ConsistencyProof{request.requestId, request.first, request.second, proof});
+    }
 
     [[nodiscard]] const QList<protocol::Decision> &sentDecisions() const { return m_sent; }
     [[nodiscard]] bool started() const { return m_started; }

@@ -5,6 +5,7 @@
 #include "core/audit/Witness.h"
 
 #include "core/audit/Merkle.h"
+#include "tests/support/MemoryTreeLog.h"
 
 #include <QTest>
 
@@ -15,31 +16,11 @@ namespace {
 
 const QString kOrigin = QStringLiteral("countersign/gw-witness-test");
 
-// A log's leaves in memory, with checkpoints signed by key.
-struct Log
+// A log in memory under kOrigin.
+struct Log : testsupport::MemoryTreeLog
 {
-    QList<QByteArray> leaves;
-
+    Log() { origin = kOrigin; }
     void append(const QByteArray &entry) { leaves.append(leafHash(entry)); }
-    void appendMany(int count, const QByteArray &prefix)
-    {
-        for (int i = 0; i < count; ++i)
-            append(prefix + QByteArray::number(i));
-    }
-    [[nodiscard]] LeafSource source() const
-    {
-        return [this](qint64 index) -> Result<QByteArray> { return leaves.at(index); };
-    }
-    [[nodiscard]] QByteArray root(qint64 size) const { return rootOf(size, source()).value(); }
-    [[nodiscard]] QByteArray note(qint64 size, const crypto::Ed25519PrivateKey &key,
-                                  const QString &origin = kOrigin) const
-    {
-        return signNote(checkpointText(Checkpoint{origin, size, root(size), {}}), origin, key);
-    }
-    [[nodiscard]] QList<QByteArray> proof(qint64 first, qint64 second) const
-    {
-        return consistencyProof(first, second, source()).value();
-    }
 };
 
 } // namespace
@@ -72,8 +53,8 @@ private Q_SLOTS:
         QCOMPARE(readSignedCheckpoint(log.note(5, other), kOrigin, m_key.publicKey()).error().code,
                  QStringLiteral("note.unverified"));
         // Signed by the right key under the right name, but for another log's origin line.
-        const QByteArray foreign = signNote(checkpointText(Checkpoint{QStringLiteral("countersign/gw-other"), 5, log.root(5), {}}),
-                                            kOrigin, m_key);
+        const QByteArray foreign =
+            signNote(checkpointText(Checkpoint{QStringLiteral("countersign/gw-other"), 5, log.root(5), {}}), kOrigin, m_key);
         QCOMPARE(readSignedCheckpoint(foreign, kOrigin, m_key.publicKey()).error().code,
                  QStringLiteral("checkpoint.wrong_origin"));
         QByteArray altered = log.note(5, m_key);
