@@ -36,24 +36,24 @@ WitnessVerdict witness(const std::optional<WitnessedCheckpoint> &last, const Wit
     const Checkpoint &shown = next.checkpoint;
     const auto inconsistent = [&](const QString &what) {
         return WitnessVerdict{WitnessStep::Inconsistent,
-                              QStringLiteral("%1: the checkpoint witnessed before has %2; the new one has %3")
+                              QStringLiteral("%1. Witnessed before: %2; now: %3")
                                   .arg(what, describeTreeHead(held), describeTreeHead(shown))};
     };
     if (shown.origin != held.origin)
-        return inconsistent(QStringLiteral("the checkpoint is for another log (%1)").arg(shown.origin.left(200)));
+        return inconsistent(QStringLiteral("The checkpoint is for another log (%1)").arg(shown.origin.left(200)));
     if (shown.size < held.size)
-        return inconsistent(QStringLiteral("the log shrank"));
+        return inconsistent(QStringLiteral("The log shrank"));
     if (shown.size == held.size) {
         if (shown.rootHash == held.rootHash)
             return {WitnessStep::Same, {}};
-        return inconsistent(QStringLiteral("the log was rewritten: the same size with another root"));
+        return inconsistent(QStringLiteral("The log was rewritten: the same size with another root"));
     }
     if (!proof)
         return {WitnessStep::NeedProof, {}};
     if (held.size == 0) // an empty tree is a prefix of every tree
         return {WitnessStep::Accept, {}};
     if (Status consistent = verifyConsistency(held.size, shown.size, held.rootHash, shown.rootHash, *proof); !consistent)
-        return inconsistent(QStringLiteral("the log's history was rewritten (%1)").arg(consistent.error().message));
+        return inconsistent(QStringLiteral("The log's history was rewritten (%1)").arg(consistent.error().message));
     return {WitnessStep::Accept, {}};
 }
 
