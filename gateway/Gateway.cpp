@@ -722,10 +722,8 @@ void Gateway::expireOverdue()
         return;
     const QDateTime now = m_clock.nowUtc();
     bool retry = false;
-    const QStringList ids = m_deadlines.keys();
+    const QStringList ids = m_deadlines.due(now);
     for (const QString &id : ids) {
-        if (m_deadlines.value(id) > now)
-            continue;
         auto found = m_store->action(id);
         if (!found) {
             retry = true;
@@ -768,11 +766,7 @@ void Gateway::scheduleExpiry()
         m_expiryTimer.stop();
         return;
     }
-    QDateTime earliest;
-    for (auto it = m_deadlines.cbegin(); it != m_deadlines.cend(); ++it) {
-        if (!earliest.isValid() || it.value() < earliest)
-            earliest = it.value();
-    }
+    const QDateTime earliest = m_deadlines.earliest();
     const qint64 wait = std::clamp<qint64>(m_clock.nowUtc().msecsTo(earliest), 0, kMaxExpiryIntervalMs);
     m_expiryTimer.start(static_cast<int>(wait));
 }

@@ -5,6 +5,7 @@
 
 #include "core/Clock.h"
 #include "core/Result.h"
+#include "core/DeadlineQueue.h"
 #include "core/audit/AuditLog.h"
 #include "core/crypto/Ed25519.h"
 #include "core/policy/Policy.h"
@@ -140,7 +141,7 @@ private:
     qint64 m_lastCheckpointSize = 0;
     std::unique_ptr<SigningKey> m_signingKey;
     std::unique_ptr<TlsIdentity> m_tls;
-    QHash<QString, QDateTime> m_deadlines; // pending actions only
+    DeadlineQueue m_deadlines; // pending actions only
     QTimer m_expiryTimer;
     QTimer m_checkpointTimer;
     AgentApi *m_agentApi = nullptr;
