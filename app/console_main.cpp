@@ -12,6 +12,7 @@
 #include "core/protocol/Protocol.h"
 #include "net/AuditWitness.h"
 #include "net/ConsoleJournal.h"
+#include "net/DecisionOutbox.h"
 #include "net/PinnedCertificate.h"
 #include "net/ReviewerKey.h"
 #include "net/WebSocketGatewayConnection.h"
@@ -397,7 +398,8 @@ int main(int argc, char *argv[])
                                       countersign::crypto::Ed25519PublicKey::fromRaw(gatewayKey.value()).value());
 
     countersign::ui::MainWindow window(&connection, serverTime, key.get());
-    window.setJournal(journal.value().get());
+    countersign::DecisionOutbox outbox(connection, *journal.value(), serverTime);
+    window.setOutbox(&outbox);
     window.setAuditWitness(&witness);
     window.show();
     connection.start();

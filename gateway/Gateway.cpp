@@ -570,20 +570,13 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
         return refuse(QStringLiteral("decision.action_mismatch"),
                       QStringLiteral("actionId: the frame names %1 but the signature covers %2").arg(decision.actionId, claims.actionId));
     }
-    const int skew = m_config.maxClockSkewSeconds;
-    if (qAbs(claims.issuedAt.secsTo(result.at)) > skew) {
-        return refuse(QStringLiteral("decision.stale"),
-                      QStringLiteral("iat: %1 is more than %2 s from the gateway's clock (%3)")
-                          .arg(json::formatTimestamp(claims.issuedAt))
-                          .arg(skew)
-                          .arg(json::formatTimestamp(result.at)));
-    }
     auto earlier = m_store->acceptedDecision(claims.nonce);
     if (!earlier)
         return refuse(QStringLiteral("store.unavailable"), earlier.error().message);
     if (earlier.value()) {
-        // The same signed decision sent again (a console resending after a lost answer) is
-        // acknowledged once more and changes nothing; anything else reusing the nonce is a replay.
+        // The same signed decision sent again (a console resending after a lost answer or a
+        // crash, however long ago) is acknowledged once more and changes nothing; anything else
+        // reusing the nonce is a replay.
         if (earlier.value()->token == decision.token) {
             result.accepted = true;
             result.message = QStringLiteral("already recorded");
@@ -592,6 +585,14 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
         }
         return refuse(QStringLiteral("decision.replayed"),
                       QStringLiteral("jti: nonce %1 was already used by an accepted decision").arg(claims.nonce));
+    }
+    const int skew = m_config.maxClockSkewSeconds;
+    if (qAbs(claims.issuedAt.secsTo(result.at)) > skew) {
+        return refuse(QStringLiteral("decision.stale"),
+                      QStringLiteral("iat: %1 is more than %2 s from the gateway's clock (%3)")
+                          .arg(json::formatTimestamp(claims.issuedAt))
+                          .arg(skew)
+                          .arg(json::formatTimestamp(result.at)));
     }
 
     auto found = m_store->action(decision.actionId);

@@ -1,6 +1,7 @@
 // The console's journal: batched records of what was shown, durable records of what was signed.
 #include "net/ConsoleJournal.h"
 
+#include "core/json/FieldReader.h"
 #include "core/redaction/Redaction.h"
 #include "net/GatewayConnection.h"
 
@@ -95,16 +96,29 @@ Status ConsoleJournal::record(const QString &kind, const QString &subject, const
     return flush();
 }
 
-Status ConsoleJournal::recordDecision(const protocol::Decision &decision)
-{
-    return record(QStringLiteral("decision.signed"), decision.actionId,
-                  {{QStringLiteral("requestId"), decision.requestId},
-                   {QStringLiteral("token"), QString::fromLatin1(decision.token)}});
-}
-
 Result<std::optional<audit::AuditEntry>> ConsoleJournal::latest(const QString &kind, const QString &subject) const
 {
     return m_log->latest(kind, subject);
+}
+
+Result<QList<audit::AuditEntry>> ConsoleJournal::entriesSince(const QStringList &kinds, const QDateTime &since)
+{
+    if (Status flushed = flush(); !flushed)
+        return flushed.error();
+    audit::EntryFilter filter;
+    filter.kinds = kinds;
+    filter.since = json::formatTimestamp(since);
+    QList<audit::AuditEntry> all;
+    qint64 after = 0;
+    for (;;) {
+        Result<QList<audit::AuditEntry>> page = m_log->entries(after, audit::kMaxPageSize, filter);
+        if (!page)
+            return page.error();
+        all.append(page.value());
+        if (page.value().size() < audit::kMaxPageSize)
+            return all;
+        after = page.value().constLast().seq;
+    }
 }
 
 const QString &ConsoleJournal::path() const

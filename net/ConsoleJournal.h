@@ -11,9 +11,11 @@
 #include <memory>
 #include <optional>
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QStringList>
 #include <QString>
 #include <QTimer>
 
@@ -37,15 +39,14 @@ public:
     // second so a burst of actions costs one durable write. The actor is the signed-in reviewer.
     void attach(GatewayConnection &connection);
 
-    // Durably records a signed decision before it is sent ("decision.signed"); the caller must
-    // not send it if this fails.
-    [[nodiscard]] Status recordDecision(const protocol::Decision &decision);
     // Durably appends one entry now (after anything still batched), actor = the reviewer.
     [[nodiscard]] Status record(const QString &kind, const QString &subject, const QJsonObject &payload);
     // Writes what is batched; called by the batch timer and before anything durable.
     [[nodiscard]] Status flush();
 
     [[nodiscard]] Result<std::optional<audit::AuditEntry>> latest(const QString &kind, const QString &subject) const;
+    // Every entry of these kinds written at or after since, oldest first (after a flush).
+    [[nodiscard]] Result<QList<audit::AuditEntry>> entriesSince(const QStringList &kinds, const QDateTime &since);
     [[nodiscard]] const QString &path() const;
     [[nodiscard]] qint64 size() const;
 

@@ -7,7 +7,7 @@
 #include "models/KeyFact.h"
 #include "models/PendingQueueModel.h"
 #include "net/AuditWitness.h"
-#include "net/ConsoleJournal.h"
+#include "net/DecisionOutbox.h"
 #include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
 #include "ui/Band.h"
@@ -104,6 +104,8 @@ QString refusalAdvice(const QString &code)
         return QStringLiteral("The gateway could not record it and changed nothing. Try again before the deadline.");
     if (code == QLatin1String("connection.offline"))
         return QStringLiteral("Wait for the connection to come back, then decide again before the deadline.");
+    if (code == QLatin1String("journal.unavailable"))
+        return QStringLiteral("Nothing was sent. Check that the disk has room, then decide again before the deadline.");
     if (code == QLatin1String("key.locked"))
         return QStringLiteral("Unlock your key (Ctrl+U), then decide again before the deadline.");
     if (code == QLatin1String("decision.invalid") || code == QLatin1String("crypto.failed"))
@@ -836,17 +838,8 @@ void MainWindow::signAndSend(
     decision.actionId = actionId;
     decision.token = std::move(token).value();
 
-    // On this console's own record before it leaves: what it signed, whatever the gateway does.
-    if (m_journal) {
-        if (const Status recorded = m_journal->recordDecision(decision); !recorded) {
-            m_messageBar->showMessage(Semantic::Danger, QStringLiteral("Your %1 was not sent").arg(verdictNoun(verdict)),
-                QStringLiteral("This console could not record it in its journal (%1): %2. Nothing was sent; the "
-                               "action is still pending and will be denied at its deadline.")
-                    .arg(recorded.error().code, recorded.error().message));
-            return;
-        }
-    }
-    const Status sent = m_connection->sendDecision(decision);
+    // Through the outbox, on this console's own record before it leaves.
+    const Status sent = m_outbox ? m_outbox->send(decision, frame->action.deadline) : m_connection->sendDecision(decision);
     if (!sent) {
         m_messageBar->showMessage(Semantic::Danger, QStringLiteral("Your %1 was not sent").arg(verdictNoun(verdict)),
             sent.error().message + QStringLiteral(" (") + sent.error().code + QStringLiteral("). ")

@@ -21,7 +21,7 @@ class QTableView;
 
 namespace countersign {
 class AuditWitness;
-class ConsoleJournal;
+class DecisionOutbox;
 class PendingQueueModel;
 struct WitnessAlarm;
 class ReviewerKey;
@@ -55,9 +55,10 @@ public:
     [[nodiscard]] Band *lockBand() const { return m_lockBand; }
     [[nodiscard]] QString lockText() const;
 
-    // The console's journal: every decision is recorded in it before it is sent, and is not sent
-    // if it cannot be. Not owned, must outlive the window; may be null (tests without one).
-    void setJournal(ConsoleJournal *journal) { m_journal = journal; }
+    // Decisions go through the outbox: recorded in the console's journal before they are sent
+    // (and not sent if they cannot be), resent once after a lost connection or a crash. Not
+    // owned, must outlive the window; may be null (then straight to the connection).
+    void setOutbox(DecisionOutbox *outbox) { m_outbox = outbox; }
     // Shows the witness's alarm, now and whenever it is raised, in a red band that stays.
     void setAuditWitness(AuditWitness *witness);
     // The band that says the gateway's audit history was rewritten (hidden until then).
@@ -141,7 +142,7 @@ private:
     Band *m_auditAlarmBand = nullptr;
     QLabel *m_auditAlarmTitle = nullptr;
     QLabel *m_auditAlarmDetail = nullptr;
-    ConsoleJournal *m_journal = nullptr; // not owned; outlives the window
+    DecisionOutbox *m_outbox = nullptr; // not owned; outlives the window
     QLabel *m_lockTitle = nullptr;
     QLabel *m_lockDetail = nullptr;
     QPointer<ConfirmApprovalDialog> m_confirmDialog;

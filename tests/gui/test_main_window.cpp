@@ -9,9 +9,11 @@
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "core/decision/SignedDecision.h"
+#include "core/json/FieldReader.h"
 #include "models/PendingQueueModel.h"
 #include "net/AuditWitness.h"
 #include "net/ConsoleJournal.h"
+#include "net/DecisionOutbox.h"
 #include "net/ReviewerKey.h"
 #include "tests/support/MemoryTreeLog.h"
 #include "ui/ActionDetailView.h"
@@ -1066,7 +1068,8 @@ void TestMainWindow::decisionIsJournaledBeforeItIsSent()
     auto journal = ConsoleJournal::open(dir.filePath(QStringLiteral("journal.db")));
     QVERIFY(journal);
     journal.value()->attach(*m_connection);
-    m_window->setJournal(journal.value().get());
+    DecisionOutbox outbox(*m_connection, *journal.value(), *m_time);
+    m_window->setOutbox(&outbox);
     m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
 
     const protocol::ActionPending frame = arrive(testing::deleteAction(QStringLiteral("act-del"), m_now, 240));
@@ -1080,13 +1083,17 @@ void TestMainWindow::decisionIsJournaledBeforeItIsSent()
     QVERIFY(signedEntry && signedEntry.value());
     const QJsonObject signedPayload = QJsonDocument::fromJson(signedEntry.value()->payload).object();
     QCOMPARE(signedPayload.value(QStringLiteral("token")).toString().toLatin1(), m_connection->sentDecisions().constFirst().token);
+    QCOMPARE(signedPayload.value(QStringLiteral("deadline")).toString(), json::formatTimestamp(frame.action.deadline));
+    QCOMPARE(outbox.unsettled().size(), 1);
+    m_connection->emitResult(m_connection->sentDecisions().constFirst(), true, m_now.addSecs(1));
+    QVERIFY(outbox.unsettled().isEmpty());
     QCOMPARE(signedEntry.value()->actor, QStringLiteral("rita@example.com"));
     QVERIFY(journal.value()->flush());
     auto shown = journal.value()->latest(QStringLiteral("action.shown"), QStringLiteral("act-del"));
     QVERIFY(shown && shown.value());
     QCOMPARE(QJsonDocument::fromJson(shown.value()->payload).object().value(QStringLiteral("digest")).toString().toLatin1(),
              frame.digest);
-    m_window->setJournal(nullptr);
+    m_window->setOutbox(nullptr);
 }
 
 void TestMainWindow::rewrittenAuditHistoryRaisesARedBandThatStays()
