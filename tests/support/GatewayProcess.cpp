@@ -243,6 +243,24 @@ qint64 GatewayProcess::storedActionCount() const
     return count;
 }
 
+QSet<QString> GatewayProcess::pendingActionIds() const
+{
+    const QByteArray path = QFile::encodeName(QDir(dataDir()).filePath(QStringLiteral("gateway.db")));
+    sqlite3 *db = nullptr;
+    QSet<QString> ids;
+    if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt *statement = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT id FROM actions WHERE status = 'pending'", -1, &statement, nullptr) == SQLITE_OK) {
+            while (sqlite3_step(statement) == SQLITE_ROW)
+                ids.insert(QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, 0))));
+        }
+        sqlite3_finalize(statement);
+    }
+    sqlite3_close_v2(db);
+    return ids;
+}
+
 QByteArray submissionBody(const QString &tool, const QString &operation, const QJsonObject &parameters,
                           const QString &userId, const QString &sessionId)
 {

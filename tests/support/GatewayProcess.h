@@ -13,6 +13,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QString>
 #include <QTemporaryDir>
 #include <QUrl>
@@ -84,6 +85,8 @@ public:
     // Rows in the gateway's actions table (read through SQLite, independently of the API);
     // -1 if the database cannot be read.
     [[nodiscard]] qint64 storedActionCount() const;
+    // Ids of the actions the gateway holds as pending, read the same way.
+    [[nodiscard]] QSet<QString> pendingActionIds() const;
     // The gateway's record of every decision it received for an action, read through SQLite.
     struct StoredDecision
     {
