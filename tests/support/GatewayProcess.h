@@ -60,6 +60,8 @@ public:
     // Stops and starts again on the same data directory and policy (ports change).
     [[nodiscard]] bool restart(QString *error = nullptr);
     void stop();
+    // SIGKILL: no shutdown at all, as a crash or a power cut would leave it.
+    void kill();
 
     [[nodiscard]] QUrl agentUrl() const { return m_agentUrl; }
     [[nodiscard]] QUrl consoleUrl() const { return m_consoleUrl; }
@@ -87,6 +89,8 @@ public:
     [[nodiscard]] qint64 storedActionCount() const;
     // Ids of the actions the gateway holds as pending, read the same way.
     [[nodiscard]] QSet<QString> pendingActionIds() const;
+    // Every stored action's status ("pending", "denied", "expired", ...) by id.
+    [[nodiscard]] QHash<QString, QString> actionStatuses() const;
     // The gateway's record of every decision it received for an action, read through SQLite.
     struct StoredDecision
     {
