@@ -10,6 +10,7 @@
 #include <memory>
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QProcess>
@@ -91,6 +92,14 @@ public:
     [[nodiscard]] QSet<QString> pendingActionIds() const;
     // Every stored action's status ("pending", "denied", "expired", ...) by id.
     [[nodiscard]] QHash<QString, QString> actionStatuses() const;
+    // Every resolved action's deadline and the moment it was resolved, by id.
+    struct Resolution
+    {
+        QString status;
+        QDateTime deadline;
+        QDateTime resolvedAt;
+    };
+    [[nodiscard]] QHash<QString, Resolution> resolutions() const;
     // The gateway's record of every decision it received for an action, read through SQLite.
     struct StoredDecision
     {
