@@ -326,6 +326,11 @@ const QString &AuditLog::path() const
     return d->path;
 }
 
+void AuditLog::interrupt() const
+{
+    sqlite3_interrupt(d->db());
+}
+
 qint64 AuditLog::size() const
 {
     return d->tree.size();

@@ -155,8 +155,14 @@ public:
     [[nodiscard]] Result<StoredCheckpoint> writeCheckpoint(const QString &origin, const crypto::Ed25519PrivateKey &key);
     // Ascending by size.
     [[nodiscard]] Result<QList<StoredCheckpoint>> checkpoints() const;
+    // The size of the first checkpoint that covers entry seq (size >= seq); 0 if none does yet.
+    [[nodiscard]] Result<qint64> firstCheckpointCovering(qint64 seq) const;
 
     [[nodiscard]] const QString &path() const;
+
+    // Makes a query running on another thread stop soon with an error ("audit.unavailable",
+    // interrupted); safe to call from any thread while this log lives. Nothing else is.
+    void interrupt() const;
 
 private:
     struct Private;

@@ -80,6 +80,10 @@ private:
         if (!m_options.reviewers && m_uncheckedDecisions > 0) {
             m_report.notChecked.append(QStringLiteral("%1 decision signature(s) (no reviewer keys given)").arg(m_uncheckedDecisions));
         }
+        if (m_report.decisionsByUnknownKeys > 0) {
+            m_report.notChecked.append(QStringLiteral("%1 decision signature(s) by keys not among the reviewer keys given")
+                                           .arg(m_report.decisionsByUnknownKeys));
+        }
         m_report.ok = true;
         return m_report;
     }
@@ -211,6 +215,10 @@ private:
             return std::nullopt;
         }
         const DecisionSignature signature = checkDecisionSignature(payload, m_reviewers);
+        if (signature.status == DecisionSignature::Status::KeyNotEnrolled && !m_options.reviewersComplete) {
+            ++m_report.decisionsByUnknownKeys;
+            return std::nullopt;
+        }
         if (signature.status != DecisionSignature::Status::Verified)
             return bad(signature.detail);
         ++m_report.decisionsChecked;

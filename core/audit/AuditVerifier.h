@@ -73,6 +73,11 @@ struct VerifyOptions
     // Checks each "decision.accepted" entry's token; without any, decisions are not checked
     // (and the report says so).
     std::optional<QList<EnrolledReviewer>> reviewers;
+    // Whether reviewers is every key that may sign (the gateway's own list). When it may not be
+    // (the console reads the keys a log enrols itself, which leaves out reviewers that came with
+    // the policy file), a decision by a key not among them is counted as not checked instead of
+    // failing; one that does not verify under a key that is there still fails.
+    bool reviewersComplete = true;
     // Checks each checkpoint's signature; without it, only the roots are checked.
     std::optional<crypto::Ed25519PublicKey> gatewayKey;
     // Called every few thousand entries with (entries checked, entries in the log); returning
@@ -103,6 +108,7 @@ struct VerifyReport
     // Each checkpoint reached, in order of size; the last one is the failure if a checkpoint failed.
     QList<CheckpointResult> checkpoints;
     qint64 decisionsChecked = 0;
+    qint64 decisionsByUnknownKeys = 0; // with reviewersComplete = false: signed by keys not given
     QStringList notChecked;   // what could not be checked for lack of keys
 };
 
