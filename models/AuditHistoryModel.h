@@ -21,7 +21,7 @@ class AuditHistoryModel final : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Time, Event, Actor, Subject, Agent, User, Tool, Judge, ColumnCount };
+    enum Column { Time, Event, Actor, Tool, Agent, User, Subject, Judge, ColumnCount };
     enum Role {
         SeqRole = Qt::UserRole, // qint64
         KindRole,               // the entry's kind
