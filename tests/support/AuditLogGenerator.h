@@ -20,8 +20,8 @@ struct AuditLogSpec
 {
     int actions = 60;
     quint32 seed = 1;
-    // Real Ed25519 signatures on decisions; without, tokens have readable claims and a bad
-    // signature (much faster for large logs).
+    // Real Ed25519 signatures on decisions; without, tokens have readable claims, a bad
+    // signature and a key id no enrolled reviewer has (much faster for large logs).
     bool signDecisions = true;
     // Entries per append (and per clock step); 0: one append per action, each 7 minutes apart.
     int batchSize = 0;
