@@ -319,8 +319,9 @@ int main(int argc, char *argv[])
                        "it witnessed (default: next to the key file, KEYFILE-BASENAME.journal.db)."),
         QStringLiteral("path"));
     const QCommandLineOption auditLogOption(QStringLiteral("audit-log"),
-        QStringLiteral("An audit log file (the gateway's audit.db, or a copy) to open read-only in the audit view "
-                       "(Ctrl+2). Without --gateway, only the audit view opens and no reviewer key is needed."),
+        QStringLiteral("An audit log file (the gateway's audit.db, a copy, or a console journal) to open read-only in "
+                       "the audit view (Ctrl+2). Without --gateway, only the audit view opens and no reviewer key is "
+                       "needed."),
         QStringLiteral("path"));
     parser.addOptions({gatewayOption, pinOption, gatewayKeyOption, keyFileOption, idleLockOption, passphraseFdOption,
         journalOption, screenshotOption, screenshotDelayOption, auditLogOption});

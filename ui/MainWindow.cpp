@@ -261,7 +261,7 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_statusLine);
-    layout->addWidget(auditAlarmArea);
+    layout->addWidget(auditAlarmArea); // above both tabs: the alarm is never out of sight
     layout->addWidget(m_messageBar);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);

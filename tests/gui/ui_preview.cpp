@@ -237,7 +237,7 @@ int main(int argc, char *argv[])
             dialog->generate();
     }
 
-    if (scenario.startsWith(QLatin1String("audit"))) {
+    if (scenario == QLatin1String("audit") || scenario == QLatin1String("audit-verified")) {
         // A day of a gateway's log, with signed decisions and checkpoints.
         testsupport::AuditLogSpec spec;
         spec.actions = 400;
