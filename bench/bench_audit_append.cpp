@@ -12,12 +12,14 @@
 #include "core/json/Json.h"
 
 #include <cstdio>
+#include <unistd.h>
 #include <vector>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -146,6 +148,43 @@ private:
     QTextStream &m_out;
 };
 
+// The disk's own floor under a durable append: appending bytes to a file and fdatasync, timed,
+// for one 4 KiB page (about what a single append writes to the WAL) and for 1 MiB (about a
+// batch of 1,000 entries).
+bool fsyncFloor(const QString &directory, int samples, QTextStream &out, const QString &key)
+{
+    const QString path = QDir(directory).filePath(QStringLiteral("fsync-floor.tmp"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    for (const qsizetype bytes : {qsizetype(4096), qsizetype(1) << 20}) {
+        const QByteArray block(bytes, 'x');
+        std::vector<double> ms;
+        const int count = bytes > 4096 ? std::max(10, samples / 10) : samples;
+        for (int i = 0; i < count; ++i) {
+            QElapsedTimer timer;
+            timer.start();
+            if (file.write(block) != block.size() || !file.flush() || ::fdatasync(file.handle()) != 0)
+                return false;
+            ms.push_back(double(timer.nsecsElapsed()) / 1e6);
+        }
+        const double p50 = percentile(ms, 50);
+        const double p99 = percentile(ms, 99);
+        out << QStringLiteral("  the disk: write %1 KiB + fdatasync: p50 %2 ms, p90 %3 ms, p99 %4 ms (%5 times)\n")
+                   .arg(bytes / 1024)
+                   .arg(p50, 0, 'f', 2)
+                   .arg(percentile(ms, 90), 0, 'f', 2)
+                   .arg(p99, 0, 'f', 2)
+                   .arg(count);
+        const QString name = QStringLiteral("fsync_%1_%2k").arg(key).arg(bytes / 1024);
+        result(out, name + QStringLiteral("_p50"), p50, "ms");
+        result(out, name + QStringLiteral("_p99"), p99, "ms");
+    }
+    file.close();
+    QFile::remove(path);
+    return true;
+}
+
 bool runAll(Runner &runner, const Corpus &corpus, int samples)
 {
     qsizetype cursor = 0;
@@ -206,6 +245,10 @@ int main(int argc, char *argv[])
             return 2;
         }
         out << QStringLiteral("A fresh log in %1:\n").arg(QDir(dir.path()).absolutePath());
+        if (!fsyncFloor(dir.path(), samples, out, QStringLiteral("fresh"))) {
+            std::fprintf(stderr, "cannot write and sync a file in %s\n", qPrintable(dir.path()));
+            return 2;
+        }
         Runner runner(QStringLiteral("fresh:"), QStringLiteral("fresh"), *log.value(), clock, out);
         if (!runAll(runner, corpus, samples))
             return 1;
