@@ -1,7 +1,8 @@
 // Append cost of the audit log, with realistic entries (bench/AuditWorkload, generated before
 // the clock starts): batched appendBatch rates for several batch sizes, and the latency of one
 // durable append() (synchronous=FULL: committed and fsynced when it returns), for a reviewer's
-// decision (what Gateway::decide waits for before it acknowledges) and for the mix of kinds.
+// decision (what Gateway::decide waits for before it acknowledges) and for the mix of kinds,
+// next to the disk's own floor (a 4 KiB write in place and fdatasync) sampled between them.
 // Measured on a fresh log in DIR and, with --log, on an existing log (pass a copy of the
 // 1,000,000-entry one: entries are appended to it).
 //
@@ -50,11 +51,53 @@ Corpus makeCorpus(qsizetype mixed, qsizetype decisions)
     return corpus;
 }
 
+// The disk's own floor under a durable append: a write and fdatasync in place in a file laid
+// out beforehand, as SQLite writes its WAL (overwritten from the start after each checkpoint, so
+// the file's size, and the filesystem's metadata, do not change).
+class DiskFloor
+{
+public:
+    explicit DiskFloor(const QString &directory) : m_file(QDir(directory).filePath(QStringLiteral("disk-floor.tmp")))
+    {
+        if (!m_file.open(QIODevice::ReadWrite | QIODevice::Truncate))
+            return;
+        const QByteArray zeros(1 << 20, '\0');
+        for (int i = 0; i < kFileMiB; ++i)
+            m_file.write(zeros);
+        m_ok = m_file.flush() && ::fsync(m_file.handle()) == 0;
+    }
+    ~DiskFloor() { m_file.remove(); }
+    Q_DISABLE_COPY_MOVE(DiskFloor)
+
+    [[nodiscard]] bool ok() const { return m_ok; }
+
+    // Milliseconds to write bytes at the next place and fdatasync; negative on failure.
+    double sample(qsizetype bytes)
+    {
+        const QByteArray block(bytes, 'x');
+        if (m_offset + bytes > qint64(kFileMiB) << 20)
+            m_offset = 0;
+        QElapsedTimer timer;
+        timer.start();
+        if (::pwrite(m_file.handle(), block.constData(), size_t(bytes), m_offset) != bytes || ::fdatasync(m_file.handle()) != 0)
+            return -1;
+        m_offset += bytes;
+        return double(timer.nsecsElapsed()) / 1e6;
+    }
+
+private:
+    static constexpr int kFileMiB = 16;
+    QFile m_file;
+    qint64 m_offset = 0;
+    bool m_ok = false;
+};
+
 class Runner
 {
 public:
-    Runner(const QString &label, const QString &key, audit::AuditLog &log, ManualClock &clock, QTextStream &out)
-        : m_label(label), m_key(key), m_log(log), m_clock(clock), m_out(out)
+    Runner(const QString &label, const QString &key, audit::AuditLog &log, ManualClock &clock, DiskFloor &floor,
+           QTextStream &out)
+        : m_label(label), m_key(key), m_log(log), m_clock(clock), m_floor(floor), m_out(out)
     {
     }
 
@@ -99,12 +142,13 @@ public:
         return true;
     }
 
-    // One durable append() per entry, each timed.
+    // One durable append() per entry, each timed, each followed by one sample of the disk's floor
+    // (the disk's latency drifts: samples taken side by side are comparable).
     bool single(const QList<TimedEntry> &corpus, qsizetype *cursor, qsizetype count, const QString &what)
     {
         std::vector<double> ms;
+        std::vector<double> floorMs;
         ms.reserve(size_t(count));
-        const auto [userStart, systemStart] = cpuUserSystem();
         for (qsizetype i = 0; i < count; ++i) {
             const TimedEntry &next = corpus.at((*cursor)++ % corpus.size());
             m_clock.setWallClock(next.at);
@@ -116,27 +160,35 @@ public:
                 m_out << "append failed: " << appended.error().toString() << '\n';
                 return false;
             }
+            floorMs.push_back(m_floor.sample(4096));
         }
-        const auto [userEnd, systemEnd] = cpuUserSystem();
         const double p50 = percentile(ms, 50);
         const double p90 = percentile(ms, 90);
         const double p99 = percentile(ms, 99);
         const double max = percentile(ms, 100);
         m_out << QStringLiteral("  %1 append() of a %2: p50 %3 ms, p90 %4 ms, p99 %5 ms, max %6 ms "
-                                "(CPU each: %7 us user, %8 us system; %9 appends)\n")
+                                "(%7 appends)\n")
                      .arg(m_label, what)
                      .arg(p50, 0, 'f', 2)
                      .arg(p90, 0, 'f', 2)
                      .arg(p99, 0, 'f', 2)
                      .arg(max, 0, 'f', 2)
-                     .arg((userEnd - userStart) / double(count) * 1e6, 0, 'f', 0)
-                     .arg((systemEnd - systemStart) / double(count) * 1e6, 0, 'f', 0)
                      .arg(count);
         const QString key = QStringLiteral("append_%1_single_%2").arg(m_key, what == QLatin1String("decision") ? QStringLiteral("decision")
                                                                                                                : QStringLiteral("mixed"));
+        const double floor50 = percentile(floorMs, 50);
+        const double floor90 = percentile(floorMs, 90);
+        const double floor99 = percentile(floorMs, 99);
+        m_out << QStringLiteral("    the disk between them, write 4 KiB in place + fdatasync: p50 %1 ms, p90 %2 ms, p99 %3 ms\n")
+                     .arg(floor50, 0, 'f', 2)
+                     .arg(floor90, 0, 'f', 2)
+                     .arg(floor99, 0, 'f', 2);
         result(m_out, key + QStringLiteral("_p50"), p50, "ms");
         result(m_out, key + QStringLiteral("_p90"), p90, "ms");
         result(m_out, key + QStringLiteral("_p99"), p99, "ms");
+        result(m_out, key + QStringLiteral("_floor_p50"), floor50, "ms");
+        result(m_out, key + QStringLiteral("_floor_p90"), floor90, "ms");
+        result(m_out, key + QStringLiteral("_floor_p99"), floor99, "ms");
         return true;
     }
 
@@ -145,32 +197,26 @@ private:
     QString m_key;
     audit::AuditLog &m_log;
     ManualClock &m_clock;
+    DiskFloor &m_floor;
     QTextStream &m_out;
 };
 
-// The disk's own floor under a durable append: appending bytes to a file and fdatasync, timed,
-// for one 4 KiB page (about what a single append writes to the WAL) and for 1 MiB (about a
-// batch of 1,000 entries).
-bool fsyncFloor(const QString &directory, int samples, QTextStream &out, const QString &key)
+// The disk's floor alone: 4 KiB (about what one append writes to the WAL) and 1 MiB (about a
+// batch of 1,000 entries), written in place and synced.
+bool diskFloor(DiskFloor &floor, int samples, QTextStream &out, const QString &key)
 {
-    const QString path = QDir(directory).filePath(QStringLiteral("fsync-floor.tmp"));
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
     for (const qsizetype bytes : {qsizetype(4096), qsizetype(1) << 20}) {
-        const QByteArray block(bytes, 'x');
         std::vector<double> ms;
         const int count = bytes > 4096 ? std::max(10, samples / 10) : samples;
         for (int i = 0; i < count; ++i) {
-            QElapsedTimer timer;
-            timer.start();
-            if (file.write(block) != block.size() || !file.flush() || ::fdatasync(file.handle()) != 0)
+            const double sample = floor.sample(bytes);
+            if (sample < 0)
                 return false;
-            ms.push_back(double(timer.nsecsElapsed()) / 1e6);
+            ms.push_back(sample);
         }
         const double p50 = percentile(ms, 50);
         const double p99 = percentile(ms, 99);
-        out << QStringLiteral("  the disk: write %1 KiB + fdatasync: p50 %2 ms, p90 %3 ms, p99 %4 ms (%5 times)\n")
+        out << QStringLiteral("  the disk: write %1 KiB in place + fdatasync: p50 %2 ms, p90 %3 ms, p99 %4 ms (%5 times)\n")
                    .arg(bytes / 1024)
                    .arg(p50, 0, 'f', 2)
                    .arg(percentile(ms, 90), 0, 'f', 2)
@@ -180,8 +226,6 @@ bool fsyncFloor(const QString &directory, int samples, QTextStream &out, const Q
         result(out, name + QStringLiteral("_p50"), p50, "ms");
         result(out, name + QStringLiteral("_p99"), p99, "ms");
     }
-    file.close();
-    QFile::remove(path);
     return true;
 }
 
@@ -235,6 +279,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "cannot create a directory in %s\n", qPrintable(parser.value(QStringLiteral("dir"))));
         return 2;
     }
+    DiskFloor floor(dir.path());
     {
         ManualClock clock(corpus.mixed.constFirst().at);
         audit::AuditLog::Options options;
@@ -245,11 +290,11 @@ int main(int argc, char *argv[])
             return 2;
         }
         out << QStringLiteral("A fresh log in %1:\n").arg(QDir(dir.path()).absolutePath());
-        if (!fsyncFloor(dir.path(), samples, out, QStringLiteral("fresh"))) {
+        if (!floor.ok() || !diskFloor(floor, samples / 4, out, QStringLiteral("fresh"))) {
             std::fprintf(stderr, "cannot write and sync a file in %s\n", qPrintable(dir.path()));
             return 2;
         }
-        Runner runner(QStringLiteral("fresh:"), QStringLiteral("fresh"), *log.value(), clock, out);
+        Runner runner(QStringLiteral("fresh:"), QStringLiteral("fresh"), *log.value(), clock, floor, out);
         if (!runAll(runner, corpus, samples))
             return 1;
     }
@@ -270,7 +315,7 @@ int main(int argc, char *argv[])
                    .arg(size)
                    .arg(double(opening.nsecsElapsed()) / 1e6, 0, 'f', 1);
         result(out, QStringLiteral("append_large_initial_size"), double(size), "entries");
-        Runner runner(QStringLiteral("large:"), QStringLiteral("large"), *log.value(), clock, out);
+        Runner runner(QStringLiteral("large:"), QStringLiteral("large"), *log.value(), clock, floor, out);
         if (!runAll(runner, corpus, samples))
             return 1;
     }
