@@ -10,6 +10,9 @@
 #include "core/crypto/SecureBuffer.h"
 #include "core/platform/Process.h"
 #include "core/protocol/Protocol.h"
+#include "net/AuditWitness.h"
+#include "net/ConsoleJournal.h"
+#include "net/DecisionOutbox.h"
 #include "net/PinnedCertificate.h"
 #include "net/ReviewerKey.h"
 #include "net/WebSocketGatewayConnection.h"
@@ -276,8 +279,12 @@ int main(int argc, char *argv[])
         QStringLiteral("Read the key's passphrase (one line) from this file descriptor once at start and unlock "
                        "with it, instead of asking. Never put a passphrase on the command line."),
         QStringLiteral("n"));
+    const QCommandLineOption journalOption(QStringLiteral("journal"),
+        QStringLiteral("This console's own audit log: what it was shown, what it signed, and the gateway checkpoints "
+                       "it witnessed (default: next to the key file, KEYFILE-BASENAME.journal.db)."),
+        QStringLiteral("path"));
     parser.addOptions({gatewayOption, pinOption, gatewayKeyOption, keyFileOption, idleLockOption, passphraseFdOption,
-        screenshotOption, screenshotDelayOption});
+        journalOption, screenshotOption, screenshotDelayOption});
     parser.process(app); // exits here for --help and --version
 
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Countersign"));
@@ -374,7 +381,26 @@ int main(int argc, char *argv[])
     countersign::WebSocketGatewayConnection connection(std::move(settings));
     countersign::ServerTime serverTime(countersign::SystemClock::instance());
 
+    // The console's own record, and with it the witness of the gateway's audit log. A console
+    // that cannot keep its record does not start.
+    const QFileInfo keyInfo(keyPath);
+    const QString journalPath = parser.isSet(journalOption)
+        ? QFileInfo(parser.value(journalOption)).absoluteFilePath()
+        : keyInfo.absoluteDir().filePath(keyInfo.completeBaseName() + QStringLiteral(".journal.db"));
+    auto journal = countersign::ConsoleJournal::open(journalPath);
+    if (!journal) {
+        (void)std::fprintf(stderr, "countersign: cannot open this console's journal %s: %s (%s)\n", qPrintable(journalPath),
+                           qPrintable(journal.error().message), qPrintable(journal.error().code));
+        return 1;
+    }
+    journal.value()->attach(connection);
+    countersign::AuditWitness witness(connection, *journal.value(),
+                                      countersign::crypto::Ed25519PublicKey::fromRaw(gatewayKey.value()).value());
+
     countersign::ui::MainWindow window(&connection, serverTime, key.get());
+    countersign::DecisionOutbox outbox(connection, *journal.value(), serverTime);
+    window.setOutbox(&outbox);
+    window.setAuditWitness(&witness);
     window.show();
     connection.start();
 

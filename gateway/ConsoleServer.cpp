@@ -29,6 +29,11 @@ void closeWithError(QWebSocket *socket, const QString &code, const QString &mess
 ConsoleServer::ConsoleServer(Gateway &gateway, QObject *parent) : QObject(parent), m_gateway(gateway)
 {
     connect(&m_gateway, &Gateway::eventPublished, this, &ConsoleServer::broadcast);
+    connect(&m_gateway, &Gateway::auditCheckpointSigned, this, [this](const QByteArray &note) {
+        const auto sessions = findChildren<ConsoleSession *>(Qt::FindDirectChildrenOnly);
+        for (ConsoleSession *session : sessions)
+            session->sendCheckpoint(note);
+    });
     // A revocation ends the reviewer's sessions at once, not at their next expiry.
     connect(&m_gateway, &Gateway::policyChanged, this, [this] {
         const auto sessions = findChildren<ConsoleSession *>(Qt::FindDirectChildrenOnly);

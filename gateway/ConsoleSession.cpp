@@ -168,6 +168,15 @@ void ConsoleSession::onTextMessage(const QString &text)
                    [this](const protocol::Decision &frame) {
                        send(protocol::serialize(m_gateway.decide(m_reviewer, m_sessionId, frame)));
                    },
+                   [this](const protocol::ProveConsistency &frame) {
+                       auto proof = m_gateway.auditConsistencyProof(frame.first, frame.second);
+                       if (!proof) {
+                           sendError(proof.error().code, proof.error().message, frame.requestId);
+                           return;
+                       }
+                       send(protocol::serialize(protocol::ConsistencyProof{frame.requestId, frame.first, frame.second,
+                                                                           proof.value()}));
+                   },
                },
                parsed.value());
 }
@@ -350,8 +359,18 @@ void ConsoleSession::subscribe(qint64 since)
     m_lastSeq = head;
     m_subscribed = true;
     send(protocol::serialize(protocol::Subscribed{since, head, since == 0}));
+    // The latest tree head of the audit log, signed afresh if it grew, for the console to
+    // witness. An empty log has none; a failure to sign is in the gateway's log.
+    if (auto checkpoint = m_gateway.signAuditCheckpoint(); checkpoint)
+        sendCheckpoint(checkpoint.value().note);
     qCInfo(lcGateway).noquote() << "session" << m_sessionId << (since == 0 ? "snapshot" : "replay")
                                 << "since" << since << "head" << head;
+}
+
+void ConsoleSession::sendCheckpoint(const QByteArray &note)
+{
+    if (m_subscribed)
+        send(protocol::serialize(protocol::AuditCheckpoint{note}));
 }
 
 } // namespace countersign::gateway

@@ -31,6 +31,8 @@ public:
     // Ends the session unless its reviewer is still enrolled, unrevoked and in the same role
     // under the current policy ("session.revoked").
     void recheckEnrolment();
+    // Sends a signed audit checkpoint if this session is subscribed.
+    void sendCheckpoint(const QByteArray &note);
 
     [[nodiscard]] bool isSignedIn() const { return m_signedIn; }
     [[nodiscard]] const PolicyReviewer &reviewer() const { return m_reviewer; }

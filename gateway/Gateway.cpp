@@ -570,20 +570,13 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
         return refuse(QStringLiteral("decision.action_mismatch"),
                       QStringLiteral("actionId: the frame names %1 but the signature covers %2").arg(decision.actionId, claims.actionId));
     }
-    const int skew = m_config.maxClockSkewSeconds;
-    if (qAbs(claims.issuedAt.secsTo(result.at)) > skew) {
-        return refuse(QStringLiteral("decision.stale"),
-                      QStringLiteral("iat: %1 is more than %2 s from the gateway's clock (%3)")
-                          .arg(json::formatTimestamp(claims.issuedAt))
-                          .arg(skew)
-                          .arg(json::formatTimestamp(result.at)));
-    }
     auto earlier = m_store->acceptedDecision(claims.nonce);
     if (!earlier)
         return refuse(QStringLiteral("store.unavailable"), earlier.error().message);
     if (earlier.value()) {
-        // The same signed decision sent again (a console resending after a lost answer) is
-        // acknowledged once more and changes nothing; anything else reusing the nonce is a replay.
+        // The same signed decision sent again (a console resending after a lost answer or a
+        // crash, however long ago) is acknowledged once more and changes nothing; anything else
+        // reusing the nonce is a replay.
         if (earlier.value()->token == decision.token) {
             result.accepted = true;
             result.message = QStringLiteral("already recorded");
@@ -592,6 +585,14 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
         }
         return refuse(QStringLiteral("decision.replayed"),
                       QStringLiteral("jti: nonce %1 was already used by an accepted decision").arg(claims.nonce));
+    }
+    const int skew = m_config.maxClockSkewSeconds;
+    if (qAbs(claims.issuedAt.secsTo(result.at)) > skew) {
+        return refuse(QStringLiteral("decision.stale"),
+                      QStringLiteral("iat: %1 is more than %2 s from the gateway's clock (%3)")
+                          .arg(json::formatTimestamp(claims.issuedAt))
+                          .arg(skew)
+                          .arg(json::formatTimestamp(result.at)));
     }
 
     auto found = m_store->action(decision.actionId);
@@ -722,10 +723,8 @@ void Gateway::expireOverdue()
         return;
     const QDateTime now = m_clock.nowUtc();
     bool retry = false;
-    const QStringList ids = m_deadlines.keys();
+    const QStringList ids = m_deadlines.due(now);
     for (const QString &id : ids) {
-        if (m_deadlines.value(id) > now)
-            continue;
         auto found = m_store->action(id);
         if (!found) {
             retry = true;
@@ -768,11 +767,7 @@ void Gateway::scheduleExpiry()
         m_expiryTimer.stop();
         return;
     }
-    QDateTime earliest;
-    for (auto it = m_deadlines.cbegin(); it != m_deadlines.cend(); ++it) {
-        if (!earliest.isValid() || it.value() < earliest)
-            earliest = it.value();
-    }
+    const QDateTime earliest = m_deadlines.earliest();
     const qint64 wait = std::clamp<qint64>(m_clock.nowUtc().msecsTo(earliest), 0, kMaxExpiryIntervalMs);
     m_expiryTimer.start(static_cast<int>(wait));
 }
@@ -814,6 +809,26 @@ QString Gateway::auditOrigin() const
     return QStringLiteral("countersign/") + gatewayId();
 }
 
+Result<QList<QByteArray>> Gateway::auditConsistencyProof(qint64 first, qint64 second) const
+{
+    if (!m_audit)
+        return makeError(QStringLiteral("audit.unavailable"), QStringLiteral("the audit log is not open"));
+    const qint64 size = m_audit->size();
+    if (first < 1 || first > second || second > size) {
+        return makeError(QStringLiteral("audit.invalid_range"),
+                         QStringLiteral("a consistency proof needs 1 <= first <= second <= %1 (the log's size); "
+                                        "asked for %2 to %3")
+                             .arg(size)
+                             .arg(first)
+                             .arg(second));
+    }
+    // O(second) leaf reads: fine at one proof per console per checkpoint; see docs/audit.md.
+    Result<QList<QByteArray>> proof = audit::consistencyProof(first, second, m_audit->leafSource());
+    if (!proof)
+        return makeError(QStringLiteral("audit.unavailable"), proof.error().message);
+    return proof;
+}
+
 Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
 {
     if (!m_audit || !m_signingKey)
@@ -824,9 +839,12 @@ Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
             qCWarning(lcGateway).noquote() << "audit checkpoint failed code=" + checkpoint.error().code << checkpoint.error().message;
         return checkpoint.error();
     }
-    m_lastCheckpointSize = checkpoint.value().size;
-    qCInfo(lcGateway).noquote() << "audit checkpoint size=" + QString::number(checkpoint.value().size)
-                                << "root=" + QString::fromLatin1(checkpoint.value().rootHash.toHex());
+    if (checkpoint.value().size > m_lastCheckpointSize) {
+        m_lastCheckpointSize = checkpoint.value().size;
+        qCInfo(lcGateway).noquote() << "audit checkpoint size=" + QString::number(checkpoint.value().size)
+                                    << "root=" + QString::fromLatin1(checkpoint.value().rootHash.toHex());
+        Q_EMIT auditCheckpointSigned(checkpoint.value().note);
+    }
     return checkpoint;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/Clock.h"
 #include "core/Result.h"
+#include "core/DeadlineQueue.h"
 #include "core/audit/AuditLog.h"
 #include "core/crypto/Ed25519.h"
 #include "core/policy/Policy.h"
@@ -104,6 +105,9 @@ public:
     [[nodiscard]] Result<audit::StoredCheckpoint> signAuditCheckpoint();
     // "countersign/<gateway id>": the checkpoints' origin line and signature key name.
     [[nodiscard]] QString auditOrigin() const;
+    // The RFC 9162 consistency proof between two sizes of the audit log, for witnesses. Error
+    // "audit.invalid_range" unless 1 <= first <= second <= the log's size; "audit.unavailable".
+    [[nodiscard]] Result<QList<QByteArray>> auditConsistencyProof(qint64 first, qint64 second) const;
 
     // Resolves as expired every pending action whose deadline has passed. Runs on its own
     // timer; public so that tests with a manual clock can drive it.
@@ -117,6 +121,8 @@ Q_SIGNALS:
     // A new policy is in force (after applyPolicyChange). Nothing may keep pointers into the
     // previous one: look reviewers and agents up again.
     void policyChanged();
+    // A checkpoint of a larger tree than any before was signed and stored: its signed note.
+    void auditCheckpointSigned(const QByteArray &note);
 
 private:
     [[nodiscard]] Result<StoredEvent> resolve(const StoredAction &action, protocol::Outcome outcome,
@@ -135,7 +141,7 @@ private:
     qint64 m_lastCheckpointSize = 0;
     std::unique_ptr<SigningKey> m_signingKey;
     std::unique_ptr<TlsIdentity> m_tls;
-    QHash<QString, QDateTime> m_deadlines; // pending actions only
+    DeadlineQueue m_deadlines; // pending actions only
     QTimer m_expiryTimer;
     QTimer m_checkpointTimer;
     AgentApi *m_agentApi = nullptr;

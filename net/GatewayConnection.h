@@ -37,6 +37,10 @@ public:
     // Sends a decision; the answer arrives as decisionResult with the same requestId. Fails at
     // once (error "connection.offline") when not connected.
     [[nodiscard]] virtual Status sendDecision(const protocol::Decision &decision) = 0;
+    // Asks for the audit log's consistency proof between two tree sizes; the answer arrives as
+    // consistencyProof, or consistencyProofRefused, with the same requestId. Fails at once
+    // ("connection.offline") when not connected.
+    [[nodiscard]] virtual Status requestConsistencyProof(const protocol::ProveConsistency &request) = 0;
 
 Q_SIGNALS:
     void stateChanged(countersign::GatewayConnection::State state, const QString &detail);
@@ -48,6 +52,10 @@ Q_SIGNALS:
     void actionResolved(const countersign::protocol::ActionResolved &frame);
     void subscribed(const countersign::protocol::Subscribed &frame);
     void decisionResult(const countersign::protocol::DecisionResult &result);
+    // A signed tree head of the gateway's audit log, not yet verified (see AuditWitness).
+    void auditCheckpoint(const countersign::protocol::AuditCheckpoint &frame);
+    void consistencyProof(const countersign::protocol::ConsistencyProof &frame);
+    void consistencyProofRefused(const QString &requestId, const countersign::Error &error);
     // The gateway sent something that breaks the protocol: shown as an alarm, never as an item.
     void protocolViolation(const countersign::Error &error);
 };

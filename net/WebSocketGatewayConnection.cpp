@@ -1,6 +1,8 @@
 // Secure WebSocket link to the gateway: pinned certificate, bearer auth, resume, backoff.
 #include "net/WebSocketGatewayConnection.h"
 
+#include <utility>
+
 #include <QNetworkRequest>
 #include <QRandomGenerator>
 #include <QSslConfiguration>
@@ -149,6 +151,12 @@ void WebSocketGatewayConnection::onConnected()
 
 void WebSocketGatewayConnection::onDisconnected()
 {
+    // Unanswered proof requests die with the connection; the next checkpoint asks again.
+    const QSet<QString> unanswered = std::exchange(m_proofRequests, {});
+    for (const QString &requestId : unanswered) {
+        Q_EMIT consistencyProofRefused(requestId, makeError(QStringLiteral("connection.lost"),
+                                                            tr("the connection closed before the proof arrived")));
+    }
     if (m_stopped || m_state == State::Refused)
         return;
     m_live = false;
@@ -299,6 +307,19 @@ void WebSocketGatewayConnection::handleFrame(const protocol::ServerFrame &frame)
         Q_EMIT decisionResult(*result);
         return;
     }
+    if (const auto *checkpoint = std::get_if<protocol::AuditCheckpoint>(&frame)) {
+        Q_EMIT auditCheckpoint(*checkpoint);
+        return;
+    }
+    if (const auto *proof = std::get_if<protocol::ConsistencyProof>(&frame)) {
+        if (!m_proofRequests.remove(proof->requestId)) {
+            Q_EMIT protocolViolation(makeError(QStringLiteral("frame.unexpected"),
+                                               tr("a consistency proof nobody asked for (request %1)").arg(proof->requestId)));
+            return;
+        }
+        Q_EMIT consistencyProof(*proof);
+        return;
+    }
     if (const auto *error = std::get_if<protocol::ErrorFrame>(&frame)) {
         if (error->code == QLatin1String("resume.unknown_sequence")) {
             m_lastSeq = 0;
@@ -316,6 +337,10 @@ void WebSocketGatewayConnection::handleFrame(const protocol::ServerFrame &frame)
             m_sessionEnd = tr("The session ended (%1): %2.").arg(error->code, error->message.left(300));
             return;
         }
+        if (m_proofRequests.remove(error->requestId)) {
+            Q_EMIT consistencyProofRefused(error->requestId, makeError(error->code, error->message.left(300)));
+            return;
+        }
         if (!error->requestId.isEmpty()) {
             Q_EMIT decisionResult(protocol::DecisionResult{error->requestId, QString(), false, error->code,
                                                            error->message, QDateTime::currentDateTimeUtc()});
@@ -327,19 +352,27 @@ void WebSocketGatewayConnection::handleFrame(const protocol::ServerFrame &frame)
     // Pong: the connection is alive; nothing else to do.
 }
 
+Status WebSocketGatewayConnection::sendFrame(const protocol::ClientFrame &frame, const QString &what)
+{
+    if (!m_socket || !m_live)
+        return makeError(QStringLiteral("connection.offline"), tr("Not connected to the gateway: %1").arg(what));
+    if (m_socket->sendTextMessage(QString::fromUtf8(protocol::serialize(frame))) <= 0)
+        return makeError(QStringLiteral("connection.send_failed"), tr("Could not write to the connection: %1").arg(what));
+    return {};
+}
+
 Status WebSocketGatewayConnection::sendDecision(const protocol::Decision &decision)
 {
-    if (!m_socket || !m_live) {
-        return makeError(QStringLiteral("connection.offline"),
-                         tr("Not connected to the gateway: the decision was not sent. The action "
-                            "will be denied at its deadline unless it is decided after reconnecting."));
-    }
-    const QByteArray frame = protocol::serialize(protocol::ClientFrame{decision});
-    if (m_socket->sendTextMessage(QString::fromUtf8(frame)) <= 0) {
-        return makeError(QStringLiteral("connection.send_failed"),
-                         tr("The decision could not be written to the connection."));
-    }
-    return {};
+    return sendFrame(decision, tr("the decision was not sent. The action will be denied at its deadline "
+                                  "unless it is decided after reconnecting."));
+}
+
+Status WebSocketGatewayConnection::requestConsistencyProof(const protocol::ProveConsistency &request)
+{
+    Status sent = sendFrame(request, tr("the audit consistency proof was not requested."));
+    if (sent)
+        m_proofRequests.insert(request.requestId);
+    return sent;
 }
 
 } // namespace countersign

@@ -15,6 +15,7 @@
 
 #include <QByteArray>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
@@ -55,6 +56,7 @@ public:
     void start() override;
     void stop() override;
     [[nodiscard]] Status sendDecision(const protocol::Decision &decision) override;
+    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &request) override;
 
     // Drops the socket as a network failure would; the connection then reconnects by itself.
     void simulateNetworkDrop();
@@ -72,7 +74,10 @@ private:
     void scheduleReconnect();
     [[nodiscard]] QSslCertificate peerCertificate() const;
 
+    [[nodiscard]] Status sendFrame(const protocol::ClientFrame &frame, const QString &what);
+
     ConnectionSettings m_settings;
+    QSet<QString> m_proofRequests; // outstanding audit.prove request ids
     std::optional<crypto::Ed25519PublicKey> m_gatewayKey; // set from m_settings in start()
     QPointer<QWebSocket> m_socket;
     QTimer m_reconnectTimer;

@@ -6,6 +6,8 @@
 #include "models/ActionSummary.h"
 #include "models/KeyFact.h"
 #include "models/PendingQueueModel.h"
+#include "net/AuditWitness.h"
+#include "net/DecisionOutbox.h"
 #include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
 #include "ui/Band.h"
@@ -102,6 +104,8 @@ QString refusalAdvice(const QString &code)
         return QStringLiteral("The gateway could not record it and changed nothing. Try again before the deadline.");
     if (code == QLatin1String("connection.offline"))
         return QStringLiteral("Wait for the connection to come back, then decide again before the deadline.");
+    if (code == QLatin1String("journal.unavailable"))
+        return QStringLiteral("Nothing was sent. Check that the disk has room, then decide again before the deadline.");
     if (code == QLatin1String("key.locked"))
         return QStringLiteral("Unlock your key (Ctrl+U), then decide again before the deadline.");
     if (code == QLatin1String("decision.invalid") || code == QLatin1String("crypto.failed"))
@@ -196,6 +200,32 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     lockAreaLayout->setContentsMargins(10, 8, 10, 2);
     lockAreaLayout->addWidget(m_lockBand);
 
+    // The witness's alarm: the gateway's audit history no longer extends what this console saw.
+    // Red, and it stays: nothing the gateway sends later can clear it.
+    auto *auditAlarmArea = new QWidget(this);
+    auditAlarmArea->setObjectName(QStringLiteral("auditAlarmArea"));
+    m_auditAlarmBand = new Band(Semantic::Danger, auditAlarmArea);
+    m_auditAlarmBand->setObjectName(QStringLiteral("auditAlarmBand"));
+    m_auditAlarmBand->setAccessibleName(QStringLiteral("Audit alarm"));
+    m_auditAlarmTitle = new QLabel(m_auditAlarmBand);
+    m_auditAlarmTitle->setObjectName(QStringLiteral("auditAlarmTitleLabel"));
+    m_auditAlarmTitle->setTextFormat(Qt::PlainText);
+    m_auditAlarmTitle->setFont(lockFont);
+    m_auditAlarmDetail = new QLabel(m_auditAlarmBand);
+    m_auditAlarmDetail->setObjectName(QStringLiteral("auditAlarmDetailLabel"));
+    m_auditAlarmDetail->setTextFormat(Qt::PlainText);
+    m_auditAlarmDetail->setWordWrap(true);
+    m_auditAlarmDetail->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    auto *auditAlarmLayout = new QVBoxLayout(m_auditAlarmBand);
+    auditAlarmLayout->setContentsMargins(16, 8, 10, 8);
+    auditAlarmLayout->setSpacing(2);
+    auditAlarmLayout->addWidget(m_auditAlarmTitle);
+    auditAlarmLayout->addWidget(m_auditAlarmDetail);
+    auto *auditAlarmAreaLayout = new QVBoxLayout(auditAlarmArea);
+    auditAlarmAreaLayout->setContentsMargins(10, 8, 10, 2);
+    auditAlarmAreaLayout->addWidget(m_auditAlarmBand);
+    auditAlarmArea->hide();
+
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->setChildrenCollapsible(false);
@@ -209,6 +239,7 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_statusLine);
+    layout->addWidget(auditAlarmArea);
     layout->addWidget(lockArea);
     layout->addWidget(m_messageBar);
     layout->addWidget(m_splitter, 1);
@@ -807,7 +838,8 @@ void MainWindow::signAndSend(
     decision.actionId = actionId;
     decision.token = std::move(token).value();
 
-    const Status sent = m_connection->sendDecision(decision);
+    // Through the outbox, on this console's own record before it leaves.
+    const Status sent = m_outbox ? m_outbox->send(decision, frame->action.deadline) : m_connection->sendDecision(decision);
     if (!sent) {
         m_messageBar->showMessage(Semantic::Danger, QStringLiteral("Your %1 was not sent").arg(verdictNoun(verdict)),
             sent.error().message + QStringLiteral(" (") + sent.error().code + QStringLiteral("). ")
@@ -873,6 +905,21 @@ void MainWindow::onProtocolViolation(const Error &error)
 {
     m_messageBar->showMessage(Semantic::Danger,
         QStringLiteral("The gateway sent something that breaks the protocol; it was not shown"), error.toString());
+}
+
+void MainWindow::setAuditWitness(AuditWitness *witness)
+{
+    connect(witness, &AuditWitness::alarmRaised, this, &MainWindow::showAuditAlarm);
+    if (witness->alarm())
+        showAuditAlarm(*witness->alarm());
+}
+
+void MainWindow::showAuditAlarm(const WitnessAlarm &alarm)
+{
+    m_auditAlarmTitle->setText(alarm.title);
+    m_auditAlarmDetail->setText(alarm.detail);
+    m_auditAlarmBand->setAccessibleDescription(alarm.title + QLatin1Char(' ') + alarm.detail);
+    m_auditAlarmBand->parentWidget()->show();
 }
 
 void MainWindow::approve()

@@ -20,7 +20,10 @@ class QSplitter;
 class QTableView;
 
 namespace countersign {
+class AuditWitness;
+class DecisionOutbox;
 class PendingQueueModel;
+struct WitnessAlarm;
 class ReviewerKey;
 }
 
@@ -51,6 +54,15 @@ public:
     // The band that says the key is locked (hidden while it is unlocked).
     [[nodiscard]] Band *lockBand() const { return m_lockBand; }
     [[nodiscard]] QString lockText() const;
+
+    // Decisions go through the outbox: recorded in the console's journal before they are sent
+    // (and not sent if they cannot be), resent once after a lost connection or a crash. Not
+    // owned, must outlive the window; may be null (then straight to the connection).
+    void setOutbox(DecisionOutbox *outbox) { m_outbox = outbox; }
+    // Shows the witness's alarm, now and whenever it is raised, in a red band that stays.
+    void setAuditWitness(AuditWitness *witness);
+    // The band that says the gateway's audit history was rewritten (hidden until then).
+    [[nodiscard]] Band *auditAlarmBand() const { return m_auditAlarmBand; }
 
     // Impact categories whose approvals must be deliberate (retype the key fact, re-enter the
     // passphrase) at any tier; tier 4 always is. Default: defaultDeliberateCategories().
@@ -93,6 +105,7 @@ private:
     void onActionResolved(const protocol::ActionResolved &frame);
     void onDecisionResult(const protocol::DecisionResult &result);
     void onProtocolViolation(const Error &error);
+    void showAuditAlarm(const WitnessAlarm &alarm);
     void onDecisionRequested(
         const QString &actionId, const QByteArray &digest, protocol::Verdict verdict, const QString &reason);
     void openConfirmApproval(const protocol::ActionPending &frame, const QString &reason);
@@ -126,6 +139,10 @@ private:
     QLabel *m_queueCount = nullptr;
     ActionDetailView *m_detail = nullptr;
     Band *m_lockBand = nullptr;
+    Band *m_auditAlarmBand = nullptr;
+    QLabel *m_auditAlarmTitle = nullptr;
+    QLabel *m_auditAlarmDetail = nullptr;
+    DecisionOutbox *m_outbox = nullptr; // not owned; outlives the window
     QLabel *m_lockTitle = nullptr;
     QLabel *m_lockDetail = nullptr;
     QPointer<ConfirmApprovalDialog> m_confirmDialog;

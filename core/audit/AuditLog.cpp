@@ -300,6 +300,20 @@ Result<AuditEntry> AuditLog::entry(qint64 seq) const
     return page.value().constFirst();
 }
 
+Result<std::optional<AuditEntry>> AuditLog::latest(const QString &kind, const QString &subject) const
+{
+    Statement query(d->db(), "SELECT seq, time, kind, actor, subject, payload, prev_hash, entry_hash FROM entries "
+                             "WHERE kind = ?1 AND subject = ?2 ORDER BY seq DESC LIMIT 1");
+    query.bind(1, kind);
+    query.bind(2, subject);
+    const int rc = query.step();
+    if (rc == SQLITE_ROW)
+        return std::optional<AuditEntry>(detail::readEntry(query));
+    if (rc == SQLITE_DONE)
+        return std::optional<AuditEntry>();
+    return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
+}
+
 LeafSource AuditLog::leafSource() const
 {
     auto statement = std::make_shared<Statement>(d->db(), "SELECT entry_hash FROM entries WHERE seq = ?1");

@@ -16,6 +16,7 @@
 #include "core/crypto/Ed25519.h"
 
 #include <memory>
+#include <optional>
 
 #include <QByteArray>
 #include <QDateTime>
@@ -126,6 +127,8 @@ public:
     // keyset paging — pass the last seq of one page as afterSeq of the next.
     [[nodiscard]] Result<QList<AuditEntry>> entries(qint64 afterSeq, int limit, const EntryFilter &filter = {}) const;
     [[nodiscard]] Result<AuditEntry> entry(qint64 seq) const;
+    // The newest entry of kind about subject, if any (an index walk from the end).
+    [[nodiscard]] Result<std::optional<AuditEntry>> latest(const QString &kind, const QString &subject) const;
 
     // Leaf hashes by 0-based index, read from the database, for proofs. Valid while this lives.
     [[nodiscard]] LeafSource leafSource() const;

@@ -113,6 +113,31 @@ QJsonObject toObject(const Pong &f)
             {QStringLiteral("serverTime"), json::formatTimestamp(f.serverTime)}};
 }
 
+QJsonObject toObject(const AuditCheckpoint &f)
+{
+    return {{kType, QStringLiteral("audit.checkpoint")}, {QStringLiteral("note"), QString::fromUtf8(f.note)}};
+}
+
+QJsonObject toObject(const ConsistencyProof &f)
+{
+    QJsonArray hashes;
+    for (const QByteArray &hash : f.proof)
+        hashes.append(QString::fromLatin1(hash.toBase64()));
+    return {{kType, QStringLiteral("audit.consistency")},
+            {QStringLiteral("requestId"), f.requestId},
+            {QStringLiteral("first"), f.first},
+            {QStringLiteral("second"), f.second},
+            {QStringLiteral("proof"), hashes}};
+}
+
+QJsonObject toObject(const ProveConsistency &f)
+{
+    return {{kType, QStringLiteral("audit.prove")},
+            {QStringLiteral("requestId"), f.requestId},
+            {QStringLiteral("first"), f.first},
+            {QStringLiteral("second"), f.second}};
+}
+
 QJsonObject toObject(const Subscribe &f)
 {
     return {{kType, QStringLiteral("subscribe")}, {QStringLiteral("since"), f.since}};
@@ -462,6 +487,36 @@ Result<ServerFrame> parseServerFrame(QByteArrayView text)
             return reader.error();
         return ServerFrame{f};
     }
+    if (type == QLatin1String("audit.checkpoint")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("note")});
+        AuditCheckpoint f;
+        f.note = reader.string(o, {}, QStringLiteral("note"), kMaxCheckpointNoteBytes).toUtf8();
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("audit.consistency")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("requestId"), QStringLiteral("first"),
+                                        QStringLiteral("second"), QStringLiteral("proof")});
+        ConsistencyProof f;
+        f.requestId = reader.identifier(o, {}, QStringLiteral("requestId"));
+        f.first = readSeq(reader, o, QStringLiteral("first"));
+        f.second = readSeq(reader, o, QStringLiteral("second"));
+        const QJsonArray hashes = reader.array(o, {}, QStringLiteral("proof"), kMaxProofHashes);
+        for (qsizetype i = 0; !reader.failed() && i < hashes.size(); ++i) {
+            const QByteArray encoded = hashes.at(i).toString().toLatin1();
+            const auto decoded = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
+            if (!hashes.at(i).isString() || !decoded || decoded.decoded.size() != 32 || decoded.decoded.toBase64() != encoded)
+                reader.fail(FieldReader::index(QStringLiteral("proof"), i), QStringLiteral("must be a 32-byte hash in canonical base64"));
+            else
+                f.proof.append(decoded.decoded);
+        }
+        if (!reader.failed() && f.first > f.second)
+            reader.fail(QStringLiteral("first"), QStringLiteral("must not be greater than second"));
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
     return makeError(QStringLiteral("frame.unknown_type"),
                      QStringLiteral("type: unknown frame type \"%1\"").arg(type.left(32)));
 }
@@ -508,6 +563,18 @@ Result<ClientFrame> parseClientFrame(QByteArrayView text)
         reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("nonce")});
         Ping f;
         f.nonce = reader.string(o, {}, QStringLiteral("nonce"), 128, true);
+        if (reader.failed())
+            return reader.error();
+        return ClientFrame{f};
+    }
+    if (type == QLatin1String("audit.prove")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("requestId"), QStringLiteral("first"), QStringLiteral("second")});
+        ProveConsistency f;
+        f.requestId = reader.identifier(o, {}, QStringLiteral("requestId"));
+        f.first = reader.integer(o, {}, QStringLiteral("first"), 1, (qint64(1) << 53));
+        f.second = reader.integer(o, {}, QStringLiteral("second"), 1, (qint64(1) << 53));
+        if (!reader.failed() && f.first > f.second)
+            reader.fail(QStringLiteral("first"), QStringLiteral("must not be greater than second"));
         if (reader.failed())
             return reader.error();
         return ClientFrame{f};

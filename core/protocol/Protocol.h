@@ -129,8 +129,30 @@ struct Pong
     QDateTime serverTime;
 };
 
+// A signed tree head of the gateway's audit log: a C2SP tlog-checkpoint as a signed note by the
+// gateway's action-signing key, origin and key name "countersign/<gatewayId>". Sent right after
+// "subscribed" (the latest, signed afresh if the log grew) and whenever the gateway signs a new
+// one. Consoles witness it: see ProveConsistency and docs/protocol.md.
+inline constexpr qsizetype kMaxCheckpointNoteBytes = 8 * 1024;
+// A consistency proof has at most 2 * 63 hashes (RFC 9162 2.1.4: about 2 log2(size)).
+inline constexpr qsizetype kMaxProofHashes = 128;
+
+struct AuditCheckpoint
+{
+    QByteArray note; // the signed note, verbatim
+};
+
+// The answer to ProveConsistency: RFC 9162 consistency proof between the two tree sizes.
+struct ConsistencyProof
+{
+    QString requestId;
+    qint64 first = 0;
+    qint64 second = 0;
+    QList<QByteArray> proof; // 32-byte hashes, in the order RFC 9162 2.1.4.2 verifies them
+};
+
 using ServerFrame = std::variant<Challenge, Hello, ActionPending, ActionUpdated, ActionResolved, Subscribed,
-                                 DecisionResult, ErrorFrame, Pong>;
+                                 DecisionResult, ErrorFrame, Pong, AuditCheckpoint, ConsistencyProof>;
 
 [[nodiscard]] QByteArray serialize(const ServerFrame &frame);
 // Error codes: "frame.too_large", the json.* codes, "frame.invalid" (with the field path),
@@ -184,7 +206,18 @@ struct Ping
     QString nonce;
 };
 
-using ClientFrame = std::variant<SignIn, Subscribe, Decision, Ping>;
+// Asks for the consistency proof from the tree of size first (a checkpoint the console holds)
+// to the tree of size second (the latest checkpoint it was sent): 1 <= first <= second <= the
+// log's size. Answered by a ConsistencyProof, or an error frame with the requestId
+// ("audit.invalid_range", "audit.unavailable").
+struct ProveConsistency
+{
+    QString requestId;
+    qint64 first = 0;
+    qint64 second = 0;
+};
+
+using ClientFrame = std::variant<SignIn, Subscribe, Decision, Ping, ProveConsistency>;
 
 [[nodiscard]] QByteArray serialize(const ClientFrame &frame);
 [[nodiscard]] Result<ClientFrame> parseClientFrame(QByteArrayView text);
@@ -199,3 +232,5 @@ Q_DECLARE_METATYPE(countersign::protocol::ActionUpdated)
 Q_DECLARE_METATYPE(countersign::protocol::ActionResolved)
 Q_DECLARE_METATYPE(countersign::protocol::Subscribed)
 Q_DECLARE_METATYPE(countersign::protocol::DecisionResult)
+Q_DECLARE_METATYPE(countersign::protocol::AuditCheckpoint)
+Q_DECLARE_METATYPE(countersign::protocol::ConsistencyProof)

@@ -32,7 +32,17 @@ public:
         return {};
     }
 
+    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &request) override
+    {
+        if (m_state != State::Connected)
+            return makeError(QStringLiteral("connection.offline"), QStringLiteral("not connected to the gateway"));
+        m_proofRequests.append(request);
+        return {};
+    }
+
     // ---- scripting ---------------------------------------------------------------------------
+
+    [[nodiscard]] const QList<protocol::ProveConsistency> &proofRequests() const { return m_proofRequests; }
 
     void setGatewayUrl(const QString &url) { m_url = url; }
 
@@ -115,6 +125,13 @@ public:
     }
 
     void emitResyncStarted() { Q_EMIT resyncStarted(); }
+    void emitCheckpoint(const QByteArray &note) { Q_EMIT auditCheckpoint(protocol::AuditCheckpoint{note}); }
+    // Answers the last consistency-proof request with proof.
+    void answerLastProofRequest(const QList<QByteArray> &proof)
+    {
+        const protocol::ProveConsistency request = m_proofRequests.constLast();
+        Q_EMIT consistencyProof(protocol::ConsistencyProof{request.requestId, request.first, request.second, proof});
+    }
 
     [[nodiscard]] const QList<protocol::Decision> &sentDecisions() const { return m_sent; }
     [[nodiscard]] bool started() const { return m_started; }
@@ -126,6 +143,7 @@ private:
     qint64 m_seq = 0;
     bool m_started = false;
     QList<protocol::Decision> m_sent;
+    QList<protocol::ProveConsistency> m_proofRequests;
 };
 
 } // namespace countersign::testing

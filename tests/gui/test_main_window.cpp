@@ -9,8 +9,13 @@
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "core/decision/SignedDecision.h"
+#include "core/json/FieldReader.h"
 #include "models/PendingQueueModel.h"
+#include "net/AuditWitness.h"
+#include "net/ConsoleJournal.h"
+#include "net/DecisionOutbox.h"
 #include "net/ReviewerKey.h"
+#include "tests/support/MemoryTreeLog.h"
 #include "ui/ActionDetailView.h"
 #include "ui/Badge.h"
 #include "ui/Band.h"
@@ -25,6 +30,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -102,6 +109,9 @@ private Q_SLOTS:
     void denyNeedsNoDeliberateApproval();
     void confirmationClosesWhenTheActionResolves();
     void quorumTallyShowsWhoApproved();
+    // The console's journal and its witness of the gateway's audit log.
+    void decisionIsJournaledBeforeItIsSent();
+    void rewrittenAuditHistoryRaisesARedBandThatStays();
 
 private:
     template<typename T> T *find(const QString &name) const
@@ -1050,6 +1060,87 @@ void TestMainWindow::quorumTallyShowsWhoApproved()
     arrive(testing::deleteAction(QStringLiteral("act-single"), m_now, 900));
     m_window->selectAction(QStringLiteral("act-single"));
     QVERIFY(!tally->isVisible()); // one approval needed: no tally
+}
+
+void TestMainWindow::decisionIsJournaledBeforeItIsSent()
+{
+    QTemporaryDir dir;
+    auto journal = ConsoleJournal::open(dir.filePath(QStringLiteral("journal.db")));
+    QVERIFY(journal);
+    journal.value()->attach(*m_connection);
+    DecisionOutbox outbox(*m_connection, *journal.value(), *m_time);
+    m_window->setOutbox(&outbox);
+    m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
+
+    const protocol::ActionPending frame = arrive(testing::deleteAction(QStringLiteral("act-del"), m_now, 240));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_A);
+    press(Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_connection->sentDecisions().size(), 1);
+
+    // Written before it was sent: what was signed, and (batched) what was shown.
+    auto signedEntry = journal.value()->latest(QStringLiteral("decision.signed"), QStringLiteral("act-del"));
+    QVERIFY(signedEntry && signedEntry.value());
+    const QJsonObject signedPayload = QJsonDocument::fromJson(signedEntry.value()->payload).object();
+    QCOMPARE(signedPayload.value(QStringLiteral("token")).toString().toLatin1(), m_connection->sentDecisions().constFirst().token);
+    QCOMPARE(signedPayload.value(QStringLiteral("deadline")).toString(), json::formatTimestamp(frame.action.deadline));
+    QCOMPARE(outbox.unsettled().size(), 1);
+    m_connection->emitResult(m_connection->sentDecisions().constFirst(), true, m_now.addSecs(1));
+    QVERIFY(outbox.unsettled().isEmpty());
+    QCOMPARE(signedEntry.value()->actor, QStringLiteral("rita@example.com"));
+    QVERIFY(journal.value()->flush());
+    auto shown = journal.value()->latest(QStringLiteral("action.shown"), QStringLiteral("act-del"));
+    QVERIFY(shown && shown.value());
+    QCOMPARE(QJsonDocument::fromJson(shown.value()->payload).object().value(QStringLiteral("digest")).toString().toLatin1(),
+             frame.digest);
+    m_window->setOutbox(nullptr);
+}
+
+void TestMainWindow::rewrittenAuditHistoryRaisesARedBandThatStays()
+{
+    QTemporaryDir dir;
+    auto journal = ConsoleJournal::open(dir.filePath(QStringLiteral("journal.db")));
+    QVERIFY(journal);
+    const auto gatewayKey = crypto::Ed25519PrivateKey::generate().value();
+    AuditWitness witness(*m_connection, *journal.value(), gatewayKey.publicKey());
+    m_window->setAuditWitness(&witness);
+    m_connection->connectAs(QStringLiteral("rita@example.com"), m_now); // gateway "gw-test"
+    QVERIFY(m_window->auditAlarmBand()->parentWidget()->isHidden());
+
+    testsupport::MemoryTreeLog honest{QStringLiteral("countersign/gw-test"), {}};
+    honest.appendMany(8, "entry-");
+    m_connection->emitCheckpoint(honest.note(5, gatewayKey));
+    QCOMPARE(witness.last()->checkpoint.size, 5);
+    m_connection->emitCheckpoint(honest.note(8, gatewayKey));
+    QCOMPARE(m_connection->proofRequests().size(), 1);
+    QCOMPARE(m_connection->proofRequests().constLast().first, 5);
+    QCOMPARE(m_connection->proofRequests().constLast().second, 8);
+    m_connection->answerLastProofRequest(honest.proof(5, 8));
+    QCOMPARE(witness.last()->checkpoint.size, 8);
+    QVERIFY(m_window->auditAlarmBand()->parentWidget()->isHidden());
+
+    // History rewritten from entry 7 on, and grown to 12 entries.
+    testsupport::MemoryTreeLog forked{honest.origin, honest.leaves.mid(0, 6)};
+    forked.appendMany(6, "other-");
+    m_connection->emitCheckpoint(forked.note(12, gatewayKey));
+    m_connection->answerLastProofRequest(forked.proof(8, 12));
+    QVERIFY(!m_window->auditAlarmBand()->parentWidget()->isHidden());
+    QCOMPARE(m_window->auditAlarmBand()->semantic(), Semantic::Danger);
+    const auto *title = find<QLabel>(QStringLiteral("auditAlarmTitleLabel"));
+    const auto *detail = find<QLabel>(QStringLiteral("auditAlarmDetailLabel"));
+    QCOMPARE(title->textFormat(), Qt::PlainText);
+    QCOMPARE(detail->textFormat(), Qt::PlainText);
+    QCOMPARE(title->text(), QStringLiteral("The gateway's audit history was rewritten"));
+    QVERIFY2(detail->text().contains(QStringLiteral("checkpoint of 12 entries does not extend the checkpoint of 8 entries")),
+             qPrintable(detail->text()));
+    QVERIFY2(detail->text().contains(journal.value()->path()), qPrintable(detail->text()));
+    QCOMPARE(witness.last()->checkpoint.size, 8); // what it held stays what it holds
+
+    // Nothing the gateway sends later clears it.
+    m_connection->emitCheckpoint(forked.note(12, gatewayKey));
+    QVERIFY(!m_window->auditAlarmBand()->parentWidget()->isHidden());
+    auto evidence = journal.value()->latest(QString::fromLatin1(AuditWitness::kInconsistent), honest.origin);
+    QVERIFY(evidence && evidence.value());
 }
 
 QTEST_MAIN(TestMainWindow)

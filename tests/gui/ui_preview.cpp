@@ -2,7 +2,7 @@
 // actions, for looking at the console (and taking screenshots) without a gateway. Not a test.
 //
 //   countersign-ui-preview [--scenario NAME] [--dark] [--screenshot FILE] [--delay MS]
-//   scenarios: queue (default), flagged, armed, approved, dual, hostile, empty, offline, expired,
+//   scenarios: queue (default), flagged, armed, approved, dual, hostile, empty, offline, expired, audit-alarm,
 //              shortcuts, locked (the key locked after idling), unlock (the unlock dialog after a
 //              wrong passphrase), confirm (the deliberate approval of a tier 4 payment),
 //              enrol and enrolled (the first-run key dialog, before and after Generate)
@@ -12,7 +12,10 @@
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "models/PendingQueueModel.h"
+#include "net/AuditWitness.h"
+#include "net/ConsoleJournal.h"
 #include "net/ReviewerKey.h"
+#include "tests/support/MemoryTreeLog.h"
 #include "ui/ActionDetailView.h"
 #include "ui/ConfirmApprovalDialog.h"
 #include "ui/EnrolmentDialog.h"
@@ -169,6 +172,29 @@ int main(int argc, char *argv[])
 
     if (scenario == QLatin1String("shortcuts"))
         window.showShortcuts();
+
+    // The witness's alarm: the gateway's log, witnessed at 1,207 entries, comes back rewritten.
+    std::unique_ptr<ConsoleJournal> journal;
+    std::unique_ptr<AuditWitness> witness;
+    if (scenario == QLatin1String("audit-alarm")) {
+        auto opened = ConsoleJournal::open(keyDir.filePath(QStringLiteral("reviewer-key.journal.db")));
+        if (!opened) {
+            qWarning("cannot open the preview journal: %s", qPrintable(opened.error().toString()));
+            return 1;
+        }
+        journal = std::move(opened).value();
+        const auto gatewayKey = crypto::Ed25519PrivateKey::generate().value();
+        witness = std::make_unique<AuditWitness>(connection, *journal, gatewayKey.publicKey());
+        window.setAuditWitness(witness.get());
+        connection.connectAs(QStringLiteral("rita@example.com"), now);
+        testsupport::MemoryTreeLog honest{QStringLiteral("countersign/gw-test"), {}};
+        honest.appendMany(1207, "entry-");
+        connection.emitCheckpoint(honest.note(1207, gatewayKey));
+        testsupport::MemoryTreeLog rewritten{honest.origin, honest.leaves.mid(0, 1100)};
+        rewritten.appendMany(160, "other-");
+        connection.emitCheckpoint(rewritten.note(1260, gatewayKey));
+        connection.answerLastProofRequest(rewritten.proof(1207, 1260));
+    }
 
     if (scenario == QLatin1String("locked")) {
         key->lock(ReviewerKey::LockReason::Idle);

@@ -199,6 +199,14 @@ void GatewayProcess::stop()
     }
 }
 
+void GatewayProcess::kill()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.kill();
+    m_process.waitForFinished(5'000);
+}
+
 QList<GatewayProcess::StoredDecision> GatewayProcess::storedDecisions(const QString &actionId) const
 {
     const QByteArray path = QFile::encodeName(QDir(dataDir()).filePath(QStringLiteral("gateway.db")));
@@ -241,6 +249,62 @@ qint64 GatewayProcess::storedActionCount() const
     }
     sqlite3_close_v2(db);
     return count;
+}
+
+QSet<QString> GatewayProcess::pendingActionIds() const
+{
+    QSet<QString> ids;
+    const QHash<QString, QString> statuses = actionStatuses();
+    for (auto it = statuses.cbegin(); it != statuses.cend(); ++it) {
+        if (it.value() == QLatin1String("pending"))
+            ids.insert(it.key());
+    }
+    return ids;
+}
+
+QHash<QString, QString> GatewayProcess::actionStatuses() const
+{
+    const QByteArray path = QFile::encodeName(QDir(dataDir()).filePath(QStringLiteral("gateway.db")));
+    sqlite3 *db = nullptr;
+    QHash<QString, QString> statuses;
+    if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt *statement = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT id, status FROM actions", -1, &statement, nullptr) == SQLITE_OK) {
+            while (sqlite3_step(statement) == SQLITE_ROW) {
+                statuses.insert(QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, 0))),
+                                QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, 1))));
+            }
+        }
+        sqlite3_finalize(statement);
+    }
+    sqlite3_close_v2(db);
+    return statuses;
+}
+
+QHash<QString, GatewayProcess::Resolution> GatewayProcess::resolutions() const
+{
+    const QByteArray path = QFile::encodeName(QDir(dataDir()).filePath(QStringLiteral("gateway.db")));
+    sqlite3 *db = nullptr;
+    QHash<QString, Resolution> resolved;
+    const auto text = [](sqlite3_stmt *statement, int column) {
+        return QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, column)));
+    };
+    if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt *statement = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT id, status, deadline, resolved_at FROM actions WHERE resolved_at IS NOT NULL",
+                               -1, &statement, nullptr) == SQLITE_OK) {
+            while (sqlite3_step(statement) == SQLITE_ROW) {
+                resolved.insert(text(statement, 0),
+                                Resolution{text(statement, 1), QDateTime::fromString(text(statement, 2), Qt::ISODateWithMs),
+                                           QDateTime::fromString(text(statement, 3), Qt::ISODateWithMs)});
+            }
+        }
+        sqlite3_finalize(statement);
+    }
+    sqlite3_close_v2(db);
+    return resolved;
 }
 
 QByteArray submissionBody(const QString &tool, const QString &operation, const QJsonObject &parameters,

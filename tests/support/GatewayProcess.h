@@ -10,9 +10,11 @@
 #include <memory>
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QString>
 #include <QTemporaryDir>
 #include <QUrl>
@@ -59,6 +61,8 @@ public:
     // Stops and starts again on the same data directory and policy (ports change).
     [[nodiscard]] bool restart(QString *error = nullptr);
     void stop();
+    // SIGKILL: no shutdown at all, as a crash or a power cut would leave it.
+    void kill();
 
     [[nodiscard]] QUrl agentUrl() const { return m_agentUrl; }
     [[nodiscard]] QUrl consoleUrl() const { return m_consoleUrl; }
@@ -84,6 +88,18 @@ public:
     // Rows in the gateway's actions table (read through SQLite, independently of the API);
     // -1 if the database cannot be read.
     [[nodiscard]] qint64 storedActionCount() const;
+    // Ids of the actions the gateway holds as pending, read the same way.
+    [[nodiscard]] QSet<QString> pendingActionIds() const;
+    // Every stored action's status ("pending", "denied", "expired", ...) by id.
+    [[nodiscard]] QHash<QString, QString> actionStatuses() const;
+    // Every resolved action's deadline and the moment it was resolved, by id.
+    struct Resolution
+    {
+        QString status;
+        QDateTime deadline;
+        QDateTime resolvedAt;
+    };
+    [[nodiscard]] QHash<QString, Resolution> resolutions() const;
     // The gateway's record of every decision it received for an action, read through SQLite.
     struct StoredDecision
     {

@@ -71,6 +71,9 @@ private Q_SLOTS:
             DecisionResult{QStringLiteral("r-1"), QStringLiteral("act-1"), false, QStringLiteral("decision.too_late"), QStringLiteral("late"), t},
             ErrorFrame{QStringLiteral("frame.invalid"), QStringLiteral("bad"), QStringLiteral("r-2")},
             Pong{QStringLiteral("n"), t},
+            AuditCheckpoint{QByteArray("countersign/gw-1\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u2014 countersign/gw-1 AAAA\n")},
+            ConsistencyProof{QStringLiteral("p-1"), 3, 7, {QByteArray(32, '\x01'), QByteArray(32, '\xfe')}},
+            ConsistencyProof{QStringLiteral("p-2"), 7, 7, {}},
         };
         for (const ServerFrame &frame : frames) {
             const QByteArray text = serialize(frame);
@@ -175,6 +178,7 @@ private Q_SLOTS:
             SignIn{QByteArray("eyJhbGciOiJFZERTQSJ9.e30.c2ln")},
             Decision{QStringLiteral("r-1"), QStringLiteral("act-1"), QByteArray("eyJhbGciOiJFZERTQSJ9.e30.c2ln")},
             Ping{QStringLiteral("n-1")},
+            ProveConsistency{QStringLiteral("p-1"), 3, 7},
         };
         for (const ClientFrame &frame : frames) {
             const QByteArray text = serialize(frame);
@@ -211,6 +215,47 @@ private Q_SLOTS:
                                       << "admin: unknown field";
         QTest::newRow("oversized") << QByteArray("{\"type\":\"ping\",\"nonce\":\"" + QByteArray(30000, 'x') + "\"}")
                                    << "frame.too_large" << "frame of 30026 bytes exceeds the limit of 24576 bytes";
+    }
+
+    void badAuditFrames_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<bool>("fromServer");
+        QTest::addColumn<QString>("message");
+        const QByteArray hash = QByteArray(32, '\x07').toBase64();
+        QTest::newRow("proof hash too short")
+            << QByteArray("{\"type\":\"audit.consistency\",\"requestId\":\"p\",\"first\":1,\"second\":2,\"proof\":[\"AAAA\"]}")
+            << true << "proof[0]: must be a 32-byte hash in canonical base64";
+        QTest::newRow("proof hash not a string")
+            << QByteArray("{\"type\":\"audit.consistency\",\"requestId\":\"p\",\"first\":1,\"second\":2,\"proof\":[\"" + hash
+                          + "\",7]}")
+            << true << "proof[1]: must be a 32-byte hash in canonical base64";
+        QTest::newRow("proof sizes reversed")
+            << QByteArray("{\"type\":\"audit.consistency\",\"requestId\":\"p\",\"first\":9,\"second\":2,\"proof\":[]}")
+            << true << "first: must not be greater than second";
+        QByteArray many = "{\"type\":\"audit.consistency\",\"requestId\":\"p\",\"first\":1,\"second\":2,\"proof\":[";
+        for (int i = 0; i < 129; ++i)
+            many += (i ? ",\"" : "\"") + hash + "\"";
+        QTest::newRow("proof too long") << QByteArray(many + "]}") << true << "proof: more than 128 elements (129)";
+        QTest::newRow("checkpoint note too large")
+            << QByteArray("{\"type\":\"audit.checkpoint\",\"note\":\"" + QByteArray(9000, 'x') + "\"}") << true
+            << "note: longer than 8192 bytes (9000)";
+        QTest::newRow("prove from zero")
+            << QByteArray("{\"type\":\"audit.prove\",\"requestId\":\"p\",\"first\":0,\"second\":2}") << false
+            << "first: must be between 1 and 9007199254740992";
+        QTest::newRow("prove backwards")
+            << QByteArray("{\"type\":\"audit.prove\",\"requestId\":\"p\",\"first\":5,\"second\":2}") << false
+            << "first: must not be greater than second";
+    }
+
+    void badAuditFrames()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(bool, fromServer);
+        QFETCH(QString, message);
+        const Error error = fromServer ? parseServerFrame(text).error() : parseClientFrame(text).error();
+        QCOMPARE(error.code, QStringLiteral("frame.invalid"));
+        QCOMPARE(error.message, message);
     }
 
     void badClientFrames()

@@ -29,6 +29,7 @@ public:
     void start() override { }
     void stop() override { }
     [[nodiscard]] Status sendDecision(const protocol::Decision &) override { return {}; }
+    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &) override { return {}; }
 
     protocol::ActionPending pending(
         const QString &id, const QDateTime &created, int windowSeconds, int tier = 2, int approvalsRequired = 1)
