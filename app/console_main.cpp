@@ -17,6 +17,7 @@
 #include "net/ReviewerKey.h"
 #include "net/WebSocketGatewayConnection.h"
 #include "ui/EnrolmentDialog.h"
+#include "ui/AuditWindow.h"
 #include "ui/MainWindow.h"
 #include "ui/Resources.h"
 #include "ui/UnlockDialog.h"
@@ -206,6 +207,40 @@ bool isLoopback(const QString &host)
     return !address.isNull() && address.isLoopback();
 }
 
+// countersign --audit-log PATH without --gateway: the audit view alone, for an analyst with a
+// copy of a log. No reviewer key: nothing is signed or decided, and the file is only read.
+int runAuditOnly(const QCommandLineParser &parser)
+{
+    std::optional<countersign::crypto::Ed25519PublicKey> gatewayKey;
+    if (parser.isSet(QStringLiteral("gateway-key"))) {
+        const auto raw = countersign::crypto::base64UrlDecode(parser.value(QStringLiteral("gateway-key")).trimmed().toLatin1());
+        auto key = raw ? countersign::crypto::Ed25519PublicKey::fromRaw(raw.value())
+                       : countersign::Result<countersign::crypto::Ed25519PublicKey>(raw.error());
+        if (!key)
+            return usageError(QStringLiteral("--gateway-key: expected a 32-byte Ed25519 public key in base64url (43 characters)"));
+        gatewayKey = key.value();
+    }
+    bool delayOk = false;
+    const int screenshotDelay = parser.value(QStringLiteral("screenshot-delay")).toInt(&delayOk);
+    if (!delayOk || screenshotDelay < 0)
+        return usageError(QStringLiteral("--screenshot-delay: expected milliseconds"));
+    countersign::ui::AuditWindow window;
+    window.setGatewayKey(gatewayKey);
+    window.openAuditLog(parser.value(QStringLiteral("audit-log")));
+    window.show();
+    if (parser.isSet(QStringLiteral("screenshot"))) {
+        const QString file = QFileInfo(parser.value(QStringLiteral("screenshot"))).absoluteFilePath();
+        QTimer::singleShot(screenshotDelay, &window, [&window, file] {
+            const bool saved = window.grab().save(file, "PNG");
+            if (!saved)
+                (void)std::fprintf(stderr, "countersign: could not write the screenshot to %s\n", qPrintable(file));
+            window.close();
+            QApplication::exit(saved ? 0 : 1);
+        });
+    }
+    return QApplication::exec();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -283,8 +318,12 @@ int main(int argc, char *argv[])
         QStringLiteral("This console's own audit log: what it was shown, what it signed, and the gateway checkpoints "
                        "it witnessed (default: next to the key file, KEYFILE-BASENAME.journal.db)."),
         QStringLiteral("path"));
+    const QCommandLineOption auditLogOption(QStringLiteral("audit-log"),
+        QStringLiteral("An audit log file (the gateway's audit.db, or a copy) to open read-only in the audit view "
+                       "(Ctrl+2). Without --gateway, only the audit view opens and no reviewer key is needed."),
+        QStringLiteral("path"));
     parser.addOptions({gatewayOption, pinOption, gatewayKeyOption, keyFileOption, idleLockOption, passphraseFdOption,
-        journalOption, screenshotOption, screenshotDelayOption});
+        journalOption, screenshotOption, screenshotDelayOption, auditLogOption});
     parser.process(app); // exits here for --help and --version
 
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Countersign"));
@@ -293,8 +332,12 @@ int main(int argc, char *argv[])
 
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+    if (parser.isSet(auditLogOption) && !QFileInfo(parser.value(auditLogOption)).isFile())
+        return usageError(QStringLiteral("--audit-log: no such file: %1").arg(parser.value(auditLogOption)));
+    if (!parser.isSet(gatewayOption) && parser.isSet(auditLogOption))
+        return runAuditOnly(parser);
     if (!parser.isSet(gatewayOption))
-        return usageError(QStringLiteral("--gateway is required"));
+        return usageError(QStringLiteral("--gateway is required (or --audit-log PATH to open only an audit log)"));
 
     QUrl url(parser.value(gatewayOption), QUrl::StrictMode);
     if (!url.isValid() || url.host().isEmpty())
@@ -401,6 +444,10 @@ int main(int argc, char *argv[])
     countersign::DecisionOutbox outbox(connection, *journal.value(), serverTime);
     window.setOutbox(&outbox);
     window.setAuditWitness(&witness);
+    if (auto checkpointKey = countersign::crypto::Ed25519PublicKey::fromRaw(gatewayKey.value()); checkpointKey)
+        window.setGatewayKey(checkpointKey.value()); // it signs the audit log's checkpoints too
+    if (parser.isSet(auditLogOption))
+        window.openAuditLog(parser.value(auditLogOption));
     window.show();
     connection.start();
 

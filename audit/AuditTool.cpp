@@ -3,6 +3,7 @@
 // everything, and export writes what is stored with its stored hash for others to recompute.
 #include "audit/AuditTool.h"
 
+#include "core/audit/AuditExport.h"
 #include "core/audit/AuditLog.h"
 #include "core/audit/AuditVerifier.h"
 #include "core/audit/Checkpoint.h"
@@ -26,7 +27,7 @@ namespace {
 
 using audit::AuditLog;
 
-constexpr int kExportPage = 1000;
+constexpr int kExportPage = audit::kExportPageSize;
 constexpr qint64 kProgressIntervalMs = 1000;
 constexpr qint64 kMaxReviewersFileBytes = audit::kMaxReviewersJsonBytes;
 
@@ -128,6 +129,17 @@ private:
     qint64 m_nextMs = kProgressIntervalMs;
 };
 
+// "checkpoint at size 5000: root 5c1f…, recomputed root matches, signature verified"
+QByteArray checkpointLine(const audit::CheckpointResult &checkpoint)
+{
+    using Signature = audit::CheckpointResult::Signature;
+    const char *signature = checkpoint.signature == Signature::Verified ? "signature verified"
+        : checkpoint.signature == Signature::Invalid                    ? "signature INVALID"
+                                                                        : "signature not checked";
+    return QByteArray("checkpoint at size ") + QByteArray::number(checkpoint.size) + ": root " + checkpoint.root.toHex()
+        + (checkpoint.rootMatches ? ", recomputed root matches, " : ", recomputed root DIFFERS, ") + signature + '\n';
+}
+
 int runVerify(const QString &path, const QCommandLineParser &parser)
 {
     audit::VerifyOptions options;
@@ -171,6 +183,8 @@ int runVerify(const QString &path, const QCommandLineParser &parser)
         const QString where = report.firstBadSeq > 0 ? QStringLiteral("entry %1").arg(report.firstBadSeq) : QStringLiteral("the file");
         out(QString(QStringLiteral("FAILED at %1 (%2): %3\n").arg(where, report.code, report.reason)).toUtf8());
         out(QString(QStringLiteral("entries before it verified: %1\n").arg(report.entriesChecked)).toUtf8());
+        for (const audit::CheckpointResult &checkpoint : report.checkpoints)
+            out(checkpointLine(checkpoint));
         return ExitVerificationFailed;
     }
     out(QString(QStringLiteral("OK: %1 entries, root %2; %3 checkpoint(s) and %4 decision signature(s) verified\n")
@@ -181,21 +195,9 @@ int runVerify(const QString &path, const QCommandLineParser &parser)
             .toUtf8());
     for (const QString &missing : report.notChecked)
         out(QString(QStringLiteral("not checked: %1\n").arg(missing)).toUtf8());
+    for (const audit::CheckpointResult &checkpoint : report.checkpoints)
+        out(checkpointLine(checkpoint));
     return ExitOk;
-}
-
-// RFC 4180 cell: quoted when it holds a comma, quote or line break; a leading character that
-// spreadsheets read as a formula is defused with an apostrophe first.
-QByteArray csvCell(const QByteArray &value)
-{
-    QByteArray cell = value;
-    if (!cell.isEmpty() && QByteArrayView("=+-@\t\r").contains(cell.front()))
-        cell.prepend('\'');
-    if (cell.contains(',') || cell.contains('"') || cell.contains('\n') || cell.contains('\r')) {
-        cell.replace("\"", "\"\"");
-        cell = QByteArray("\"") + cell + '"';
-    }
-    return cell;
 }
 
 std::optional<QString> normalizedTime(const QString &text)
@@ -242,34 +244,21 @@ int runExport(const QString &path, const QCommandLineParser &parser)
     Result<std::unique_ptr<AuditLog>> log = openForReading(path);
     if (!log)
         return fileProblem(log.error());
-    const bool csv = format == QLatin1String("csv");
-    if (csv)
-        out("seq,time,kind,actor,subject,payload,prev_hash,leaf_hash\r\n");
     ProgressLine progress("export");
-    qint64 after = 0;
-    qint64 written = 0;
-    for (;;) {
-        Result<QList<audit::AuditEntry>> page = log.value()->entries(after, kExportPage, filter);
-        if (!page)
-            return fileProblem(page.error());
-        if (page.value().isEmpty())
-            break;
-        for (const audit::AuditEntry &entry : page.value()) {
-            if (csv) {
-                out(QByteArray(QByteArray::number(entry.seq) + ',' + csvCell(entry.time.toUtf8()) + ','
-                               + csvCell(entry.kind.toUtf8()) + ',' + csvCell(entry.actor.toUtf8()) + ','
-                               + csvCell(entry.subject.toUtf8()) + ',' + csvCell(entry.payload) + ','
-                               + entry.prevHash.toHex() + ',' + entry.leafHash.toHex() + "\r\n"));
-            } else {
-                // Canonical too: "entry" sorts before "leafHash".
-                out(QByteArray(QByteArray("{\"entry\":") + audit::leafBytes(entry) + ",\"leafHash\":\"" + entry.leafHash.toHex()
-                               + "\"}\n"));
-            }
-            ++written;
-        }
-        after = page.value().last().seq;
-        progress.report(written, 0);
-    }
+    const AuditLog &opened = *log.value();
+    const Result<qint64> written = audit::exportEntries(
+        *audit::exportFormatFromName(format),
+        [&opened, &filter](qint64 after) { return opened.entries(after, kExportPage, filter); },
+        [](const QByteArray &bytes) {
+            out(bytes);
+            return std::ferror(stdout) == 0;
+        },
+        [&progress](qint64 done) {
+            progress.report(done, 0);
+            return true;
+        });
+    if (!written)
+        return fileProblem(written.error());
     std::fflush(stdout);
     return ExitOk;
 }

@@ -89,6 +89,9 @@ Gateway::Gateway(GatewayConfig config, const Clock &clock, QObject *parent)
     m_expiryTimer.setSingleShot(true);
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_expiryTimer, &QTimer::timeout, this, &Gateway::expireOverdue);
+    m_escalationTimer.setSingleShot(true);
+    m_escalationTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_escalationTimer, &QTimer::timeout, this, &Gateway::escalateDue);
     m_checkpointTimer.setInterval(kCheckpointIntervalMs);
     connect(&m_checkpointTimer, &QTimer::timeout, this, [this] {
         if (m_audit && m_audit->size() > m_lastCheckpointSize)
@@ -141,11 +144,18 @@ Status Gateway::open()
     auto pending = m_store->pendingActions();
     if (!pending)
         return pending.error();
-    for (const StoredAction &action : pending.value())
+    auto escalated = m_store->pendingEscalations();
+    if (!escalated)
+        return escalated.error();
+    for (const StoredAction &action : pending.value()) {
         m_deadlines.insert(action.id, action.deadline);
+        if (const QDateTime at = escalationTime(action); at.isValid() && !escalated.value().contains(action.id))
+            m_escalations.insert(action.id, at);
+    }
     // Whatever passed its deadline while the gateway was down is denied now, before anyone can
     // connect and decide it.
     expireOverdue();
+    escalateDue();
     // The history so far is signed before anything new is added to it.
     if (auto checkpoint = signAuditCheckpoint(); !checkpoint && checkpoint.error().code != QLatin1String("audit.empty"))
         return checkpoint.error();
@@ -480,8 +490,11 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     qCInfo(lcGateway).noquote() << logLine << "status=pending rule=" + stored.rule
                                 << "tier=" + QString::number(stored.tier);
     m_deadlines.insert(stored.id, stored.deadline);
+    if (const QDateTime at = escalationTime(stored); at.isValid())
+        m_escalations.insert(stored.id, at);
     publish(event.value());
     scheduleExpiry();
+    scheduleEscalation();
     return stored;
 }
 
@@ -693,6 +706,7 @@ protocol::DecisionResult Gateway::decide(const PolicyReviewer &signedIn, const Q
     publish(event.value());
     if (resolved) {
         m_deadlines.remove(action.id);
+        m_escalations.remove(action.id);
         scheduleExpiry();
         Q_EMIT actionResolved(action.id);
     }
@@ -753,6 +767,7 @@ void Gateway::expireOverdue()
         }
         qCInfo(lcGateway).noquote() << "expired" << id;
         m_deadlines.remove(id);
+        m_escalations.remove(id);
         publish(event.value());
         Q_EMIT actionResolved(id);
     }
@@ -772,13 +787,82 @@ void Gateway::scheduleExpiry()
     m_expiryTimer.start(static_cast<int>(wait));
 }
 
+QDateTime Gateway::escalationTime(const StoredAction &action, QString *group) const
+{
+    for (const PolicyRule &rule : m_policy.rules()) {
+        if (rule.id != action.rule)
+            continue;
+        if (rule.escalationGroup.isEmpty())
+            return {};
+        if (group)
+            *group = rule.escalationGroup;
+        const qint64 window = action.createdAt.msecsTo(action.deadline);
+        return action.createdAt.addMSecs(window * rule.escalationPercent / 100);
+    }
+    return {};
+}
+
+void Gateway::escalateDue()
+{
+    if (!m_store)
+        return;
+    const QDateTime now = m_clock.nowUtc();
+    const QStringList ids = m_escalations.due(now);
+    for (const QString &id : ids) {
+        m_escalations.remove(id);
+        auto found = m_store->action(id);
+        if (!found || !found.value() || found.value()->status != ActionStatus::Pending)
+            continue;
+        QString group;
+        if (!escalationTime(*found.value(), &group).isValid())
+            continue; // the rule no longer escalates
+        protocol::ActionEscalated frame;
+        frame.actionId = id;
+        frame.group = group;
+        frame.at = now;
+        // On record first; an escalation the audit log cannot take is not announced (the deadline
+        // still denies the action).
+        if (Status audited = recordAudit(QStringLiteral("action.escalated"), QStringLiteral("gateway"), id,
+                                         {{QStringLiteral("group"), group},
+                                          {QStringLiteral("deadline"), json::formatTimestamp(found.value()->deadline)},
+                                          {QStringLiteral("approvedBy"), QJsonArray::fromStringList(found.value()->approvedBy)}});
+            !audited) {
+            qCWarning(lcGateway).noquote() << "escalation of" << id << "not audited code=" + audited.error().code;
+            continue;
+        }
+        auto event = m_store->recordEscalation(frame);
+        if (!event) {
+            qCWarning(lcGateway).noquote() << "escalation of" << id << "failed code=" + event.error().code;
+            continue;
+        }
+        qCInfo(lcGateway).noquote() << "escalated" << id << "to" << group;
+        publish(event.value());
+    }
+    scheduleEscalation();
+}
+
+void Gateway::scheduleEscalation()
+{
+    if (m_escalations.isEmpty()) {
+        m_escalationTimer.stop();
+        return;
+    }
+    const qint64 wait = std::clamp<qint64>(m_clock.nowUtc().msecsTo(m_escalations.earliest()), 0, kMaxExpiryIntervalMs);
+    m_escalationTimer.start(static_cast<int>(wait));
+}
+
 Result<QList<QByteArray>> Gateway::snapshotFrames() const
 {
     auto pending = m_store->pendingActions();
     if (!pending)
         return pending.error();
-    QList<QByteArray> frames;
-    frames.reserve(pending.value().size());
+    auto escalations = m_store->pendingEscalations();
+    if (!escalations)
+        return escalations.error();
+    // Each pending action, and right after it its escalation if it has one. Frames go out in
+    // ascending seq: the escalation of an older action may be newer than a later action.
+    QList<StoredEvent> events;
+    events.reserve(pending.value().size() + escalations.value().size());
     for (const StoredAction &action : pending.value()) {
         auto json = parseStoredAction(action.actionJson);
         if (!json)
@@ -789,8 +873,15 @@ Result<QList<QByteArray>> Gateway::snapshotFrames() const
         frame.digest = action.digest;
         frame.approvals = static_cast<int>(action.approvedBy.size());
         frame.signature = action.signature; // the signature published with it, unchanged
-        frames.append(protocol::serialize(frame));
+        events.append(StoredEvent{frame.seq, protocol::serialize(frame)});
+        if (auto it = escalations.value().constFind(action.id); it != escalations.value().cend())
+            events.append(it.value());
     }
+    std::sort(events.begin(), events.end(), [](const StoredEvent &a, const StoredEvent &b) { return a.seq < b.seq; });
+    QList<QByteArray> frames;
+    frames.reserve(events.size());
+    for (const StoredEvent &event : std::as_const(events))
+        frames.append(event.frame);
     return frames;
 }
 

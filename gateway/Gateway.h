@@ -112,6 +112,10 @@ public:
     // Resolves as expired every pending action whose deadline has passed. Runs on its own
     // timer; public so that tests with a manual clock can drive it.
     void expireOverdue();
+    // Tells the escalation group of every pending action that reached its rule's escalation
+    // point undecided (action.escalated, on record first). Runs on its own timer; public for the
+    // same reason.
+    void escalateDue();
 
 Q_SIGNALS:
     // A committed event, with the exact frame text stored.
@@ -130,6 +134,10 @@ private:
                                               const QString &decidedBy, const DecisionRecord *decision = nullptr);
     void publish(const StoredEvent &event);
     void scheduleExpiry();
+    void scheduleEscalation();
+    // When the action should be escalated under the current policy; invalid if its rule has no
+    // escalation group (or no longer exists).
+    [[nodiscard]] QDateTime escalationTime(const StoredAction &action, QString *group = nullptr) const;
     [[nodiscard]] Status loadPolicy();
     [[nodiscard]] Status listenControlPlane();
 
@@ -142,6 +150,8 @@ private:
     std::unique_ptr<SigningKey> m_signingKey;
     std::unique_ptr<TlsIdentity> m_tls;
     DeadlineQueue m_deadlines; // pending actions only
+    DeadlineQueue m_escalations; // pending actions not yet escalated, by escalation time
+    QTimer m_escalationTimer;
     QTimer m_expiryTimer;
     QTimer m_checkpointTimer;
     AgentApi *m_agentApi = nullptr;

@@ -435,6 +435,42 @@ Result<StoredEvent> GatewayStore::recordApproval(protocol::ActionUpdated frame, 
     return event;
 }
 
+Result<StoredEvent> GatewayStore::recordEscalation(protocol::ActionEscalated frame)
+{
+    Transaction tx(d->db);
+    if (!tx.begun())
+        return storeError(d->db, QStringLiteral("cannot begin a transaction"));
+    Statement pending(d->db, "SELECT 1 FROM actions WHERE id = ?1 AND status = 'pending'");
+    pending.bind(1, frame.actionId);
+    if (pending.step() != SQLITE_ROW) {
+        return makeError(QStringLiteral("store.conflict"),
+                         QStringLiteral("action %1 is not pending").arg(frame.actionId.left(128)));
+    }
+    frame.seq = d->head + 1;
+    auto event = d->appendEvent(frame.actionId, frame.seq, protocol::serialize(frame));
+    if (!event)
+        return event;
+    if (!tx.commit())
+        return storeError(d->db, QStringLiteral("cannot commit the escalation"));
+    d->head = frame.seq;
+    return event;
+}
+
+Result<QHash<QString, StoredEvent>> GatewayStore::pendingEscalations() const
+{
+    // Frames are stored in canonical form, so the type member is always the last one.
+    Statement select(d->db, "SELECT e.action_id, e.seq, e.frame FROM events e JOIN actions a ON a.id = e.action_id "
+                            "WHERE a.status = 'pending' AND e.frame LIKE '%\"type\":\"action.escalated\"}' "
+                            "ORDER BY e.seq");
+    QHash<QString, StoredEvent> escalations;
+    int rc = SQLITE_ROW;
+    while ((rc = select.step()) == SQLITE_ROW)
+        escalations.insert(select.text(0), StoredEvent{select.integer(1), select.bytes(2)});
+    if (rc != SQLITE_DONE)
+        return storeError(d->db, QStringLiteral("cannot read escalations"));
+    return escalations;
+}
+
 Result<StoredEvent> GatewayStore::resolve(protocol::ActionResolved frame, const QStringList &approvedBy,
                                           const DecisionRecord *decision)
 {

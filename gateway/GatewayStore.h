@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include <QHash>
 #include <QByteArray>
 #include <QDateTime>
 #include <QJsonObject>
@@ -133,6 +134,10 @@ public:
     [[nodiscard]] Result<std::optional<StoredAction>> action(const QString &id) const;
     // Every pending action, in the order they were published.
     [[nodiscard]] Result<QList<StoredAction>> pendingActions() const;
+    // Appends action.escalated for a pending action. "store.conflict" unless it is pending.
+    [[nodiscard]] Result<StoredEvent> recordEscalation(protocol::ActionEscalated frame);
+    // The action.escalated event of every pending action that has one, by action id.
+    [[nodiscard]] Result<QHash<QString, StoredEvent>> pendingEscalations() const;
     // Events with seq > since, ascending, at most limit of them.
     [[nodiscard]] Result<QList<StoredEvent>> eventsAfter(qint64 since, int limit) const;
 

@@ -52,6 +52,8 @@ struct PendingQueueModel::Row {
     protocol::ActionPending frame;
     SortKey key;
     QStringList approvedBy;
+    QString escalatedTo; // the group, once the gateway escalated it
+    QDateTime escalatedAt;
     qint64 arrivedMs = 0; // monotonic
     bool fromSnapshot = false;
     bool inserted = false;
@@ -69,6 +71,7 @@ PendingQueueModel::PendingQueueModel(GatewayConnection *connection, const Server
         connect(connection, &GatewayConnection::actionPending, this, &PendingQueueModel::onActionPending);
         connect(connection, &GatewayConnection::actionUpdated, this, &PendingQueueModel::onActionUpdated);
         connect(connection, &GatewayConnection::actionResolved, this, &PendingQueueModel::onActionResolved);
+        connect(connection, &GatewayConnection::actionEscalated, this, &PendingQueueModel::onActionEscalated);
         connect(connection, &GatewayConnection::resyncStarted, this, &PendingQueueModel::onResyncStarted);
         connect(connection, &GatewayConnection::subscribed, this, &PendingQueueModel::onSubscribed);
     }
@@ -153,9 +156,15 @@ QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
         return displayData(row, column);
     case Qt::ToolTipRole:
         switch (column) {
-        case TimeLeft:
-            return QStringLiteral("Deadline %1 UTC (gateway time)")
-                .arg(QLocale().toString(action.deadline.toUTC().time(), QStringLiteral("HH:mm:ss")));
+        case TimeLeft: {
+            QString tip = QStringLiteral("Deadline %1 UTC (gateway time)")
+                              .arg(QLocale().toString(action.deadline.toUTC().time(), QStringLiteral("HH:mm:ss")));
+            if (!row.escalatedTo.isEmpty()) {
+                tip += QStringLiteral("\nEscalated to %1 at %2 UTC")
+                           .arg(row.escalatedTo, QLocale().toString(row.escalatedAt.toUTC().time(), QStringLiteral("HH:mm:ss")));
+            }
+            return tip;
+        }
         case Tool:
             return plainToolTip(QStringLiteral("Will happen if approved:"), actionSummary(action));
         case Agent:
@@ -230,6 +239,8 @@ QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
         return msLeftAt(index.row()) <= 0;
     case MsLeftRole:
         return msLeftAt(index.row());
+    case EscalatedToRole:
+        return row.escalatedTo;
     default:
         return {};
     }
@@ -447,6 +458,19 @@ void PendingQueueModel::onActionUpdated(const protocol::ActionUpdated &frame)
     const int position = rowOf(frame.actionId);
     const QModelIndex changed = index(position, Approvals);
     Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, Qt::AccessibleTextRole, RawSortRole});
+}
+
+void PendingQueueModel::onActionEscalated(const protocol::ActionEscalated &frame)
+{
+    Row *row = m_byId.value(frame.actionId, nullptr);
+    if (!row)
+        return;
+    row->escalatedTo = frame.group;
+    row->escalatedAt = frame.at;
+    if (!row->inserted)
+        return;
+    const int position = rowOf(frame.actionId);
+    Q_EMIT dataChanged(index(position, TimeLeft), index(position, TimeLeft), {Qt::ToolTipRole, EscalatedToRole});
 }
 
 void PendingQueueModel::onActionResolved(const protocol::ActionResolved &frame)

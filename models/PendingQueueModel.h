@@ -37,6 +37,7 @@ public:
         TimeFractionRole, // double 0..1: share of the decision window still left
         ExpiredRole, // bool: the deadline passed locally; no longer decidable
         MsLeftRole, // qint64, negative once expired
+        EscalatedToRole, // QString: the group the gateway escalated the action to; empty if not
     };
     Q_ENUM(Role)
 
@@ -92,6 +93,7 @@ private:
     void onActionPending(const protocol::ActionPending &frame);
     void onActionUpdated(const protocol::ActionUpdated &frame);
     void onActionResolved(const protocol::ActionResolved &frame);
+    void onActionEscalated(const protocol::ActionEscalated &frame);
     void onResyncStarted();
     void onSubscribed();
     void scheduleFlush();

@@ -50,6 +50,8 @@ Q_SIGNALS:
     void actionPending(const countersign::protocol::ActionPending &frame);
     void actionUpdated(const countersign::protocol::ActionUpdated &frame);
     void actionResolved(const countersign::protocol::ActionResolved &frame);
+    // The gateway told the action's escalation group that it is nearing its deadline undecided.
+    void actionEscalated(const countersign::protocol::ActionEscalated &frame);
     void subscribed(const countersign::protocol::Subscribed &frame);
     void decisionResult(const countersign::protocol::DecisionResult &result);
     // A signed tree head of the gateway's audit log, not yet verified (see AuditWitness).

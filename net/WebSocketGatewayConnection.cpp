@@ -296,6 +296,11 @@ void WebSocketGatewayConnection::handleFrame(const protocol::ServerFrame &frame)
         Q_EMIT actionResolved(*resolved);
         return;
     }
+    if (const auto *escalated = std::get_if<protocol::ActionEscalated>(&frame)) {
+        m_lastSeq = std::max(m_lastSeq, escalated->seq);
+        Q_EMIT actionEscalated(*escalated);
+        return;
+    }
     if (const auto *subscribedFrame = std::get_if<protocol::Subscribed>(&frame)) {
         m_lastSeq = std::max(m_lastSeq, subscribedFrame->head);
         m_live = true;

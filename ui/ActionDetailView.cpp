@@ -367,7 +367,8 @@ QWidget *ActionDetailView::buildBody()
     layout->addWidget(m_identity);
     layout->addWidget(sectionTitle(QStringLiteral("Judge"), body));
     layout->addWidget(m_judges);
-    layout->addWidget(sectionTitle(QStringLiteral("Why it needs you"), body));
+    m_whyTitle = sectionTitle(QStringLiteral("Why it needs you"), body);
+    layout->addWidget(m_whyTitle);
     layout->addWidget(m_ruleLabel);
     layout->addWidget(m_reasonWhyLabel);
     layout->addWidget(sectionTitle(QStringLiteral("Parameters, as sent"), body));
@@ -499,8 +500,12 @@ void ActionDetailView::showAction(const protocol::ActionPending &frame, const QS
         m_categoryBadges->layout()->addWidget(badge);
     }
 
+    // From the audit log the day matters too.
+    const QString requested = m_historical
+        ? QLocale().toString(action.createdAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+        : clockText(action.createdAt);
     m_metaLabel->setText(QStringLiteral("%1 · requested %2 · policy %3 · digest %4…")
-                             .arg(displayText(action.id, kMaxIdChars), clockText(action.createdAt),
+                             .arg(displayText(action.id, kMaxIdChars), requested,
                                  displayText(action.policyVersion, 40), QString::fromLatin1(frame.digest.left(12))));
     m_metaLabel->setToolTip(plainToolTip(
         QStringLiteral("Action digest (SHA-256 of the action as published):"), QString::fromLatin1(frame.digest)));
@@ -538,8 +543,20 @@ void ActionDetailView::showAction(const protocol::ActionPending &frame, const QS
 
     m_shownExpired = msLeft() <= 0;
     m_stack->setCurrentIndex(1);
-    m_tick.start();
-    updateCountdown();
+    if (!m_historical) {
+        m_tick.start();
+        updateCountdown();
+    }
+    updateWidgets();
+}
+
+void ActionDetailView::setHistorical(bool historical)
+{
+    m_historical = historical;
+    m_decisionBar->setVisible(!historical);
+    m_whyTitle->setText((historical ? QStringLiteral("Why it went to a reviewer") : QStringLiteral("Why it needs you")).toUpper());
+    if (historical)
+        m_tick.stop();
     updateWidgets();
 }
 
@@ -859,13 +876,14 @@ void ActionDetailView::updateWidgets()
         denyOk || !open ? QStringLiteral("Deny (D, then Ctrl+Enter)") : QStringLiteral("Type a reason to deny"));
     m_approveButton->setToolTip(QStringLiteral("Approve (A, then Ctrl+Enter)"));
 
-    m_expiredBadge->setVisible(expired);
+    m_expiredBadge->setVisible(expired && !m_historical);
     if (has) {
         const Action &action = m_frame->action;
         m_quorumBadge->setVisible(action.approvalsRequired > 1);
-        m_quorumBadge->setText(
-            QStringLiteral("%1 of %2 approvals").arg(m_frame->approvals).arg(action.approvalsRequired));
-        m_quorumLabel->setVisible(action.approvalsRequired > 1);
+        m_quorumBadge->setText(m_historical
+                ? QStringLiteral("needs %1 approvals").arg(action.approvalsRequired)
+                : QStringLiteral("%1 of %2 approvals").arg(m_frame->approvals).arg(action.approvalsRequired));
+        m_quorumLabel->setVisible(action.approvalsRequired > 1 && !m_historical);
         if (m_approvedBy.isEmpty()) {
             m_quorumLabel->setText(QStringLiteral("No approvals yet: %1 different reviewers must approve.")
                                        .arg(action.approvalsRequired));

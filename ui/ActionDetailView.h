@@ -76,6 +76,11 @@ public:
     // Enter: moves the keyboard focus into the item (its scrollable content).
     void focusContent();
 
+    // Historical: an action from the audit log, shown as the reviewer saw it but with nothing to
+    // decide — no decision bar, no countdown, no expiry.
+    void setHistorical(bool historical);
+    [[nodiscard]] bool isHistorical() const { return m_historical; }
+
     // The sentence describing what Approve and Deny will do (or why neither can be done).
     [[nodiscard]] QString effectText() const;
 
@@ -109,6 +114,7 @@ private:
     protocol::Verdict m_recordedVerdict = protocol::Verdict::Approve;
     Armed m_armed = Armed::None;
     bool m_shownExpired = false;
+    bool m_historical = false;
     QTimer m_tick;
 
     QStackedWidget *m_stack = nullptr;
@@ -134,6 +140,7 @@ private:
     QGridLayout *m_identityLayout = nullptr;
     QWidget *m_judges = nullptr;
     QVBoxLayout *m_judgesLayout = nullptr;
+    QLabel *m_whyTitle = nullptr;
     QLabel *m_ruleLabel = nullptr;
     QLabel *m_reasonWhyLabel = nullptr;
     ParameterTree *m_parameters = nullptr;

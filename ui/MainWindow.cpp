@@ -10,6 +10,7 @@
 #include "net/DecisionOutbox.h"
 #include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
+#include "ui/AuditBrowserView.h"
 #include "ui/Band.h"
 #include "ui/ConfirmApprovalDialog.h"
 #include "ui/CountdownDelegate.h"
@@ -31,6 +32,8 @@
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QUuid>
@@ -234,15 +237,33 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     m_splitter->setStretchFactor(0, 5);
     m_splitter->setStretchFactor(1, 4);
 
+    // The queue and the audit view are two tabs under one status line and message bar.
+    auto *queuePage = new QWidget(this);
+    queuePage->setObjectName(QStringLiteral("queuePage"));
+    auto *queueLayout = new QVBoxLayout(queuePage);
+    queueLayout->setContentsMargins(0, 0, 0, 0);
+    queueLayout->setSpacing(0);
+    queueLayout->addWidget(lockArea);
+    queueLayout->addWidget(m_splitter, 1);
+    m_audit = new AuditBrowserView(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(queuePage, QStringLiteral("Queue"));
+    m_tabs->addTab(m_audit, QStringLiteral("Audit log"));
+    m_tabs->setTabToolTip(0, QStringLiteral("Pending actions (Ctrl+1)"));
+    m_tabs->setTabToolTip(1, QStringLiteral("The audit log: history, search, integrity (Ctrl+2)"));
+    m_tabs->tabBar()->setFocusPolicy(Qt::NoFocus);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { updateWidgets(); });
+
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_statusLine);
     layout->addWidget(auditAlarmArea);
-    layout->addWidget(lockArea);
     layout->addWidget(m_messageBar);
-    layout->addWidget(m_splitter, 1);
+    layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
     connect(m_detail, &ActionDetailView::decisionRequested, this, &MainWindow::onDecisionRequested);
     connect(
@@ -376,9 +397,11 @@ void MainWindow::createActions()
     removeAction(m_openAction);
     m_openAction->setShortcutContext(Qt::WidgetShortcut);
     m_queueView->addAction(m_openAction);
-    m_focusQueueAction = make(QStringLiteral("Go to the &queue"), {QKeySequence(Qt::CTRL | Qt::Key_1)},
-        [this] { m_queueView->setFocus(Qt::ShortcutFocusReason); });
+    m_focusQueueAction = make(QStringLiteral("Go to the &queue"), {QKeySequence(Qt::CTRL | Qt::Key_1)}, [this] { showQueue(); });
     m_focusQueueAction->setObjectName(QStringLiteral("focusQueueAction"));
+    m_showAuditAction = make(QStringLiteral("Go to the &audit log"), {QKeySequence(Qt::CTRL | Qt::Key_2)}, [this] { showAudit(); });
+    m_showAuditAction->setObjectName(QStringLiteral("showAuditAction"));
+    m_showAuditAction->setStatusTip(QStringLiteral("Browse, search, verify and export the audit log"));
 
     m_approveAction = make(QStringLiteral("&Approve…"), {QKeySequence(Qt::Key_A)}, [this] { approve(); });
     m_approveAction->setObjectName(QStringLiteral("approveAction"));
@@ -423,6 +446,13 @@ void MainWindow::createActions()
     decision->addSeparator();
     decision->addAction(m_confirmAction);
     decision->addAction(m_cancelAction);
+    QMenu *audit = menuBar()->addMenu(QStringLiteral("&Audit"));
+    audit->addAction(m_showAuditAction);
+    audit->addSeparator();
+    for (QAction *command : m_audit->commandActions()) {
+        audit->addAction(command);
+        m_commands.append(command);
+    }
     QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(m_shortcutsAction);
 }
@@ -531,6 +561,33 @@ void MainWindow::onKeyLockedChanged(bool locked)
         m_restartOnUnlock = false;
     }
     updateWidgets();
+}
+
+void MainWindow::showQueue()
+{
+    m_tabs->setCurrentIndex(0);
+    m_queueView->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::showAudit()
+{
+    m_tabs->setCurrentWidget(m_audit);
+    m_audit->focusList();
+}
+
+bool MainWindow::isAuditShown() const
+{
+    return m_tabs->currentWidget() == m_audit;
+}
+
+void MainWindow::openAuditLog(const QString &path)
+{
+    m_audit->openLog(path);
+}
+
+void MainWindow::setGatewayKey(const crypto::Ed25519PublicKey &key)
+{
+    m_audit->setGatewayKey(key);
 }
 
 QString MainWindow::selectedActionId() const
@@ -970,14 +1027,17 @@ void MainWindow::updateWidgets()
         count == 0 ? QStringLiteral("nothing waiting") : QStringLiteral("%1 · most urgent first").arg(count));
     setWindowTitle(count == 0 ? QStringLiteral("Countersign") : QStringLiteral("Countersign — %1 pending").arg(count));
 
-    const bool hasAction = m_detail->hasAction();
-    m_nextAction->setEnabled(count > 0);
-    m_previousAction->setEnabled(count > 0);
+    // The queue's single-key commands act only while the queue is shown: in the audit view, A
+    // must not arm an approval of an action nobody is looking at.
+    const bool queueShown = !isAuditShown();
+    const bool hasAction = m_detail->hasAction() && queueShown;
+    m_nextAction->setEnabled(count > 0 && queueShown);
+    m_previousAction->setEnabled(count > 0 && queueShown);
     m_openAction->setEnabled(hasAction);
     m_approveAction->setEnabled(hasAction);
     m_denyAction->setEnabled(hasAction);
     m_confirmAction->setEnabled(hasAction);
-    m_cancelAction->setEnabled(true);
+    m_cancelAction->setEnabled(queueShown);
 
     const bool unlocked = m_key && m_key->isUnlocked();
     m_lockAction->setEnabled(unlocked);

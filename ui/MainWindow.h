@@ -5,6 +5,7 @@
 
 #include "core/ServerTime.h"
 #include "core/action/Action.h"
+#include "core/crypto/Ed25519.h"
 #include "core/protocol/Protocol.h"
 #include "net/GatewayConnection.h"
 #include "ui/ConfirmApprovalDialog.h"
@@ -18,6 +19,7 @@ class QAction;
 class QLabel;
 class QSplitter;
 class QTableView;
+class QTabWidget;
 
 namespace countersign {
 class AuditWitness;
@@ -30,6 +32,7 @@ class ReviewerKey;
 namespace countersign::ui {
 
 class ActionDetailView;
+class AuditBrowserView;
 class Band;
 class MessageBar;
 class StatusLine;
@@ -78,6 +81,17 @@ public:
     // The id of the action shown on the right; empty when none.
     [[nodiscard]] QString selectedActionId() const;
     bool selectAction(const QString &actionId);
+
+    // The analyst's audit view, the second tab (Ctrl+2); Ctrl+1 goes back to the queue.
+    [[nodiscard]] AuditBrowserView *auditView() const { return m_audit; }
+    void showQueue();
+    void showAudit();
+    [[nodiscard]] bool isAuditShown() const;
+    // Opens an audit log file read-only in the audit view (Ctrl+2 shows it).
+    void openAuditLog(const QString &path);
+    // The gateway's action-signing key, which also signs its audit checkpoints: the audit view's
+    // "Verify integrity" checks checkpoint signatures with it.
+    void setGatewayKey(const crypto::Ed25519PublicKey &key);
 
     // Every command with a shortcut, in the order the shortcuts dialog lists them.
     [[nodiscard]] QList<QAction *> commandActions() const { return m_commands; }
@@ -134,6 +148,8 @@ private:
 
     StatusLine *m_statusLine = nullptr;
     MessageBar *m_messageBar = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    AuditBrowserView *m_audit = nullptr;
     QSplitter *m_splitter = nullptr;
     QTableView *m_queueView = nullptr;
     QLabel *m_queueCount = nullptr;
@@ -153,6 +169,7 @@ private:
     QAction *m_previousAction = nullptr;
     QAction *m_openAction = nullptr;
     QAction *m_focusQueueAction = nullptr;
+    QAction *m_showAuditAction = nullptr;
     QAction *m_approveAction = nullptr;
     QAction *m_denyAction = nullptr;
     QAction *m_confirmAction = nullptr;

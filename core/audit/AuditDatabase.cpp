@@ -31,8 +31,6 @@ CREATE TABLE entries (
     prev_hash  BLOB NOT NULL CHECK (length(prev_hash) = 32),
     entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32)
 );
-CREATE INDEX entries_kind ON entries(kind, seq);
-CREATE INDEX entries_time ON entries(time, seq);
 CREATE TABLE tree_state (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     size      INTEGER NOT NULL,
@@ -62,6 +60,51 @@ CREATE TRIGGER audit_meta_no_update BEFORE UPDATE ON audit_meta
 BEGIN SELECT RAISE(ABORT, 'audit_meta is append-only'); END;
 CREATE TRIGGER audit_meta_no_delete BEFORE DELETE ON audit_meta
 BEGIN SELECT RAISE(ABORT, 'audit_meta is append-only'); END;
+)sql"
+// The browse index (schema version 2): derived from each entry in the transaction that appends
+// it, for the audit browser's filters and search. Not evidence: not hashed, not read by the
+// verifier. Agents, users, reviewers, tools and outcomes are stored as small integers naming a
+// row of index_terms (short index keys keep appends cheap); each filter column has a partial
+// index ending in seq, so a filtered page is a walk of one index newest first. Time is
+// nondecreasing in seq (AuditLog never lets it go back), so a time range is a seq range found
+// through entry_index_time. entry_text is a contentless full-text index (rowid = seq).
+R"sql(
+CREATE TABLE index_terms (
+    id    INTEGER PRIMARY KEY,
+    field INTEGER NOT NULL CHECK (field BETWEEN 1 AND 5),
+    value TEXT NOT NULL,
+    UNIQUE (field, value)
+);
+CREATE TABLE entry_index (
+    seq       INTEGER PRIMARY KEY CHECK (seq >= 1),
+    time      TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    action_id TEXT,
+    agent     INTEGER,
+    user      INTEGER,
+    reviewer  INTEGER,
+    tool      INTEGER,
+    outcome   INTEGER,
+    flagged   INTEGER NOT NULL CHECK (flagged IN (0, 1))
+);
+CREATE INDEX entry_index_time ON entry_index(time, seq);
+CREATE INDEX entry_index_action ON entry_index(action_id, seq) WHERE action_id IS NOT NULL;
+CREATE INDEX entry_index_agent ON entry_index(agent, seq) WHERE agent IS NOT NULL;
+CREATE INDEX entry_index_user ON entry_index(user, seq) WHERE user IS NOT NULL;
+CREATE INDEX entry_index_reviewer ON entry_index(reviewer, seq) WHERE reviewer IS NOT NULL;
+CREATE INDEX entry_index_tool ON entry_index(tool, seq) WHERE tool IS NOT NULL;
+CREATE INDEX entry_index_outcome ON entry_index(outcome, seq) WHERE outcome IS NOT NULL;
+CREATE INDEX entry_index_flagged ON entry_index(seq) WHERE flagged = 1;
+CREATE INDEX entry_index_control ON entry_index(seq) WHERE kind = 'control.change';
+CREATE TRIGGER entry_index_no_update BEFORE UPDATE ON entry_index
+BEGIN SELECT RAISE(ABORT, 'the browse index is append-only'); END;
+CREATE TRIGGER entry_index_no_delete BEFORE DELETE ON entry_index
+BEGIN SELECT RAISE(ABORT, 'the browse index is append-only'); END;
+CREATE TRIGGER index_terms_no_update BEFORE UPDATE ON index_terms
+BEGIN SELECT RAISE(ABORT, 'the browse index is append-only'); END;
+CREATE TRIGGER index_terms_no_delete BEFORE DELETE ON index_terms
+BEGIN SELECT RAISE(ABORT, 'the browse index is append-only'); END;
+CREATE VIRTUAL TABLE entry_text USING fts5(text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2');
 )sql";
 
 bool isDamage(int rc)

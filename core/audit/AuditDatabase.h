@@ -21,6 +21,10 @@ inline constexpr const char *kTriggerNames[] = {
     "checkpoints_no_update", "checkpoints_no_delete", "audit_meta_no_update", "audit_meta_no_delete",
 };
 
+// index_terms.field: what an id in entry_index's agent, user, reviewer, tool and outcome names.
+enum class TermField : int { Agent = 1, User = 2, Reviewer = 3, Tool = 4, Outcome = 5 };
+inline constexpr int kTermFields = 5;
+
 // The columns every entry query selects, in AuditEntry order.
 inline constexpr char kEntryColumns[] = "seq, time, kind, actor, subject, payload, prev_hash, entry_hash";
 

@@ -2,9 +2,12 @@
 // and the Merkle frontier in one durable transaction, keyset-paged reads, and signed checkpoints.
 #include "core/audit/AuditLog.h"
 
+#include "core/audit/AuditIndex.h"
 #include "core/audit/AuditLogPrivate.h"
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
+
+#include <optional>
 
 #include <QJsonArray>
 #include <QJsonValue>
@@ -50,6 +53,152 @@ Status checkField(const char *name, const QString &value, bool required)
     return {};
 }
 
+using detail::TermField;
+
+constexpr qsizetype kMaxCachedTerms = 100'000;
+
+// Writes the browse index rows of the entries appended in a transaction (see AuditIndex.h).
+// Term ids it creates are kept apart until the transaction commits (commitTerms).
+class IndexWriter final
+{
+public:
+    IndexWriter(sqlite3 *db, std::array<QHash<QString, qint64>, detail::kTermFields> &committed)
+        : m_committed(committed),
+          m_insert(db, "INSERT INTO entry_index (seq, time, kind, action_id, agent, user, reviewer, tool, outcome, flagged) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+          m_text(db, "INSERT INTO entry_text (rowid, text) VALUES (?1, ?2)"),
+          m_submission(db, "SELECT ta.value, tu.value, tt.value, i.flagged FROM entry_index i "
+                           "LEFT JOIN index_terms ta ON ta.id = i.agent LEFT JOIN index_terms tu ON tu.id = i.user "
+                           "LEFT JOIN index_terms tt ON tt.id = i.tool "
+                           "WHERE i.action_id = ?1 AND i.kind = 'submission.accepted' ORDER BY i.seq LIMIT 1"),
+          m_findTerm(db, "SELECT id FROM index_terms WHERE field = ?1 AND value = ?2"),
+          m_insertTerm(db, "INSERT INTO index_terms (field, value) VALUES (?1, ?2)"),
+          m_db(db)
+    {
+    }
+    Q_DISABLE_COPY_MOVE(IndexWriter)
+
+    [[nodiscard]] bool write(const AuditEntry &entry, const QJsonObject &payload)
+    {
+        std::optional<IndexFields> submission;
+        if (entry.kind != QLatin1String("submission.accepted") && !entry.subject.isEmpty()
+            && (entry.kind.startsWith(QLatin1String("decision.")) || entry.kind.startsWith(QLatin1String("action."))
+                || entry.kind.startsWith(QLatin1String("submission.")))) {
+            submission = lookup(entry.subject);
+        }
+        const IndexFields fields =
+            deriveIndexFields(entry.kind, entry.actor, entry.subject, payload, submission ? &*submission : nullptr);
+        m_insert.reset();
+        m_insert.bind(1, entry.seq);
+        m_insert.bind(2, entry.time);
+        m_insert.bind(3, entry.kind);
+        if (!fields.actionId.isEmpty()) // unbound parameters are NULL
+            m_insert.bind(4, fields.actionId);
+        const std::pair<TermField, const QString *> terms[] = {
+            {TermField::Agent, &fields.agent}, {TermField::User, &fields.user}, {TermField::Reviewer, &fields.reviewer},
+            {TermField::Tool, &fields.tool},   {TermField::Outcome, &fields.outcome},
+        };
+        int column = 5;
+        for (const auto &[field, value] : terms) {
+            if (!value->isEmpty()) {
+                const std::optional<qint64> id = termId(field, *value);
+                if (!id)
+                    return false;
+                m_insert.bind(column, *id);
+            }
+            ++column;
+        }
+        m_insert.bind(10, fields.flagged ? 1 : 0);
+        if (m_insert.step() != SQLITE_DONE)
+            return false;
+        if (!fields.searchText.isEmpty())
+            m_texts.append({entry.seq, fields.searchText});
+        return true;
+    }
+
+    // The full-text rows, after every other write of the transaction: FTS5 (SQLite 3.40) writes
+    // what it holds in memory to disk whenever a later statement opens a savepoint, which would
+    // make a tiny index segment per entry.
+    [[nodiscard]] bool writeText()
+    {
+        for (const auto &[seq, text] : std::as_const(m_texts)) {
+            m_text.reset();
+            m_text.bind(1, seq);
+            m_text.bind(2, text);
+            if (m_text.step() != SQLITE_DONE)
+                return false;
+        }
+        return true;
+    }
+
+    // After the commit: the ids this transaction created exist now.
+    void commitTerms()
+    {
+        for (int i = 0; i < detail::kTermFields; ++i) {
+            if (m_committed[i].size() + m_pending[i].size() > kMaxCachedTerms)
+                m_committed[i].clear();
+            m_committed[i].insert(m_pending[i]);
+        }
+    }
+
+private:
+    std::optional<qint64> termId(TermField field, const QString &value)
+    {
+        const int slot = static_cast<int>(field) - 1;
+        if (const auto found = m_committed[slot].constFind(value); found != m_committed[slot].constEnd())
+            return *found;
+        if (const auto found = m_pending[slot].constFind(value); found != m_pending[slot].constEnd())
+            return *found;
+        m_findTerm.reset();
+        m_findTerm.bind(1, static_cast<int>(field));
+        m_findTerm.bind(2, value);
+        qint64 id = 0;
+        const int rc = m_findTerm.step();
+        if (rc == SQLITE_ROW) {
+            id = m_findTerm.integer(0);
+            m_findTerm.reset();
+        } else if (rc == SQLITE_DONE) {
+            m_insertTerm.reset();
+            m_insertTerm.bind(1, static_cast<int>(field));
+            m_insertTerm.bind(2, value);
+            if (m_insertTerm.step() != SQLITE_DONE)
+                return std::nullopt;
+            id = sqlite3_last_insert_rowid(m_db);
+        } else {
+            return std::nullopt;
+        }
+        m_pending[slot].insert(value, id);
+        return id;
+    }
+
+    std::optional<IndexFields> lookup(const QString &actionId)
+    {
+        m_submission.reset();
+        m_submission.bind(1, actionId);
+        if (m_submission.step() != SQLITE_ROW)
+            return std::nullopt;
+        IndexFields found;
+        found.agent = m_submission.text(0);
+        found.user = m_submission.text(1);
+        found.tool = m_submission.text(2);
+        found.flagged = m_submission.integer(3) != 0;
+        // A statement left on a row keeps a read transaction open past the commit, which would
+        // stop the WAL from being checkpointed.
+        m_submission.reset();
+        return found;
+    }
+
+    std::array<QHash<QString, qint64>, detail::kTermFields> &m_committed;
+    std::array<QHash<QString, qint64>, detail::kTermFields> m_pending;
+    QList<std::pair<qint64, QString>> m_texts;
+    Statement m_insert;
+    Statement m_text;
+    Statement m_submission;
+    Statement m_findTerm;
+    Statement m_insertTerm;
+    sqlite3 *m_db;
+};
+
 QByteArray frontierBlob(const QList<QByteArray> &frontier)
 {
     QByteArray blob;
@@ -83,7 +232,10 @@ QByteArray leafBytes(const AuditEntry &entry)
     return leafBytes(entry.seq, entry.time, entry.kind, entry.actor, entry.subject, entry.payload, entry.prevHash);
 }
 
-Status validateEntry(const NewEntry &entry)
+namespace {
+
+// The rules of validateEntry for the payload's canonical form, which the caller has made.
+Status validateEntry(const NewEntry &entry, const QByteArray &canonicalPayload)
 {
     static const QRegularExpression kindPattern(QStringLiteral("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$"));
     if (entry.kind.size() > 64 || !kindPattern.match(entry.kind).hasMatch())
@@ -92,13 +244,20 @@ Status validateEntry(const NewEntry &entry)
         return status;
     if (Status status = checkField("subject", entry.subject, false); !status)
         return status;
-    const qsizetype payloadBytes = json::canonicalize(entry.payload).size();
+    const qsizetype payloadBytes = canonicalPayload.size();
     if (payloadBytes > kMaxPayloadBytes) {
         return invalid(QStringLiteral("payload is %1 bytes of canonical JSON, over the limit of %2")
                            .arg(payloadBytes)
                            .arg(kMaxPayloadBytes));
     }
     return {};
+}
+
+} // namespace
+
+Status validateEntry(const NewEntry &entry)
+{
+    return validateEntry(entry, json::canonicalize(entry.payload));
 }
 
 Status AuditLog::Private::loadTreeState()
@@ -119,10 +278,11 @@ Status AuditLog::Private::loadTreeState()
 
     // The cached state must describe the last stored entry, or the next append would chain
     // to something that is not there.
-    Statement last(db(), "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1");
+    Statement last(db(), "SELECT seq, entry_hash, time FROM entries ORDER BY seq DESC LIMIT 1");
     const int rc = last.step();
     const qint64 lastSeq = rc == SQLITE_ROW ? last.integer(0) : 0;
     const QByteArray lastEntryHash = rc == SQLITE_ROW ? last.blob(1) : detail::zeroHash();
+    lastTime = rc == SQLITE_ROW ? last.text(2) : QString();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return detail::sqliteError(db(), QStringLiteral("audit.unavailable"), QStringLiteral("cannot read %1").arg(path));
     if (lastSeq != size || lastEntryHash != state.blob(2)) {
@@ -166,6 +326,11 @@ const QString &AuditLog::path() const
     return d->path;
 }
 
+void AuditLog::interrupt() const
+{
+    sqlite3_interrupt(d->db());
+}
+
 qint64 AuditLog::size() const
 {
     return d->tree.size();
@@ -193,8 +358,12 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
 {
     if (d->readOnly)
         return makeError(QStringLiteral("audit.read_only"), QStringLiteral("%1 was opened read-only").arg(d->path));
+    // Each payload is made canonical once, for the size check and for what is stored.
+    QList<QByteArray> payloads;
+    payloads.reserve(entries.size());
     for (qsizetype i = 0; i < entries.size(); ++i) {
-        if (Status valid = validateEntry(entries.at(i)); !valid) {
+        payloads.append(json::canonicalize(entries.at(i).payload));
+        if (Status valid = validateEntry(entries.at(i), payloads.last()); !valid) {
             return makeError(valid.error().code,
                              QStringLiteral("entry %1 of %2: %3").arg(i + 1).arg(entries.size()).arg(valid.error().message));
         }
@@ -205,7 +374,9 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
     // Work on copies: the in-memory tree moves on only once the transaction has committed.
     CompactTree tree = d->tree;
     QByteArray prevHash = d->lastHash;
-    const QString time = json::formatTimestamp(d->clock->nowUtc());
+    // Time never goes back in the log: a clock stepped backwards stamps entries with the last
+    // entry's time until it catches up, so a time range is a seq range (the browse index uses it).
+    const QString time = std::max(json::formatTimestamp(d->clock->nowUtc()), d->lastTime);
     QList<AuditEntry> written;
     written.reserve(entries.size());
 
@@ -214,14 +385,16 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot begin a write").arg(d->path));
     Statement insert(d->db(), "INSERT INTO entries (seq, time, kind, actor, subject, payload, prev_hash, entry_hash) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    for (const NewEntry &input : entries) {
+    IndexWriter index(d->db(), d->terms);
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const NewEntry &input = entries.at(i);
         AuditEntry entry;
         entry.seq = tree.size() + 1;
         entry.time = time;
         entry.kind = input.kind;
         entry.actor = input.actor;
         entry.subject = input.subject;
-        entry.payload = json::canonicalize(input.payload);
+        entry.payload = payloads.at(i);
         entry.prevHash = prevHash;
         entry.leafHash = leafHash(leafBytes(entry));
 
@@ -238,10 +411,16 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
             return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"),
                                        QStringLiteral("%1: cannot append entry %2").arg(d->path).arg(entry.seq));
         }
+        if (!index.write(entry, input.payload)) {
+            return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"),
+                                       QStringLiteral("%1: cannot index entry %2").arg(d->path).arg(entry.seq));
+        }
         tree.append(entry.leafHash);
         prevHash = entry.leafHash;
         written.append(std::move(entry));
     }
+    if (!index.writeText())
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot index the entries' text").arg(d->path));
     Statement state(d->db(), "UPDATE tree_state SET size = ?1, frontier = ?2, last_hash = ?3 WHERE id = 1");
     state.bind(1, tree.size());
     state.bindBlob(2, frontierBlob(tree.frontier()));
@@ -250,8 +429,10 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot store the tree state").arg(d->path));
     if (!transaction.commit())
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot commit").arg(d->path));
+    index.commitTerms();
     d->tree = std::move(tree);
     d->lastHash = prevHash;
+    d->lastTime = time;
     return written;
 }
 

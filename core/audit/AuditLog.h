@@ -12,6 +12,7 @@
 
 #include "core/Clock.h"
 #include "core/Result.h"
+#include "core/audit/AuditQuery.h"
 #include "core/audit/Merkle.h"
 #include "core/crypto/Ed25519.h"
 
@@ -31,7 +32,7 @@ namespace countersign::audit {
 // frame (protocol::kMaxServerFrameBytes, 1 MiB) less the frame's own members.
 inline constexpr qsizetype kMaxPayloadBytes = 1 << 20;    // canonical payload
 inline constexpr qsizetype kMaxFieldBytes = 256;          // kind, actor, subject (UTF-8)
-inline constexpr int kAuditSchemaVersion = 1;
+inline constexpr int kAuditSchemaVersion = 2; // 2: the browse index (no version 1 files were released)
 inline constexpr int kMaxPageSize = 10'000;
 
 // What a caller appends: time and seq are assigned by the log.
@@ -130,6 +131,24 @@ public:
     // The newest entry of kind about subject, if any (an index walk from the end).
     [[nodiscard]] Result<std::optional<AuditEntry>> latest(const QString &kind, const QString &subject) const;
 
+    // The browser's pages (AuditQuery.h), from the browse index. Newest first: rows with
+    // seq < beforeSeq (0: from the newest) that pass filter, at most limit (<= kMaxPageSize) —
+    // pass the last seq of one page as beforeSeq of the next. Each page is a walk of one index
+    // (browsePlan() shows which). Errors: "audit.invalid_query", "audit.invalid_search",
+    // "audit.unavailable".
+    [[nodiscard]] Result<QList<BrowseRow>> browse(qint64 beforeSeq, int limit, const BrowseFilter &filter) const;
+    // The whole entries that pass filter, oldest first, seq > afterSeq (for export).
+    [[nodiscard]] Result<QList<AuditEntry>> matching(qint64 afterSeq, int limit, const BrowseFilter &filter) const;
+    // SQLite's EXPLAIN QUERY PLAN of a browse() page with filter, one line per step.
+    [[nodiscard]] Result<QStringList> browsePlan(const BrowseFilter &filter) const;
+    // The distinct values of a field, ascending, at most limit (<= kMaxDistinctValues); each is
+    // one index lookup, whatever the size of the log.
+    [[nodiscard]] Result<QStringList> distinctValues(BrowseField field, int limit = kMaxDistinctValues) const;
+    // The submission.accepted entry of an action; error "audit.not_found" if the log has none.
+    [[nodiscard]] Result<AuditEntry> submissionOf(const QString &actionId) const;
+    // The control.change entries, oldest first, at most kMaxPageSize after afterSeq.
+    [[nodiscard]] Result<QList<AuditEntry>> controlChanges(qint64 afterSeq) const;
+
     // Leaf hashes by 0-based index, read from the database, for proofs. Valid while this lives.
     [[nodiscard]] LeafSource leafSource() const;
 
@@ -139,8 +158,14 @@ public:
     [[nodiscard]] Result<StoredCheckpoint> writeCheckpoint(const QString &origin, const crypto::Ed25519PrivateKey &key);
     // Ascending by size.
     [[nodiscard]] Result<QList<StoredCheckpoint>> checkpoints() const;
+    // The size of the first checkpoint that covers entry seq (size >= seq); 0 if none does yet.
+    [[nodiscard]] Result<qint64> firstCheckpointCovering(qint64 seq) const;
 
     [[nodiscard]] const QString &path() const;
+
+    // Makes a query running on another thread stop soon with an error ("audit.unavailable",
+    // interrupted); safe to call from any thread while this log lives. Nothing else is.
+    void interrupt() const;
 
 private:
     struct Private;

@@ -55,4 +55,16 @@ Result<QList<StoredCheckpoint>> AuditLog::checkpoints() const
     return all;
 }
 
+Result<qint64> AuditLog::firstCheckpointCovering(qint64 seq) const
+{
+    Statement query(d->db(), "SELECT size FROM checkpoints WHERE size >= ?1 ORDER BY size LIMIT 1");
+    query.bind(1, seq);
+    const int rc = query.step();
+    if (rc == SQLITE_ROW)
+        return query.integer(0);
+    if (rc == SQLITE_DONE)
+        return qint64{0};
+    return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read checkpoints").arg(d->path));
+}
+
 } // namespace countersign::audit

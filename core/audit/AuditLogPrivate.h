@@ -4,6 +4,10 @@
 #include "core/audit/AuditDatabase.h"
 #include "core/audit/AuditLog.h"
 
+#include <array>
+
+#include <QHash>
+
 namespace countersign::audit {
 
 struct AuditLog::Private
@@ -14,6 +18,9 @@ struct AuditLog::Private
     std::unique_ptr<detail::Database> database;
     CompactTree tree;
     QByteArray lastHash;
+    QString lastTime; // of the last entry; empty when the log is empty
+    // index_terms ids already committed, per field (TermField - 1): value → id.
+    std::array<QHash<QString, qint64>, detail::kTermFields> terms;
 
     [[nodiscard]] sqlite3 *db() const { return database->handle(); }
 

@@ -4,6 +4,7 @@
 #include "core/audit/AuditVerifier.h"
 
 #include "core/audit/AuditDatabase.h"
+#include "core/audit/AuditLog.h"
 #include "core/audit/Checkpoint.h"
 #include "core/audit/Merkle.h"
 #include "core/crypto/Jwk.h"
@@ -13,6 +14,7 @@
 
 #include <QFile>
 #include <QHash>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtEndian>
 #include <QJsonArray>
@@ -44,10 +46,8 @@ public:
     Verifier(sqlite3 *db, const QString &path, const VerifyOptions &options)
         : m_db(db), m_path(path), m_options(options)
     {
-        if (options.reviewers) {
-            for (const EnrolledReviewer &reviewer : *options.reviewers)
-                m_reviewers.insert(reviewer.keyId, &reviewer);
-        }
+        if (options.reviewers)
+            m_reviewers = reviewersByKeyId(*options.reviewers);
     }
     Q_DISABLE_COPY_MOVE(Verifier)
 
@@ -79,6 +79,10 @@ private:
             m_report.notChecked.append(QStringLiteral("checkpoint signatures (no gateway key given)"));
         if (!m_options.reviewers && m_uncheckedDecisions > 0) {
             m_report.notChecked.append(QStringLiteral("%1 decision signature(s) (no reviewer keys given)").arg(m_uncheckedDecisions));
+        }
+        if (m_report.decisionsByUnknownKeys > 0) {
+            m_report.notChecked.append(QStringLiteral("%1 decision signature(s) by keys not among the reviewer keys given")
+                                           .arg(m_report.decisionsByUnknownKeys));
         }
         m_report.ok = true;
         return m_report;
@@ -204,27 +208,19 @@ private:
         auto bad = [seq](const QString &why) {
             return Failure{seq, QStringLiteral("audit.decision_invalid"), QStringLiteral("entry %1: the decision %2").arg(seq).arg(why)};
         };
-        const QJsonValue token = payload.value(QStringLiteral("token"));
-        if (!token.isString())
+        if (!payload.value(QStringLiteral("token")).isString())
             return bad(QStringLiteral("has no \"token\" (the signed JWS) in its payload"));
         if (!m_options.reviewers) {
             ++m_uncheckedDecisions;
             return std::nullopt;
         }
-        const QByteArray jws = token.toString().toUtf8();
-        const Result<QString> keyId = decision::decisionKeyId(jws);
-        if (!keyId)
-            return bad(QStringLiteral("token is malformed: %1").arg(keyId.error().message));
-        const EnrolledReviewer *reviewer = m_reviewers.value(keyId.value());
-        if (!reviewer)
-            return bad(QStringLiteral("is signed by key %1, which is not enrolled").arg(keyId.value().left(64)));
-        const Result<decision::DecisionClaims> claims = decision::verifyDecision(jws, reviewer->key);
-        if (!claims)
-            return bad(QStringLiteral("does not verify under %1's key: %2").arg(reviewer->id, claims.error().toString()));
-        if (claims.value().reviewer != reviewer->id) {
-            return bad(QStringLiteral("names reviewer %1 but is signed with the key enrolled for %2")
-                           .arg(claims.value().reviewer.left(128), reviewer->id));
+        const DecisionSignature signature = checkDecisionSignature(payload, m_reviewers);
+        if (signature.status == DecisionSignature::Status::KeyNotEnrolled && !m_options.reviewersComplete) {
+            ++m_report.decisionsByUnknownKeys;
+            return std::nullopt;
         }
+        if (signature.status != DecisionSignature::Status::Verified)
+            return bad(signature.detail);
         ++m_report.decisionsChecked;
         return std::nullopt;
     }
@@ -235,6 +231,9 @@ private:
         auto bad = [seq](const char *code, const QString &why) {
             return Failure{seq, QString::fromLatin1(code), QStringLiteral("checkpoint at size %1: %2").arg(seq).arg(why)};
         };
+        CheckpointResult &result = m_report.checkpoints.emplace_back();
+        result.size = stored.size;
+        result.root = stored.root;
         if (stored.note.size() > kMaxNoteBytes)
             return bad("audit.checkpoint_invalid", QStringLiteral("the note is over %1 bytes").arg(kMaxNoteBytes));
         const qsizetype split = stored.note.lastIndexOf("\n\n");
@@ -244,14 +243,17 @@ private:
         const Result<Checkpoint> checkpoint = parseCheckpoint(body);
         if (!checkpoint)
             return bad("audit.checkpoint_invalid", checkpoint.error().message);
+        result.root = checkpoint.value().rootHash;
         if (m_options.gatewayKey) {
             const QString origin = checkpoint.value().origin;
             const NoteVerifier verifier(origin, *m_options.gatewayKey);
             const Result<VerifiedNote> verified = verifyNote(stored.note, {verifier});
+            result.signature = verified ? CheckpointResult::Signature::Verified : CheckpointResult::Signature::Invalid;
             if (!verified)
                 return bad("audit.checkpoint_signature", QStringLiteral("not signed by the gateway key: %1").arg(verified.error().toString()));
         }
         const QByteArray recomputed = m_tree.root();
+        result.rootMatches = checkpoint.value().size == stored.size && checkpoint.value().rootHash == recomputed && stored.root == recomputed;
         if (checkpoint.value().size != stored.size)
             return bad("audit.checkpoint_invalid", QStringLiteral("the note says size %1").arg(checkpoint.value().size));
         if (checkpoint.value().rootHash != recomputed || stored.root != recomputed) {
@@ -321,7 +323,7 @@ private:
     sqlite3 *m_db;
     QString m_path;
     const VerifyOptions &m_options;
-    QHash<QString, const EnrolledReviewer *> m_reviewers;
+    QHash<QString, EnrolledReviewer> m_reviewers;
     QList<StoredNote> m_checkpoints;
     CompactTree m_tree;
     QByteArray m_lastHash;
@@ -412,6 +414,103 @@ Result<VerifyReport> verifyTruncated(const QString &path, const Error &openError
 }
 
 } // namespace
+
+QHash<QString, EnrolledReviewer> reviewersByKeyId(const QList<EnrolledReviewer> &reviewers)
+{
+    QHash<QString, EnrolledReviewer> byKeyId;
+    for (const EnrolledReviewer &reviewer : reviewers)
+        byKeyId.insert(reviewer.keyId, reviewer);
+    return byKeyId;
+}
+
+DecisionSignature checkDecisionSignature(const QJsonObject &payload, const QHash<QString, EnrolledReviewer> &reviewersByKeyId,
+                                         const QString &actionId, const QByteArray &actionDigest)
+{
+    using Status = DecisionSignature::Status;
+    DecisionSignature result;
+    const QJsonValue token = payload.value(QStringLiteral("token"));
+    if (!token.isString()) {
+        result.detail = QStringLiteral("has no \"token\" (the signed JWS) in its payload");
+        return result;
+    }
+    const QByteArray jws = token.toString().toUtf8();
+    const Result<QString> keyId = decision::decisionKeyId(jws);
+    result.status = Status::Invalid;
+    if (!keyId) {
+        result.detail = QStringLiteral("token is malformed: %1").arg(keyId.error().message);
+        return result;
+    }
+    result.keyId = keyId.value();
+    const auto reviewer = reviewersByKeyId.constFind(keyId.value());
+    if (reviewer == reviewersByKeyId.constEnd()) {
+        result.status = Status::KeyNotEnrolled;
+        result.detail = QStringLiteral("is signed by key %1, which is not enrolled").arg(keyId.value().left(64));
+        return result;
+    }
+    const Result<decision::DecisionClaims> claims = decision::verifyDecision(jws, reviewer->key);
+    if (!claims) {
+        result.detail = QStringLiteral("does not verify under %1's key: %2").arg(reviewer->id, claims.error().toString());
+        return result;
+    }
+    if (claims.value().reviewer != reviewer->id) {
+        result.detail = QStringLiteral("names reviewer %1 but is signed with the key enrolled for %2")
+                            .arg(claims.value().reviewer.left(128), reviewer->id);
+        return result;
+    }
+    result.reviewer = reviewer->id;
+    result.reason = claims.value().reason;
+    if ((!actionId.isEmpty() && claims.value().actionId != actionId)
+        || (!actionDigest.isEmpty() && claims.value().actionDigest != actionDigest)) {
+        result.status = Status::DigestMismatch;
+        result.detail = QStringLiteral("is signed for action %1 with digest %2, not for the action shown (%3, digest %4)")
+                            .arg(claims.value().actionId.left(128), QString::fromLatin1(claims.value().actionDigest.left(64)),
+                                 actionId.left(128), QString::fromLatin1(actionDigest.left(64)));
+        return result;
+    }
+    result.status = Status::Verified;
+    result.detail = QStringLiteral("verified: signed by %1 with key %2").arg(reviewer->id, keyId.value());
+    return result;
+}
+
+Result<QList<EnrolledReviewer>> reviewerKeysFromLog(const AuditLog &log)
+{
+    QList<EnrolledReviewer> enrolled;
+    QSet<QString> seen;
+    qint64 after = 0;
+    for (;;) {
+        const Result<QList<AuditEntry>> page = log.controlChanges(after);
+        if (!page)
+            return page.error();
+        if (page.value().isEmpty())
+            break;
+        for (const AuditEntry &entry : page.value()) {
+            after = entry.seq;
+            json::Limits limits;
+            limits.maxBytes = kMaxPayloadBytes;
+            const Result<QJsonValue> payload = json::parse(entry.payload, limits);
+            if (!payload || !payload.value().isObject())
+                continue;
+            const QJsonObject change = payload.value().toObject();
+            if (!change.value(QStringLiteral("command")).toString().startsWith(QLatin1String("reviewers.")))
+                continue;
+            for (const QString &side : {QStringLiteral("before"), QStringLiteral("after")}) {
+                // One at a time: a key the log got wrong costs that key only.
+                const Result<QList<EnrolledReviewer>> keys =
+                    parseReviewerKeys(json::canonicalize(QJsonArray{change.value(side)}));
+                if (!keys)
+                    continue;
+                for (const EnrolledReviewer &reviewer : keys.value()) {
+                    const QString seenAs = reviewer.id + QLatin1Char(' ') + reviewer.keyId;
+                    if (!seen.contains(seenAs)) {
+                        seen.insert(seenAs);
+                        enrolled.append(reviewer);
+                    }
+                }
+            }
+        }
+    }
+    return enrolled;
+}
 
 Result<QList<EnrolledReviewer>> parseReviewerKeys(QByteArrayView text)
 {

@@ -265,7 +265,7 @@ PolicyRule readRule(FieldReader &reader, const QJsonObject &object, const QStrin
                              QStringLiteral("judgeFlagged"), QStringLiteral("when"), QStringLiteral("tier"),
                              QStringLiteral("categories"), QStringLiteral("irreversible"),
                              QStringLiteral("deadlineSeconds"), QStringLiteral("approvals"),
-                             QStringLiteral("reason")});
+                             QStringLiteral("reason"), QStringLiteral("escalation")});
     rule.id = reader.identifier(object, path, QStringLiteral("id"));
     if (!reader.failed() && rule.id == kDefaultAllowRuleId)
         reader.fail(FieldReader::join(path, QStringLiteral("id")), QStringLiteral("is reserved"));
@@ -314,6 +314,14 @@ PolicyRule readRule(FieldReader &reader, const QJsonObject &object, const QStrin
         reader.fail(FieldReader::join(path, QStringLiteral("approvals")),
                     QStringLiteral("must be at least 2 for a self-permission-change rule"));
     rule.reason = reader.string(object, path, QStringLiteral("reason"), 1024);
+    if (object.contains(QStringLiteral("escalation"))) {
+        const QString escalationPath = FieldReader::join(path, QStringLiteral("escalation"));
+        const QJsonObject escalation = reader.object(object, path, QStringLiteral("escalation"));
+        reader.onlyKnownMembers(escalation, escalationPath, {QStringLiteral("group"), QStringLiteral("atPercent")});
+        rule.escalationGroup = reader.identifier(escalation, escalationPath, QStringLiteral("group"), 64);
+        if (escalation.contains(QStringLiteral("atPercent")))
+            rule.escalationPercent = static_cast<int>(reader.integer(escalation, escalationPath, QStringLiteral("atPercent"), 10, 95));
+    }
     return rule;
 }
 

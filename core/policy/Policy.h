@@ -99,6 +99,10 @@ struct PolicyRule
     int deadlineSeconds = 300;
     int approvals = 1;
     QString reason;
+    // Who the gateway tells when an action of this rule is still undecided at escalationPercent
+    // of its window ("escalation": {"group": ..., "atPercent": 10..95, default 80}); empty: no one.
+    QString escalationGroup;
+    int escalationPercent = 80;
 };
 
 struct PolicyOutcome

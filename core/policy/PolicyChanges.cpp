@@ -44,6 +44,10 @@ QJsonObject ruleJson(const PolicyRule &rule)
         object.insert(QStringLiteral("operation"), rule.operation);
     if (rule.judgeFlagged)
         object.insert(QStringLiteral("judgeFlagged"), true);
+    if (!rule.escalationGroup.isEmpty()) {
+        object.insert(QStringLiteral("escalation"), QJsonObject{{QStringLiteral("group"), rule.escalationGroup},
+                                                                {QStringLiteral("atPercent"), rule.escalationPercent}});
+    }
     if (!rule.when.isEmpty()) {
         QJsonArray when;
         for (const PolicyCondition &condition : rule.when) {

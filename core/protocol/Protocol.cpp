@@ -77,6 +77,15 @@ QJsonObject toObject(const ActionResolved &f)
             {QStringLiteral("resolvedAt"), json::formatTimestamp(f.resolvedAt)}};
 }
 
+QJsonObject toObject(const ActionEscalated &f)
+{
+    return {{kType, QStringLiteral("action.escalated")},
+            {QStringLiteral("seq"), f.seq},
+            {QStringLiteral("actionId"), f.actionId},
+            {QStringLiteral("group"), f.group},
+            {QStringLiteral("at"), json::formatTimestamp(f.at)}};
+}
+
 QJsonObject toObject(const Subscribed &f)
 {
     return {{kType, QStringLiteral("subscribed")},
@@ -433,6 +442,18 @@ Result<ServerFrame> parseServerFrame(QByteArrayView text)
         f.reason = reader.string(o, {}, QStringLiteral("reason"), kMaxReasonBytes, true);
         f.decidedBy = reader.string(o, {}, QStringLiteral("decidedBy"), 1024);
         f.resolvedAt = reader.timestamp(o, {}, QStringLiteral("resolvedAt"));
+        if (reader.failed())
+            return reader.error();
+        return ServerFrame{f};
+    }
+    if (type == QLatin1String("action.escalated")) {
+        reader.onlyKnownMembers(o, {}, {kType, QStringLiteral("seq"), QStringLiteral("actionId"), QStringLiteral("group"),
+                                        QStringLiteral("at")});
+        ActionEscalated f;
+        f.seq = readSeq(reader, o, QStringLiteral("seq"));
+        f.actionId = reader.identifier(o, {}, QStringLiteral("actionId"), ActionLimits::maxIdBytes);
+        f.group = reader.identifier(o, {}, QStringLiteral("group"), 64);
+        f.at = reader.timestamp(o, {}, QStringLiteral("at"));
         if (reader.failed())
             return reader.error();
         return ServerFrame{f};

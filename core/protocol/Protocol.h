@@ -98,6 +98,16 @@ struct ActionResolved
     QDateTime resolvedAt;
 };
 
+// An action still undecided at the point its rule escalates: the gateway has told the rule's
+// escalation group (an event, so replay and snapshot carry it too).
+struct ActionEscalated
+{
+    qint64 seq = 0;
+    QString actionId;
+    QString group;
+    QDateTime at;
+};
+
 // Sent once after the snapshot or replay that answers a subscribe: from here on, live events.
 struct Subscribed
 {
@@ -152,7 +162,7 @@ struct ConsistencyProof
 };
 
 using ServerFrame = std::variant<Challenge, Hello, ActionPending, ActionUpdated, ActionResolved, Subscribed,
-                                 DecisionResult, ErrorFrame, Pong, AuditCheckpoint, ConsistencyProof>;
+                                 DecisionResult, ErrorFrame, Pong, AuditCheckpoint, ConsistencyProof, ActionEscalated>;
 
 [[nodiscard]] QByteArray serialize(const ServerFrame &frame);
 // Error codes: "frame.too_large", the json.* codes, "frame.invalid" (with the field path),
@@ -230,6 +240,7 @@ Q_DECLARE_METATYPE(countersign::protocol::Hello)
 Q_DECLARE_METATYPE(countersign::protocol::ActionPending)
 Q_DECLARE_METATYPE(countersign::protocol::ActionUpdated)
 Q_DECLARE_METATYPE(countersign::protocol::ActionResolved)
+Q_DECLARE_METATYPE(countersign::protocol::ActionEscalated)
 Q_DECLARE_METATYPE(countersign::protocol::Subscribed)
 Q_DECLARE_METATYPE(countersign::protocol::DecisionResult)
 Q_DECLARE_METATYPE(countersign::protocol::AuditCheckpoint)

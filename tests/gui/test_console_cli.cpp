@@ -1,9 +1,11 @@
 // The console executable's key handling from the command line: `countersign enrol` creates a key
 // headlessly (passphrase from a file descriptor, never argv), prints its fingerprint, exports the
 // public key and never overwrites; the console refuses to start on a wrong --passphrase-fd
-// passphrase or without a key, and --help documents all of it.
+// passphrase or without a key, and --help documents all of it. With --audit-log and no
+// --gateway it opens only the audit view, with no key at all.
 #include "core/crypto/Jwk.h"
 #include "net/ReviewerKey.h"
+#include "tests/support/AuditLogGenerator.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -59,6 +61,7 @@ private Q_SLOTS:
     void enrolNeedsTheReviewerAndTheDescriptor();
     void consoleRefusesAWrongPassphrase();
     void consoleWithPassphraseFdNeedsAnExistingKey();
+    void auditLogWithoutAGatewayOpensOnlyTheAuditView();
 
 private:
     QString keyPath() const { return m_dir->filePath(QStringLiteral("keys/rita.pem")); }
@@ -90,7 +93,7 @@ void TestConsoleCli::helpDocumentsKeysAndEnrol()
 {
     const Run help = run({QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
-    for (const char *text : {"--key-file", "--idle-lock", "--passphrase-fd", "countersign enrol"})
+    for (const char *text : {"--key-file", "--idle-lock", "--passphrase-fd", "countersign enrol", "--audit-log"})
         QVERIFY2(help.out.contains(QLatin1String(text)), text);
     QVERIFY(!help.out.contains(QStringLiteral("COUNTERSIGN_TOKEN")));
 
@@ -175,6 +178,29 @@ void TestConsoleCli::consoleWithPassphraseFdNeedsAnExistingKey()
     QCOMPARE(missing.exitCode, 1);
     QVERIFY2(missing.err.contains(QStringLiteral("countersign enrol")), qPrintable(missing.err));
     QVERIFY(!QFile::exists(keyPath())); // no key is created behind the reviewer's back
+}
+
+void TestConsoleCli::auditLogWithoutAGatewayOpensOnlyTheAuditView()
+{
+    const Run missing = run({QStringLiteral("--audit-log"), m_dir->filePath(QStringLiteral("nothing.db"))});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY2(missing.err.contains(QStringLiteral("--audit-log: no such file")), qPrintable(missing.err));
+
+    testsupport::AuditLogSpec spec;
+    spec.actions = 20;
+    const auto log = testsupport::generateAuditLog(m_dir->filePath(QStringLiteral("audit.db")), spec);
+    QVERIFY2(log, qPrintable(log ? QString() : log.error().toString()));
+    const QString screenshot = m_dir->filePath(QStringLiteral("audit.png"));
+    // No key file exists and none is asked for: an analyst with a copy of the log needs none.
+    const Run opened = run({QStringLiteral("--audit-log"), log.value().path, QStringLiteral("--key-file"), keyPath(),
+        QStringLiteral("--screenshot"), screenshot, QStringLiteral("--screenshot-delay"), QStringLiteral("300")});
+    QVERIFY2(opened.exitCode == 0, qPrintable(opened.err));
+    QVERIFY(QFile::exists(screenshot));
+    QVERIFY(!QFile::exists(keyPath()));
+
+    const Run badKey = run({QStringLiteral("--audit-log"), log.value().path, QStringLiteral("--gateway-key"), QStringLiteral("nope")});
+    QCOMPARE(badKey.exitCode, 2);
+    QVERIFY2(badKey.err.contains(QStringLiteral("--gateway-key")), qPrintable(badKey.err));
 }
 
 QTEST_GUILESS_MAIN(TestConsoleCli)

@@ -5,18 +5,24 @@
 //   scenarios: queue (default), flagged, armed, approved, dual, hostile, empty, offline, expired, audit-alarm,
 //              shortcuts, locked (the key locked after idling), unlock (the unlock dialog after a
 //              wrong passphrase), confirm (the deliberate approval of a tier 4 payment),
-//              enrol and enrolled (the first-run key dialog, before and after Generate)
+//              enrol and enrolled (the first-run key dialog, before and after Generate),
+//              audit (the audit view on a generated log, a signed approval selected) and
+//              audit-verified (the same after "Verify integrity")
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
 #include "core/Clock.h"
 #include "core/ServerTime.h"
+#include "models/AuditHistoryModel.h"
 #include "models/PendingQueueModel.h"
 #include "net/AuditWitness.h"
 #include "net/ConsoleJournal.h"
 #include "net/ReviewerKey.h"
+#include "tests/support/AuditLogGenerator.h"
 #include "tests/support/MemoryTreeLog.h"
 #include "ui/ActionDetailView.h"
+#include "ui/AuditBrowserView.h"
+#include "ui/AuditEntryView.h"
 #include "ui/ConfirmApprovalDialog.h"
 #include "ui/EnrolmentDialog.h"
 #include "ui/MainWindow.h"
@@ -28,6 +34,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QStyleFactory>
 #include <QTableView>
@@ -105,6 +112,9 @@ int main(int argc, char *argv[])
     }
     const std::unique_ptr<ReviewerKey> key = std::move(enrolled).value();
     key->setIdleTimeout(std::chrono::minutes(10));
+
+    // The same audit view layout every time: no splitter or columns from an earlier run.
+    QSettings().remove(QStringLiteral("auditBrowser"));
 
     ScriptedGatewayConnection connection;
     ServerTime serverTime(SystemClock::instance());
@@ -225,6 +235,35 @@ int main(int argc, char *argv[])
         dialog->open();
         if (scenario == QLatin1String("enrolled"))
             dialog->generate();
+    }
+
+    if (scenario.startsWith(QLatin1String("audit"))) {
+        // A day of a gateway's log, with signed decisions and checkpoints.
+        testsupport::AuditLogSpec spec;
+        spec.actions = 400;
+        auto generated = testsupport::generateAuditLog(keyDir.filePath(QStringLiteral("audit.db")), spec);
+        if (!generated) {
+            qWarning("cannot generate the audit log: %s", qPrintable(generated.error().toString()));
+            return 1;
+        }
+        window.setGatewayKey(crypto::Ed25519PublicKey::fromRaw(generated.value().gatewayKeyRaw).value());
+        ui::AuditBrowserView *audit = window.auditView();
+        const bool verify = scenario == QLatin1String("audit-verified");
+        QObject::connect(audit->model(), &AuditHistoryModel::pageLoaded, audit, [audit, verify] {
+            if (audit->entryView()->seq() != 0)
+                return;
+            for (int row = 0; row < audit->model()->rowCount(); ++row) {
+                const audit::BrowseRow *entry = audit->model()->rowAt(row);
+                if (entry->outcome == QLatin1String("approved") && entry->kind == QLatin1String("decision.accepted")) {
+                    audit->selectEntry(entry->seq);
+                    break;
+                }
+            }
+            if (verify)
+                audit->verifyIntegrity();
+        });
+        window.openAuditLog(generated.value().path);
+        window.showAudit();
     }
 
     if (parser.isSet(screenshotOption)) {

@@ -186,6 +186,19 @@ void TestPolicy::brokenFilesNameTheField_data()
                                                       QJsonObject{{QStringLiteral("param"), QStringLiteral("a")}, {QStringLiteral("op"), QStringLiteral("approx")}, {QStringLiteral("value"), 1}}};
            })
         << invalid << QStringLiteral("rules[2].when[1].op: unknown operator");
+    QTest::newRow("escalation without a group")
+        << editRule(0, [](QJsonObject &r) { r[QStringLiteral("escalation")] = QJsonObject{{QStringLiteral("atPercent"), 80}}; })
+        << invalid << QStringLiteral("rules[0].escalation.group: missing");
+    QTest::newRow("escalation too late")
+        << editRule(0, [](QJsonObject &r) {
+               r[QStringLiteral("escalation")] = QJsonObject{{QStringLiteral("group"), QStringLiteral("leads")}, {QStringLiteral("atPercent"), 99}};
+           })
+        << invalid << QStringLiteral("rules[0].escalation.atPercent: must be between 10 and 95");
+    QTest::newRow("escalation with an unknown member")
+        << editRule(0, [](QJsonObject &r) {
+               r[QStringLiteral("escalation")] = QJsonObject{{QStringLiteral("group"), QStringLiteral("leads")}, {QStringLiteral("pager"), QStringLiteral("x")}};
+           })
+        << invalid << QStringLiteral("rules[0].escalation.pager: unknown field");
     QTest::newRow("gt with a string")
         << editCondition([](QJsonObject &c) { c[QStringLiteral("value")] = QStringLiteral("10000"); })
         << invalid << QStringLiteral("rules[0].when[0].value: must be a number");

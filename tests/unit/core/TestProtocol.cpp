@@ -74,6 +74,7 @@ private Q_SLOTS:
             AuditCheckpoint{QByteArray("countersign/gw-1\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u2014 countersign/gw-1 AAAA\n")},
             ConsistencyProof{QStringLiteral("p-1"), 3, 7, {QByteArray(32, '\x01'), QByteArray(32, '\xfe')}},
             ConsistencyProof{QStringLiteral("p-2"), 7, 7, {}},
+            ActionEscalated{10, QStringLiteral("act-1"), QStringLiteral("finance-leads"), t},
         };
         for (const ServerFrame &frame : frames) {
             const QByteArray text = serialize(frame);

@@ -72,6 +72,8 @@ private Q_SLOTS:
     void tooLateWhenTheDeadlinePassed();
     void expiryDeniesBySilence();
     void reopenedGatewayExpiresWhatIsOverdue();
+    void undecidedActionIsEscalatedOnceAtItsPoint();
+    void actionDecidedInTimeIsNotEscalated();
     void busyStoreFailsClosed();
     void auditTrailRecordsAndVerifies();
     void auditLogThatCannotWriteFailsClosed();
@@ -117,6 +119,9 @@ void TestGatewayDecisions::init()
         "agents":[{"id":"payments-agent","tokenSha256":"%4","tools":["payments.transfer"]}],
         "rules":[{"id":"dual","tool":"payments","when":[{"param":"amount","op":"gte","value":100000}],
                   "tier":4,"categories":["financial"],"deadlineSeconds":60,"approvals":2,"reason":"Two people"},
+                 {"id":"escalating","tool":"payments","when":[{"param":"amount","op":"eq","value":55555}],
+                  "tier":3,"categories":["financial"],"deadlineSeconds":100,"approvals":1,"reason":"Escalates",
+                  "escalation":{"group":"finance-leads","atPercent":75}},
                  {"id":"single","tool":"payments","when":[{"param":"amount","op":"gt","value":10000}],
                   "tier":3,"categories":["financial"],"deadlineSeconds":60,"approvals":1,"reason":"One person"}]})")
                                  .arg(x(kRita), x(kSam), x(kAlex), hash("p"), x(kCarol))
@@ -333,6 +338,62 @@ void TestGatewayDecisions::reopenedGatewayExpiresWhatIsOverdue()
     m_gateway = std::make_unique<Gateway>(m_config, *m_clock);
     QVERIFY(m_gateway->open());
     QCOMPARE(status(action.id), ActionStatus::Expired);
+}
+
+void TestGatewayDecisions::undecidedActionIsEscalatedOnceAtItsPoint()
+{
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    const StoredAction action = submit(55555); // rule "escalating": 100 s window, at 75 %
+    const StoredAction other = submit(20000);  // rule "single": no escalation
+    published.clear();
+    m_clock->advanceMs(74'000);
+    m_gateway->escalateDue();
+    QCOMPARE(published.count(), 0);
+    m_clock->advanceMs(1'000);
+    m_gateway->escalateDue();
+    QCOMPARE(published.count(), 1);
+    auto frame = protocol::parseServerFrame(published.first().at(1).toByteArray());
+    QVERIFY(frame);
+    const auto escalated = std::get<protocol::ActionEscalated>(frame.value());
+    QCOMPARE(escalated.actionId, action.id);
+    QCOMPARE(escalated.group, QStringLiteral("finance-leads"));
+    QCOMPARE(escalated.at, m_clock->nowUtc());
+    m_gateway->escalateDue();
+    QCOMPARE(published.count(), 1); // once
+
+    // A fresh console's snapshot carries it, in seq order after the action.
+    auto snapshot = m_gateway->snapshotFrames();
+    QVERIFY(snapshot);
+    QCOMPARE(snapshot.value().size(), 3);
+    QVERIFY(std::holds_alternative<protocol::ActionEscalated>(protocol::parseServerFrame(snapshot.value().last()).value()));
+    QCOMPARE(std::get<protocol::ActionPending>(protocol::parseServerFrame(snapshot.value().at(1)).value()).action.id, other.id);
+
+    // A restart does not escalate it again; it is on the audit log once.
+    m_gateway = std::make_unique<Gateway>(m_config, *m_clock);
+    QSignalSpy afterRestart(m_gateway.get(), &Gateway::eventPublished);
+    QVERIFY(m_gateway->open());
+    m_gateway->escalateDue();
+    for (const QList<QVariant> &event : std::as_const(afterRestart)) // the other one expired meanwhile
+        QVERIFY(!std::holds_alternative<protocol::ActionEscalated>(protocol::parseServerFrame(event.at(1).toByteArray()).value()));
+    auto log = audit::AuditLog::open(m_gateway->auditLogPath(), {.readOnly = true});
+    QVERIFY(log);
+    audit::EntryFilter filter;
+    filter.kinds = {QStringLiteral("action.escalated")};
+    const auto entries = log.value()->entries(0, 10, filter);
+    QVERIFY(entries);
+    QCOMPARE(entries.value().size(), 1);
+    QCOMPARE(entries.value().first().subject, action.id);
+}
+
+void TestGatewayDecisions::actionDecidedInTimeIsNotEscalated()
+{
+    QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
+    const StoredAction action = submit(55555);
+    QVERIFY(decide(kRita, action, Verdict::Deny).accepted);
+    published.clear();
+    m_clock->advanceMs(80'000);
+    m_gateway->escalateDue();
+    QCOMPARE(published.count(), 0);
 }
 
 void TestGatewayDecisions::busyStoreFailsClosed()

@@ -127,6 +127,7 @@ private Q_SLOTS:
     void resyncClearsEverything();
     void rowOfAndActionAt();
     void desktopClockChangeDoesNotMoveDeadlines();
+    void escalationIsShownOnTheRow();
 
 private:
     void flush() { QCoreApplication::processEvents(); }
@@ -543,6 +544,25 @@ void TestPendingQueueModel::desktopClockChangeDoesNotMoveDeadlines()
     QCOMPARE(time.data().toString(), QStringLiteral("5:00"));
     m_clock->setWallClock(m_now.addSecs(3600));
     QCOMPARE(time.data().toString(), QStringLiteral("5:00"));
+}
+
+void TestPendingQueueModel::escalationIsShownOnTheRow()
+{
+    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 300));
+    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 200));
+    flush();
+    const int rowA = m_model->rowOf(QStringLiteral("a"));
+    QCOMPARE(m_model->index(rowA, 0).data(PendingQueueModel::EscalatedToRole).toString(), QString());
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    Q_EMIT m_connection->actionEscalated(protocol::ActionEscalated{9, QStringLiteral("a"), QStringLiteral("finance-leads"), m_now.addSecs(240)});
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(m_model->index(rowA, 0).data(PendingQueueModel::EscalatedToRole).toString(), QStringLiteral("finance-leads"));
+    QVERIFY(m_model->index(rowA, PendingQueueModel::TimeLeft).data(Qt::ToolTipRole).toString().contains(QStringLiteral("Escalated to finance-leads")));
+    const int rowB = m_model->rowOf(QStringLiteral("b"));
+    QCOMPARE(m_model->index(rowB, 0).data(PendingQueueModel::EscalatedToRole).toString(), QString());
+    // One the console does not hold changes nothing.
+    Q_EMIT m_connection->actionEscalated(protocol::ActionEscalated{10, QStringLiteral("zz"), QStringLiteral("x"), m_now});
+    QCOMPARE(changed.count(), 1);
 }
 
 QTEST_MAIN(TestPendingQueueModel)
