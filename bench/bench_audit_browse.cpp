@@ -26,6 +26,7 @@ using namespace countersign::bench;
 namespace {
 
 constexpr int kPage = 100;
+constexpr double kExplainAboveMs = 50; // queries slower than this have their query plan printed
 
 int fail(const QString &message)
 {
@@ -185,6 +186,13 @@ Result<std::vector<double>> run(const AuditLog &log, const QList<Query> &queries
                    .arg(firstPageRows, 3)
                    .arg(percentile(mine, 50), 7, 'f', 2)
                    .arg(percentile(mine, 100), 7, 'f', 2);
+        // What SQLite does for the slow ones.
+        if (percentile(mine, 100) > kExplainAboveMs) {
+            if (const Result<QStringList> plan = log.browsePlan(normalized.value()); plan) {
+                for (const QString &step : plan.value())
+                    out << "        plan: " << step << '\n';
+            }
+        }
     }
     return all;
 }
