@@ -62,17 +62,15 @@ constexpr qsizetype kMaxCachedTerms = 100'000;
 class IndexWriter final
 {
 public:
-    IndexWriter(sqlite3 *db, std::array<QHash<QString, qint64>, detail::kTermFields> &committed)
+    // The statements are the log's own, prepared once (AuditLog::Private::AppendStatements).
+    IndexWriter(sqlite3 *db, Statement &insert, Statement &text, Statement &submission, Statement &findTerm,
+                Statement &insertTerm, std::array<QHash<QString, qint64>, detail::kTermFields> &committed)
         : m_committed(committed),
-          m_insert(db, "INSERT INTO entry_index (seq, time, kind, action_id, agent, user, reviewer, tool, outcome, flagged) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-          m_text(db, "INSERT INTO entry_text (rowid, text) VALUES (?1, ?2)"),
-          m_submission(db, "SELECT ta.value, tu.value, tt.value, i.flagged FROM entry_index i "
-                           "LEFT JOIN index_terms ta ON ta.id = i.agent LEFT JOIN index_terms tu ON tu.id = i.user "
-                           "LEFT JOIN index_terms tt ON tt.id = i.tool "
-                           "WHERE i.action_id = ?1 AND i.kind = 'submission.accepted' ORDER BY i.seq LIMIT 1"),
-          m_findTerm(db, "SELECT id FROM index_terms WHERE field = ?1 AND value = ?2"),
-          m_insertTerm(db, "INSERT INTO index_terms (field, value) VALUES (?1, ?2)"),
+          m_insert(insert),
+          m_text(text),
+          m_submission(submission),
+          m_findTerm(findTerm),
+          m_insertTerm(insertTerm),
           m_db(db)
     {
     }
@@ -191,11 +189,11 @@ private:
     std::array<QHash<QString, qint64>, detail::kTermFields> &m_committed;
     std::array<QHash<QString, qint64>, detail::kTermFields> m_pending;
     QList<std::pair<qint64, QString>> m_texts;
-    Statement m_insert;
-    Statement m_text;
-    Statement m_submission;
-    Statement m_findTerm;
-    Statement m_insertTerm;
+    Statement &m_insert;
+    Statement &m_text;
+    Statement &m_submission;
+    Statement &m_findTerm;
+    Statement &m_insertTerm;
     sqlite3 *m_db;
 };
 
@@ -383,9 +381,24 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
     Transaction transaction(d->db());
     if (!transaction.begun())
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot begin a write").arg(d->path));
-    Statement insert(d->db(), "INSERT INTO entries (seq, time, kind, actor, subject, payload, prev_hash, entry_hash) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    IndexWriter index(d->db(), d->terms);
+    if (!d->appendStatements)
+        d->appendStatements = std::make_unique<Private::AppendStatements>(d->db());
+    // On any failure below the statements are dropped (and prepared afresh by the next append):
+    // a Statement keeps the first bind error it sees.
+    struct DropOnFailure
+    {
+        std::unique_ptr<Private::AppendStatements> &statements;
+        bool committed = false;
+        ~DropOnFailure()
+        {
+            if (!committed)
+                statements.reset();
+        }
+    } dropOnFailure{d->appendStatements};
+    Statement &insert = d->appendStatements->entry;
+    Private::AppendStatements &prepared = *d->appendStatements;
+    IndexWriter index(d->db(), prepared.index, prepared.text, prepared.submission, prepared.findTerm,
+                      prepared.insertTerm, d->terms);
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const NewEntry &input = entries.at(i);
         AuditEntry entry;
@@ -421,14 +434,18 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
     }
     if (!index.writeText())
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot index the entries' text").arg(d->path));
-    Statement state(d->db(), "UPDATE tree_state SET size = ?1, frontier = ?2, last_hash = ?3 WHERE id = 1");
+    Statement &state = d->appendStatements->state;
+    state.reset();
     state.bind(1, tree.size());
     state.bindBlob(2, frontierBlob(tree.frontier()));
     state.bindBlob(3, prevHash);
     if (state.step() != SQLITE_DONE || sqlite3_changes(d->db()) != 1)
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot store the tree state").arg(d->path));
+    state.reset();
+    insert.reset();
     if (!transaction.commit())
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot commit").arg(d->path));
+    dropOnFailure.committed = true;
     index.commitTerms();
     d->tree = std::move(tree);
     d->lastHash = prevHash;
