@@ -31,6 +31,7 @@ CREATE TABLE entries (
     prev_hash  BLOB NOT NULL CHECK (length(prev_hash) = 32),
     entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32)
 );
+CREATE INDEX entries_kind ON entries(kind, seq);
 CREATE TABLE tree_state (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     size      INTEGER NOT NULL,

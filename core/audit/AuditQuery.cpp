@@ -82,19 +82,30 @@ Result<Query> buildQuery(const BrowseFilter &filter, qint64 cursor, int limit, O
     QList<QByteArray> conditions;
     if (text)
         conditions.append("f.entry_text MATCH " + query.bindValue(search.value()));
-    conditions.append(key + (order == Order::NewestFirst ? " < " : " > ") + query.bindValue(cursor));
+    // The walk's bounds on seq: the page cursor and, since times never decrease with seq, the
+    // first entry at or after since and the last one before until (each found by one seek of
+    // entry_index_time). One expression per side: given two, SQLite bounds the walk by one of
+    // them and filters by the other, so a range far back would be reached by walking from the
+    // newest entry. NULL (no entry in range) makes the bound, and so the page, empty.
+    QByteArray lower; // exclusive
+    QByteArray upper; // exclusive
+    (order == Order::NewestFirst ? upper : lower) = query.bindValue(cursor);
     if (!filter.since.isEmpty()) {
-        // Times never decrease with seq, so the first entry at or after since bounds the walk.
         const QByteArray since = query.bindValue(filter.since);
-        conditions.append(key + " >= (SELECT seq FROM entry_index WHERE time >= " + since + " ORDER BY time, seq LIMIT 1)");
+        const QByteArray first = "((SELECT seq FROM entry_index WHERE time >= " + since + " ORDER BY time, seq LIMIT 1) - 1)";
+        lower = lower.isEmpty() ? first : QByteArray("max(" + lower + ", " + first + ")");
         conditions.append("i.time >= " + since);
     }
     if (!filter.until.isEmpty()) {
         const QByteArray until = query.bindValue(filter.until);
-        conditions.append(key + " <= (SELECT seq FROM entry_index WHERE time < " + until
-                          + " ORDER BY time DESC, seq DESC LIMIT 1)");
+        const QByteArray last = "((SELECT seq FROM entry_index WHERE time < " + until + " ORDER BY time DESC, seq DESC LIMIT 1) + 1)";
+        upper = upper.isEmpty() ? last : QByteArray("min(" + upper + ", " + last + ")");
         conditions.append("i.time < " + until);
     }
+    if (!lower.isEmpty())
+        conditions.append(key + " > " + lower);
+    if (!upper.isEmpty())
+        conditions.append(key + " < " + upper);
     const std::tuple<const char *, TermField, const QString *> equalities[] = {
         {"i.agent", TermField::Agent, &filter.agent},
         {"i.user", TermField::User, &filter.user},
@@ -304,6 +315,27 @@ Result<QStringList> AuditLog::browsePlan(const BrowseFilter &filter) const
     if (rc != SQLITE_DONE)
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot explain").arg(d->path));
     return plan;
+}
+
+Result<qint64> AuditLog::browseWork(qint64 beforeSeq, int limit, const BrowseFilter &filter) const
+{
+    if (Status ok = checkLimit(limit, kMaxPageSize); !ok)
+        return ok.error();
+    const Result<BrowseFilter> normal = normalizedFilter(filter);
+    if (!normal)
+        return normal.error();
+    const qint64 cursor = beforeSeq > 0 ? beforeSeq : std::numeric_limits<qint64>::max();
+    const Result<Query> query = buildQuery(normal.value(), cursor, limit, Order::NewestFirst, Columns::Row);
+    if (!query)
+        return query.error();
+    Statement statement(d->db(), query.value().sql.constData());
+    query.value().bindAll(statement);
+    int rc = SQLITE_ROW;
+    while ((rc = statement.step()) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE)
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot browse").arg(d->path));
+    return qint64{statement.status(SQLITE_STMTSTATUS_VM_STEP)};
 }
 
 Result<QStringList> AuditLog::distinctValues(BrowseField field, int limit) const

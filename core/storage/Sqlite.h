@@ -64,6 +64,8 @@ public:
     [[nodiscard]] QString text(int column) const { return QString::fromUtf8(bytes(column)); }
     [[nodiscard]] qint64 integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
     [[nodiscard]] int type(int column) const { return sqlite3_column_type(m_stmt, column); }
+    // sqlite3_stmt_status: SQLITE_STMTSTATUS_VM_STEP, _FULLSCAN_STEP, _SORT, ...
+    [[nodiscard]] int status(int counter) const { return sqlite3_stmt_status(m_stmt, counter, 0); }
 
 private:
     void keep(int rc)

@@ -122,6 +122,8 @@ private Q_SLOTS:
     void verifierReportsEachCheckpoint();
     void pageQueriesWalkAnIndexOnALargeLog_data();
     void pageQueriesWalkAnIndexOnALargeLog();
+    void aTimeRangeFarBackCostsNoMoreThanARecentOne_data();
+    void aTimeRangeFarBackCostsNoMoreThanARecentOne();
 
 private:
     QTemporaryDir m_dir;
@@ -715,6 +717,42 @@ void TestAuditBrowse::pageQueriesWalkAnIndexOnALargeLog()
     } else {
         QVERIFY(!page.value().isEmpty());
     }
+}
+
+void TestAuditBrowse::aTimeRangeFarBackCostsNoMoreThanARecentOne_data()
+{
+    QTest::addColumn<QString>("agent");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("time only") << QString() << QString();
+    QTest::newRow("and an agent") << QStringLiteral("ops-agent") << QString();
+    QTest::newRow("and a search") << QString() << QStringLiteral("payments");
+}
+
+void TestAuditBrowse::aTimeRangeFarBackCostsNoMoreThanARecentOne()
+{
+    // The same page of a few seconds' entries near the start of the large log and near its end:
+    // the walk starts at the range, not at the newest entry, so the work is about the same.
+    QFETCH(QString, agent);
+    QFETCH(QString, text);
+    if (!m_largeLog || !m_largeLog->has_value() || !**m_largeLog)
+        QSKIP("the large log is made by pageQueriesWalkAnIndexOnALargeLog");
+    const AuditLog &log = *m_largeLog->value();
+    const auto window = [this, &agent, &text](qsizetype at) {
+        BrowseFilter filter;
+        filter.since = m_large.entries.at(at).time;
+        filter.until = m_large.entries.at(at + 5000).time;
+        filter.agent = agent;
+        filter.text = text;
+        return filter;
+    };
+    const BrowseFilter early = window(10'000);
+    const BrowseFilter late = window(m_large.entries.size() - 10'000);
+    QVERIFY(!log.browse(0, 100, early).value().isEmpty());
+    QVERIFY(!log.browse(0, 100, late).value().isEmpty());
+    const qint64 earlyWork = log.browseWork(0, 100, early).value();
+    const qint64 lateWork = log.browseWork(0, 100, late).value();
+    QVERIFY2(earlyWork <= 2 * lateWork + 2000,
+             qPrintable(QStringLiteral("%1 steps far back, %2 near the end").arg(earlyWork).arg(lateWork)));
 }
 
 QTEST_GUILESS_MAIN(TestAuditBrowse)
