@@ -124,6 +124,12 @@ Status Gateway::open()
     if (!auditLog)
         return auditLog.error();
     m_audit = std::move(auditLog).value();
+    m_auditIndexer = std::make_unique<audit::AuditIndexer>(*m_audit);
+    // The index is not evidence: failing to update it costs the audit browser its newest entries
+    // for a while, never an action or a decision. The next append tries again.
+    connect(m_auditIndexer.get(), &audit::AuditIndexer::failed, this, [](const Error &error) {
+        qCWarning(lcGateway).noquote() << "audit index update failed code=" + error.code << error.message;
+    });
 
     if (Status loaded = loadPolicy(); !loaded)
         return loaded;
@@ -160,6 +166,7 @@ Status Gateway::open()
     if (auto checkpoint = signAuditCheckpoint(); !checkpoint && checkpoint.error().code != QLatin1String("audit.empty"))
         return checkpoint.error();
     m_checkpointTimer.start();
+    m_auditIndexer->start(); // whatever the last run appended and did not index
     return {};
 }
 
@@ -949,6 +956,7 @@ Status Gateway::recordAudit(const QString &kind, const QString &actor, const QSt
                                        << entry.error().message;
         return entry.error();
     }
+    m_auditIndexer->appended();
     return {};
 }
 

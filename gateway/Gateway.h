@@ -6,6 +6,7 @@
 #include "core/Clock.h"
 #include "core/Result.h"
 #include "core/DeadlineQueue.h"
+#include "core/audit/AuditIndexer.h"
 #include "core/audit/AuditLog.h"
 #include "core/crypto/Ed25519.h"
 #include "core/policy/Policy.h"
@@ -146,6 +147,9 @@ private:
     Policy m_policy;
     std::unique_ptr<GatewayStore> m_store;
     std::unique_ptr<audit::AuditLog> m_audit;
+    // Keeps the audit log's browse index up to date behind the appends (declared after m_audit,
+    // so destroyed before it).
+    std::unique_ptr<audit::AuditIndexer> m_auditIndexer;
     qint64 m_lastCheckpointSize = 0;
     std::unique_ptr<SigningKey> m_signingKey;
     std::unique_ptr<TlsIdentity> m_tls;

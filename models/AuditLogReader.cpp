@@ -167,6 +167,8 @@ void AuditLogReader::open(const QString &path)
         // The keys the log enrols itself; decisions by others show as "key not in this log".
         const Result<QList<audit::EnrolledReviewer>> keys = audit::reviewerKeysFromLog(*log.value());
         const qint64 size = log.value()->size();
+        const Result<qint64> indexedSize = log.value()->indexedSize();
+        const qint64 indexed = indexedSize ? indexedSize.value() : 0;
         {
             QMutexLocker lock(&m_worker->mutex);
             m_worker->log = std::move(log).value();
@@ -174,9 +176,9 @@ void AuditLogReader::open(const QString &path)
         }
         QMetaObject::invokeMethod(
             this,
-            [this, path, size] {
+            [this, path, size, indexed] {
                 m_path = path;
-                Q_EMIT opened(path, size);
+                Q_EMIT opened(path, size, indexed);
             },
             Qt::QueuedConnection);
     });

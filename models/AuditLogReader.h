@@ -62,7 +62,9 @@ public:
     void requestDetail(quint64 ticket, qint64 seq);
 
 Q_SIGNALS:
-    void opened(const QString &path, qint64 entries);
+    // indexed: how many of the entries the browse index covers (the list, filters and search
+    // show those; the writer indexes the rest a moment after appending them).
+    void opened(const QString &path, qint64 entries, qint64 indexed);
     void openFailed(const QString &path, const countersign::Error &error);
     void pageReady(quint64 generation, const QList<countersign::audit::BrowseRow> &rows, bool atEnd);
     void pageFailed(quint64 generation, const countersign::Error &error);

@@ -23,7 +23,8 @@ Result<std::unique_ptr<ConsoleJournal>> ConsoleJournal::open(const QString &path
     return std::unique_ptr<ConsoleJournal>(new ConsoleJournal(std::move(log).value()));
 }
 
-ConsoleJournal::ConsoleJournal(std::unique_ptr<audit::AuditLog> log) : m_log(std::move(log))
+ConsoleJournal::ConsoleJournal(std::unique_ptr<audit::AuditLog> log)
+    : m_log(std::move(log)), m_indexer(*m_log, kIndexDelayMs)
 {
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(kBatchMs);
@@ -33,6 +34,7 @@ ConsoleJournal::ConsoleJournal(std::unique_ptr<audit::AuditLog> log) : m_log(std
 ConsoleJournal::~ConsoleJournal()
 {
     (void)flush();
+    (void)m_indexer.catchUp(); // the last second's entries: the browse index is whole when closed
 }
 
 void ConsoleJournal::attach(GatewayConnection &connection)
@@ -87,6 +89,7 @@ Status ConsoleJournal::flush()
         Q_EMIT writeFailed(written.error());
         return written.error();
     }
+    m_indexer.appended();
     return {};
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/Result.h"
+#include "core/audit/AuditIndexer.h"
 #include "core/audit/AuditLog.h"
 #include "core/protocol/Protocol.h"
 
@@ -51,6 +52,7 @@ public:
     [[nodiscard]] qint64 size() const;
 
     static constexpr int kBatchMs = 100;
+    static constexpr int kIndexDelayMs = 1000;
 
 Q_SIGNALS:
     // An entry could not be written: the console's record is incomplete from here.
@@ -62,6 +64,7 @@ private:
     void recordShown(const protocol::ActionPending &frame);
 
     std::unique_ptr<audit::AuditLog> m_log;
+    audit::AuditIndexer m_indexer; // the browse index, a second behind the journal
     QList<audit::NewEntry> m_batch;
     QTimer m_batchTimer;
     QString m_actor = QStringLiteral("console"); // the reviewer once signed in

@@ -483,12 +483,21 @@ void AuditBrowserView::openLog(const QString &path)
     m_reader->open(QFileInfo(path).absoluteFilePath());
 }
 
-void AuditBrowserView::onOpened(const QString &path, qint64 entries)
+void AuditBrowserView::onOpened(const QString &path, qint64 entries, qint64 indexed)
 {
     m_entries = entries;
     m_pathLabel->setText(QStringLiteral("%1 · %2 entries · read-only").arg(displayText(QFileInfo(path).fileName(), 80), number(entries)));
     m_pathLabel->setToolTip(plainToolTip(QStringLiteral("Audit log file:"), path));
     m_resultBand->hide();
+    if (indexed < entries) {
+        // The list comes from the browse index, which its writer keeps a moment behind the log.
+        m_messageBar->showMessage(
+            Semantic::Info, QStringLiteral("The newest %1 entries are not in the list yet").arg(number(entries - indexed)),
+            QStringLiteral("The browse index covers entries 1 to %1 of %2. The gateway (or console) that writes this log "
+                           "indexes new entries within a second while it runs; press F5 to reload. Verify integrity "
+                           "checks every entry, indexed or not.")
+                .arg(number(indexed), number(entries)));
+    }
     m_lastReport.reset();
     m_reader->requestFilterValues();
     m_model->setFilter(filterFromControls());

@@ -98,7 +98,7 @@ private:
     void applyFilter();
     void updateWidgets();
     void updateStatus();
-    void onOpened(const QString &path, qint64 entries);
+    void onOpened(const QString &path, qint64 entries, qint64 indexed);
     void onOpenFailed(const QString &path, const Error &error);
     void onFilterValues(const QStringList &agents, const QStringList &users, const QStringList &reviewers, const QStringList &tools);
     void onCurrentRowChanged();

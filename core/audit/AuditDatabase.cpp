@@ -62,10 +62,11 @@ BEGIN SELECT RAISE(ABORT, 'audit_meta is append-only'); END;
 CREATE TRIGGER audit_meta_no_delete BEFORE DELETE ON audit_meta
 BEGIN SELECT RAISE(ABORT, 'audit_meta is append-only'); END;
 )sql"
-// The browse index (schema version 2): derived from each entry in the transaction that appends
-// it, for the audit browser's filters and search. Not evidence: not hashed, not read by the
-// verifier. Agents, users, reviewers, tools and outcomes are stored as small integers naming a
-// row of index_terms (short index keys keep appends cheap); each filter column has a partial
+// The browse index (schema version 2): derived from the entries, oldest first, by
+// AuditLog::updateIndex in transactions of its own (off the append path), for the audit
+// browser's filters and search; MAX(entry_index.seq) is how far it has got. Not evidence: not
+// hashed, not read by the verifier. Agents, users, reviewers, tools and outcomes are stored as
+// small integers naming a row of index_terms (short index keys keep the index small); each filter column has a partial
 // index ending in seq, so a filtered page is a walk of one index newest first. Time is
 // nondecreasing in seq (AuditLog never lets it go back), so a time range is a seq range found
 // through entry_index_time. entry_text is a contentless full-text index (rowid = seq).
@@ -96,7 +97,6 @@ CREATE INDEX entry_index_reviewer ON entry_index(reviewer, seq) WHERE reviewer I
 CREATE INDEX entry_index_tool ON entry_index(tool, seq) WHERE tool IS NOT NULL;
 CREATE INDEX entry_index_outcome ON entry_index(outcome, seq) WHERE outcome IS NOT NULL;
 CREATE INDEX entry_index_flagged ON entry_index(seq) WHERE flagged = 1;
-CREATE INDEX entry_index_control ON entry_index(seq) WHERE kind = 'control.change';
 CREATE TRIGGER entry_index_no_update BEFORE UPDATE ON entry_index
 BEGIN SELECT RAISE(ABORT, 'the browse index is append-only'); END;
 CREATE TRIGGER entry_index_no_delete BEFORE DELETE ON entry_index

@@ -1,7 +1,8 @@
 // The browse index: what the audit browser filters and searches by (agent, user, reviewer, tool,
-// outcome, Judge flag, words), derived from each entry when it is appended. It is a convenience
-// kept next to the evidence, never evidence itself: it is not hashed, the verifier does not read
-// it, and anything shown as the record is read from the entry, not from here.
+// outcome, Judge flag, words), derived from the entries by AuditLog::updateIndex after they are
+// appended. It is a convenience kept next to the evidence, never evidence itself: it is not
+// hashed, the verifier does not read it, and anything shown as the record is read from the
+// entry, not from here.
 #pragma once
 
 #include "core/Result.h"

@@ -57,12 +57,12 @@ using detail::TermField;
 
 constexpr qsizetype kMaxCachedTerms = 100'000;
 
-// Writes the browse index rows of the entries appended in a transaction (see AuditIndex.h).
+// Writes the browse index rows of entries, oldest first, in one transaction (see AuditIndex.h).
 // Term ids it creates are kept apart until the transaction commits (commitTerms).
 class IndexWriter final
 {
 public:
-    // The statements are the log's own, prepared once (AuditLog::Private::AppendStatements).
+    // The statements are the log's own, prepared once (AuditLog::Private::IndexStatements).
     IndexWriter(sqlite3 *db, Statement &insert, Statement &text, Statement &submission, Statement &findTerm,
                 Statement &insertTerm, std::array<QHash<QString, qint64>, detail::kTermFields> &committed)
         : m_committed(committed),
@@ -195,6 +195,20 @@ private:
     Statement &m_findTerm;
     Statement &m_insertTerm;
     sqlite3 *m_db;
+};
+
+// Drops prepared statements unless the transaction they served committed: a Statement keeps the
+// first bind error it sees, so the next write prepares them afresh.
+template<typename Statements>
+struct DropOnFailure
+{
+    std::unique_ptr<Statements> &statements;
+    bool committed = false;
+    ~DropOnFailure()
+    {
+        if (!committed)
+            statements.reset();
+    }
 };
 
 QByteArray frontierBlob(const QList<QByteArray> &frontier)
@@ -385,20 +399,8 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
         d->appendStatements = std::make_unique<Private::AppendStatements>(d->db());
     // On any failure below the statements are dropped (and prepared afresh by the next append):
     // a Statement keeps the first bind error it sees.
-    struct DropOnFailure
-    {
-        std::unique_ptr<Private::AppendStatements> &statements;
-        bool committed = false;
-        ~DropOnFailure()
-        {
-            if (!committed)
-                statements.reset();
-        }
-    } dropOnFailure{d->appendStatements};
+    DropOnFailure dropOnFailure{d->appendStatements};
     Statement &insert = d->appendStatements->entry;
-    Private::AppendStatements &prepared = *d->appendStatements;
-    IndexWriter index(d->db(), prepared.index, prepared.text, prepared.submission, prepared.findTerm,
-                      prepared.insertTerm, d->terms);
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const NewEntry &input = entries.at(i);
         AuditEntry entry;
@@ -424,16 +426,10 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
             return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"),
                                        QStringLiteral("%1: cannot append entry %2").arg(d->path).arg(entry.seq));
         }
-        if (!index.write(entry, input.payload)) {
-            return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"),
-                                       QStringLiteral("%1: cannot index entry %2").arg(d->path).arg(entry.seq));
-        }
         tree.append(entry.leafHash);
         prevHash = entry.leafHash;
         written.append(std::move(entry));
     }
-    if (!index.writeText())
-        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot index the entries' text").arg(d->path));
     Statement &state = d->appendStatements->state;
     state.reset();
     state.bind(1, tree.size());
@@ -446,11 +442,87 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
     if (!transaction.commit())
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot commit").arg(d->path));
     dropOnFailure.committed = true;
-    index.commitTerms();
     d->tree = std::move(tree);
     d->lastHash = prevHash;
     d->lastTime = time;
     return written;
+}
+
+Result<qint64> AuditLog::indexedSize() const
+{
+    Statement indexed(d->db(), "SELECT COALESCE(MAX(seq), 0) FROM entry_index");
+    if (indexed.step() != SQLITE_ROW)
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read the browse index").arg(d->path));
+    return indexed.integer(0);
+}
+
+Result<qint64> AuditLog::updateIndex(int maxEntries)
+{
+    if (d->readOnly)
+        return makeError(QStringLiteral("audit.read_only"), QStringLiteral("%1 was opened read-only").arg(d->path));
+    if (maxEntries < 1 || maxEntries > kMaxIndexBatch) {
+        return makeError(QStringLiteral("audit.invalid_query"),
+                         QStringLiteral("an index batch is 1 to %1 entries, not %2").arg(kMaxIndexBatch).arg(maxEntries));
+    }
+    // IMMEDIATE: another writer of the same file (a second AuditLog on it) cannot index the same
+    // entries between the read of the high-water mark and the inserts.
+    Transaction transaction(d->db());
+    if (!transaction.begun())
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot begin a write").arg(d->path));
+    if (!d->indexStatements)
+        d->indexStatements = std::make_unique<Private::IndexStatements>(d->db());
+    DropOnFailure dropOnFailure{d->indexStatements};
+    Private::IndexStatements &prepared = *d->indexStatements;
+
+    prepared.indexed.reset();
+    if (prepared.indexed.step() != SQLITE_ROW)
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read the browse index").arg(d->path));
+    const qint64 indexed = prepared.indexed.integer(0);
+    prepared.indexed.reset();
+
+    // Read the entries first: the index rows are then written with no read statement open.
+    QList<AuditEntry> pending;
+    prepared.unindexed.reset();
+    prepared.unindexed.bind(1, indexed);
+    prepared.unindexed.bind(2, maxEntries);
+    int rc = SQLITE_ROW;
+    while ((rc = prepared.unindexed.step()) == SQLITE_ROW) {
+        AuditEntry entry;
+        entry.seq = prepared.unindexed.integer(0);
+        entry.time = prepared.unindexed.text(1);
+        entry.kind = prepared.unindexed.text(2);
+        entry.actor = prepared.unindexed.text(3);
+        entry.subject = prepared.unindexed.text(4);
+        entry.payload = prepared.unindexed.blob(5);
+        pending.append(std::move(entry));
+    }
+    prepared.unindexed.reset();
+    if (rc != SQLITE_DONE)
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
+    if (pending.isEmpty())
+        return qint64(0);
+
+    IndexWriter index(d->db(), prepared.index, prepared.text, prepared.submission, prepared.findTerm, prepared.insertTerm,
+                      d->terms);
+    json::Limits limits;
+    limits.maxBytes = kMaxPayloadBytes;
+    for (const AuditEntry &entry : std::as_const(pending)) {
+        // The payload was canonical JSON of an object when it was appended; a file edited since
+        // is the verifier's business, and its entry is indexed by what can still be read.
+        const Result<QJsonValue> payload = json::parse(entry.payload, limits);
+        const QJsonObject object = payload && payload.value().isObject() ? payload.value().toObject() : QJsonObject();
+        if (!index.write(entry, object)) {
+            return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"),
+                                       QStringLiteral("%1: cannot index entry %2").arg(d->path).arg(entry.seq));
+        }
+    }
+    if (!index.writeText())
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot index the entries' text").arg(d->path));
+    if (!transaction.commit())
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot commit").arg(d->path));
+    dropOnFailure.committed = true;
+    index.commitTerms();
+    return qint64(pending.size());
 }
 
 Result<QList<AuditEntry>> AuditLog::entries(qint64 afterSeq, int limit, const EntryFilter &filter) const

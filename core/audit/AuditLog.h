@@ -34,6 +34,7 @@ inline constexpr qsizetype kMaxPayloadBytes = 1 << 20;    // canonical payload
 inline constexpr qsizetype kMaxFieldBytes = 256;          // kind, actor, subject (UTF-8)
 inline constexpr int kAuditSchemaVersion = 2; // 2: the browse index (no version 1 files were released)
 inline constexpr int kMaxPageSize = 10'000;
+inline constexpr int kMaxIndexBatch = 100'000; // entries updateIndex() takes in one transaction
 
 // What a caller appends: time and seq are assigned by the log.
 struct NewEntry
@@ -120,6 +121,16 @@ public:
     // root, chain) is as it was.
     [[nodiscard]] Result<QList<AuditEntry>> appendBatch(const QList<NewEntry> &entries);
 
+    // The browse index (AuditIndex.h) is not written by appends: it is derived evidence that a
+    // writer brings up to date in its own transactions, off the path an action or a decision
+    // waits on. updateIndex indexes the oldest entries not yet indexed, at most maxEntries
+    // (1..kMaxIndexBatch) in one transaction, and returns how many (0: the index is complete).
+    // Errors: "audit.read_only", "audit.invalid_query", "audit.unavailable" (nothing indexed).
+    [[nodiscard]] Result<qint64> updateIndex(int maxEntries);
+    // The seq up to which the browse index covers the log (every entry up to it is indexed, none
+    // after it); browse() and matching() see only those entries.
+    [[nodiscard]] Result<qint64> indexedSize() const;
+
     [[nodiscard]] qint64 size() const;
     [[nodiscard]] QByteArray root() const;       // RFC 6962 MTH of all entries
     [[nodiscard]] QByteArray lastHash() const;   // leaf hash of the last entry (zeros when empty)
@@ -149,7 +160,8 @@ public:
     [[nodiscard]] Result<QStringList> distinctValues(BrowseField field, int limit = kMaxDistinctValues) const;
     // The submission.accepted entry of an action; error "audit.not_found" if the log has none.
     [[nodiscard]] Result<AuditEntry> submissionOf(const QString &actionId) const;
-    // The control.change entries, oldest first, at most kMaxPageSize after afterSeq.
+    // The control.change entries, oldest first, at most kMaxPageSize after afterSeq (read from the
+    // entries themselves, not the browse index: the verifier takes reviewer keys from them).
     [[nodiscard]] Result<QList<AuditEntry>> controlChanges(qint64 afterSeq) const;
 
     // Leaf hashes by 0-based index, read from the database, for proofs. Valid while this lives.

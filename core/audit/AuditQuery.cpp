@@ -372,9 +372,8 @@ Result<AuditEntry> AuditLog::submissionOf(const QString &actionId) const
 
 Result<QList<AuditEntry>> AuditLog::controlChanges(qint64 afterSeq) const
 {
-    Statement statement(d->db(), "SELECT e.seq, e.time, e.kind, e.actor, e.subject, e.payload, e.prev_hash, e.entry_hash "
-                                 "FROM entry_index i CROSS JOIN entries e ON e.seq = i.seq "
-                                 "WHERE i.kind = 'control.change' AND i.seq > ?1 ORDER BY i.seq LIMIT ?2");
+    Statement statement(d->db(), "SELECT seq, time, kind, actor, subject, payload, prev_hash, entry_hash FROM entries "
+                                 "WHERE kind = 'control.change' AND seq > ?1 ORDER BY seq LIMIT ?2");
     statement.bind(1, afterSeq);
     statement.bind(2, kMaxPageSize);
     QList<AuditEntry> entries;

@@ -97,6 +97,7 @@ private Q_SLOTS:
     void verifyRunsToTheEndPerCheckpoint();
     void verifyCanBeCancelled();
     void tamperedFileShowsTheFailedEntry();
+    void entriesNotYetIndexedAreAnnounced();
     void exportWritesTheCurrentFilter();
     void everyWidgetShowingLogTextIsPlainText();
     void queueShortcutsDoNothingInTheAuditView();
@@ -149,6 +150,7 @@ void TestAuditBrowser::initTestCase()
     auto log = audit::AuditLog::open(m_log.path);
     QVERIFY(log);
     QVERIFY(log.value()->append(hostileSubmission(hostile)));
+    QCOMPARE(log.value()->updateIndex(audit::kMaxIndexBatch).value(), 1);
 
     // Enough entries that a verification reports progress (every 4096) before it ends.
     testsupport::AuditLogSpec big;
@@ -444,6 +446,35 @@ void TestAuditBrowser::tamperedFileShowsTheFailedEntry()
     QCOMPARE(show->text(), QStringLiteral("Show entry %1").arg(victim));
     show->click();
     QVERIFY(QTest::qWaitFor([this, victim] { return audit()->entryView()->hasDetail() && audit()->entryView()->seq() == victim; }, 10'000));
+}
+
+void TestAuditBrowser::entriesNotYetIndexedAreAnnounced()
+{
+    // A gateway appended three entries and has not indexed them yet.
+    const QString lagging = m_dir.filePath(QStringLiteral("lagging.db"));
+    QFile::remove(lagging);
+    QVERIFY(QFile::copy(m_log.path, lagging));
+    auto log = audit::AuditLog::open(lagging);
+    QVERIFY(log);
+    const qint64 before = log.value()->size();
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(log.value()->append({QStringLiteral("session.opened"), QStringLiteral("rita"), QStringLiteral("late-%1").arg(i), {}}));
+
+    QVERIFY(openAndWait(lagging));
+    QCOMPARE(audit()->messageBar()->semantic(), Semantic::Info);
+    QCOMPARE(audit()->messageBar()->title(), QStringLiteral("The newest 3 entries are not in the list yet"));
+    QVERIFY2(audit()->messageBar()->detail().contains(QStringLiteral("covers entries 1 to %1 of %2").arg(before).arg(before + 3)),
+             qPrintable(audit()->messageBar()->detail()));
+    QCOMPARE(model()->rowAt(0)->seq, before);
+
+    // Once indexed, a reload shows them and the notice is gone.
+    QCOMPARE(log.value()->updateIndex(audit::kMaxIndexBatch).value(), 3);
+    QSignalSpy opened(audit(), &ui::AuditBrowserView::logOpened);
+    audit()->reload();
+    QVERIFY(opened.wait(10'000));
+    QVERIFY(waitForReload());
+    QCOMPARE(model()->rowAt(0)->seq, before + 3);
+    QVERIFY(audit()->messageBar()->isHidden());
 }
 
 void TestAuditBrowser::exportWritesTheCurrentFilter()

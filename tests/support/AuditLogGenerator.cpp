@@ -112,6 +112,10 @@ public:
         }
         m_pending.clear();
         m_expected.clear();
+        if (m_spec.index) {
+            if (const Result<qint64> indexed = m_log.updateIndex(audit::kMaxIndexBatch); !indexed)
+                return indexed.error();
+        }
         if (m_spec.checkpointEvery > 0 && m_log.size() / m_spec.checkpointEvery > m_checkpointed) {
             m_checkpointed = m_log.size() / m_spec.checkpointEvery;
             if (Status signed_ = checkpoint(); !signed_)

@@ -27,6 +27,9 @@ struct AuditLogSpec
     int batchSize = 0;
     // A checkpoint signed with the gateway key every this many entries (0: none) and at the end.
     int checkpointEvery = 50;
+    // The browse index brought up to date after every append, as a gateway keeps it; without,
+    // the log is left unindexed (AuditLog::updateIndex).
+    bool index = true;
     // A word that occurs only in the parameters of action number uniqueWordAction (0-based).
     QString uniqueWord = QStringLiteral("quokkaswift");
     int uniqueWordAction = 5;

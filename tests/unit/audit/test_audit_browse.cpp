@@ -2,10 +2,12 @@
 // generator: every filter finds exactly the entries the generator says it should (found by
 // paging with small pages), search treats its text as words and phrases only, the filter lists,
 // the index's own append-only rules, time that never goes back, decision signature status from
-// the log's own enrolments, and — on a log of 200,000 entries — that every page query walks an
+// the log's own enrolments, the index kept up behind the appends (in any chunks, by any number
+// of writers, never read by the verifier), and — on a log of 200,000 entries — that every page query walks an
 // index rather than scanning (asserted on SQLite's query plan, never on timing).
 #include "core/audit/AuditExport.h"
 #include "core/audit/AuditIndex.h"
+#include "core/audit/AuditIndexer.h"
 #include "core/audit/AuditLog.h"
 #include "core/audit/AuditQuery.h"
 #include "core/audit/AuditVerifier.h"
@@ -118,6 +120,10 @@ private Q_SLOTS:
     void exportWritesTheFilteredEntriesInTheSharedFormat();
     void indexIsAppendOnly();
     void timeNeverGoesBackwards();
+    void indexFollowsTheLogInAnyChunks();
+    void indexUpdatesAreRefusedWhenTheyCannotHappen();
+    void twoWritersIndexEachEntryOnce();
+    void indexerKeepsUpBehindTheAppends();
     void decisionSignaturesAreCheckedAgainstTheLogsOwnEnrolments();
     void verifierReportsEachCheckpoint();
     void pageQueriesWalkAnIndexOnALargeLog_data();
@@ -557,6 +563,128 @@ void TestAuditBrowse::timeNeverGoesBackwards()
     clock.setWallClock(QDateTime(QDate(2026, 5, 1), QTime(11, 0), Qt::UTC));
     QCOMPARE(reopened.value()->append({QStringLiteral("session.closed"), QStringLiteral("rita"), QStringLiteral("s-2"), {}}).value().time,
              QStringLiteral("2026-05-01T11:00:00.000Z"));
+}
+
+void TestAuditBrowse::indexFollowsTheLogInAnyChunks()
+{
+    // The same generated traffic, left unindexed: the generator is deterministic given its spec
+    // (but for its freshly made keys, which no index row holds).
+    testsupport::AuditLogSpec spec;
+    spec.actions = 90;
+    spec.index = false;
+    const QString path = m_dir.filePath(QStringLiteral("unindexed.db"));
+    auto generated = testsupport::generateAuditLog(path, spec);
+    QVERIFY2(generated, qPrintable(generated ? QString() : generated.error().toString()));
+    auto log = AuditLog::open(path);
+    QVERIFY(log);
+    AuditLog &unindexed = *log.value();
+    QCOMPARE(unindexed.size(), m_log->size());
+    QCOMPARE(unindexed.indexedSize().value(), 0);
+    QVERIFY(unindexed.browse(0, 100, {}).value().isEmpty());
+
+    // The verifier reads enrolments from the entries, so an unindexed log verifies the same.
+    const auto keys = reviewerKeysFromLog(unindexed);
+    QVERIFY(keys);
+    QCOMPARE(keys.value().size(), m_small.reviewers.size());
+
+    // Chunks of 7: each update takes exactly the oldest entries not yet indexed.
+    qint64 covered = 0;
+    const auto first = unindexed.updateIndex(7);
+    QVERIFY(first);
+    QCOMPARE(first.value(), 7);
+    covered += 7;
+    QCOMPARE(unindexed.indexedSize().value(), covered);
+    QCOMPARE(browseAll(unindexed, {}, 100), expectedSeqs(m_small.entries, [](const ExpectedEntry &entry) { return entry.seq <= 7; }));
+    for (;;) {
+        const auto step = unindexed.updateIndex(7);
+        QVERIFY(step);
+        if (step.value() == 0)
+            break;
+        QVERIFY(step.value() <= 7);
+        covered += step.value();
+        QCOMPARE(unindexed.indexedSize().value(), covered);
+    }
+    QCOMPARE(covered, unindexed.size());
+
+    // Indexed in chunks afterwards or after every append, the index answers the same.
+    BrowseFilter flagged;
+    flagged.judgeFlagged = true;
+    BrowseFilter timeouts;
+    timeouts.outcomes = {QString::fromLatin1(outcome::kDeniedByTimeout)};
+    BrowseFilter word;
+    word.text = m_small.uniqueWord;
+    for (const BrowseFilter &filter : {BrowseFilter(), flagged, timeouts, word}) {
+        QString error;
+        const QList<qint64> chunked = browseAll(unindexed, filter, 50, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(chunked, browseAll(*m_log, filter, 50));
+    }
+    QVERIFY(!browseAll(unindexed, word, 50).isEmpty());
+    QCOMPARE(unindexed.browse(0, kMaxPageSize, {}).value(), m_log->browse(0, kMaxPageSize, {}).value()); // row by row
+    for (const BrowseField field : {BrowseField::Agent, BrowseField::User, BrowseField::Reviewer, BrowseField::Tool})
+        QCOMPARE(unindexed.distinctValues(field).value(), m_log->distinctValues(field).value());
+}
+
+void TestAuditBrowse::indexUpdatesAreRefusedWhenTheyCannotHappen()
+{
+    auto writable = AuditLog::open(m_dir.filePath(QStringLiteral("refusals.db")));
+    QVERIFY(writable);
+    for (const int bad : {0, -1, kMaxIndexBatch + 1}) {
+        const auto refused = writable.value()->updateIndex(bad);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, QStringLiteral("audit.invalid_query"));
+        QVERIFY2(refused.error().message.contains(QString::number(kMaxIndexBatch)), qPrintable(refused.error().message));
+    }
+    QCOMPARE(writable.value()->updateIndex(kMaxIndexBatch).value(), 0); // an empty log: nothing to do
+    const auto readOnly = m_log->updateIndex(10);
+    QVERIFY(!readOnly);
+    QCOMPARE(readOnly.error().code, QStringLiteral("audit.read_only"));
+}
+
+void TestAuditBrowse::twoWritersIndexEachEntryOnce()
+{
+    testsupport::AuditLogSpec spec;
+    spec.actions = 40;
+    spec.index = false;
+    const QString path = m_dir.filePath(QStringLiteral("two-writers.db"));
+    QVERIFY(testsupport::generateAuditLog(path, spec));
+    auto one = AuditLog::open(path);
+    auto two = AuditLog::open(path);
+    QVERIFY(one && two);
+    qint64 total = 0;
+    for (int round = 0; round < 1000; ++round) {
+        const auto a = one.value()->updateIndex(3);
+        const auto b = two.value()->updateIndex(5);
+        QVERIFY(a && b);
+        total += a.value() + b.value();
+        if (a.value() == 0 && b.value() == 0)
+            break;
+    }
+    QCOMPARE(total, one.value()->size());
+    QCOMPARE(one.value()->indexedSize().value(), one.value()->size());
+    QCOMPARE(browseAll(*one.value(), {}, 1000).size(), one.value()->size());
+}
+
+void TestAuditBrowse::indexerKeepsUpBehindTheAppends()
+{
+    auto log = AuditLog::open(m_dir.filePath(QStringLiteral("indexer.db")));
+    QVERIFY(log);
+    AuditIndexer indexer(*log.value(), 20, 4);
+    int failures = 0;
+    connect(&indexer, &AuditIndexer::failed, this, [&failures] { ++failures; });
+    for (int i = 0; i < 30; ++i) {
+        QVERIFY(log.value()->append({QStringLiteral("session.opened"), QStringLiteral("rita"), QStringLiteral("s-%1").arg(i), {}}));
+        indexer.appended();
+    }
+    // Nothing was indexed by the appends themselves: the indexer does it from the event loop.
+    QCOMPARE(log.value()->indexedSize().value(), 0);
+    QTRY_COMPARE(log.value()->indexedSize().value(), 30); // in chunks of 4, one after another
+    QCOMPARE(failures, 0);
+    QCOMPARE(browseAll(*log.value(), {}, 100).size(), 30);
+
+    QVERIFY(log.value()->append({QStringLiteral("session.closed"), QStringLiteral("rita"), QStringLiteral("s-0"), {}}));
+    QVERIFY(indexer.catchUp());
+    QCOMPARE(log.value()->indexedSize().value(), 31);
 }
 
 void TestAuditBrowse::decisionSignaturesAreCheckedAgainstTheLogsOwnEnrolments()

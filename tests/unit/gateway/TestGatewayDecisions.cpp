@@ -1,5 +1,6 @@
 // The gateway's decision rules and expiry, in process with a manual clock: each refusal has its
 // own code, time moves without sleeping, and a store that cannot write makes it fail closed.
+#include "core/audit/AuditIndex.h"
 #include "core/audit/AuditLog.h"
 #include "core/audit/AuditVerifier.h"
 #include "core/crypto/Base64Url.h"
@@ -460,6 +461,15 @@ void TestGatewayDecisions::auditTrailRecordsAndVerifies()
     const QByteArray shown = json::canonicalize(submitted.value(QStringLiteral("action")).toObject());
     QCOMPARE(shown, approved.actionJson);
     QCOMPARE(crypto::sha256Hex(shown), approved.digest);
+
+    // The browse index follows the appends from the gateway's event loop.
+    QTRY_COMPARE(log.value()->indexedSize().value(), log.value()->size());
+    audit::BrowseFilter timeouts;
+    timeouts.outcomes = {QString::fromLatin1(audit::outcome::kDeniedByTimeout)};
+    const auto timedOut = log.value()->browse(0, 10, timeouts);
+    QVERIFY(timedOut);
+    QCOMPARE(timedOut.value().size(), 1);
+    QCOMPARE(timedOut.value().constFirst().actionId, expired.id);
 
     // The gateway's own trail verifies, decisions included, against the enrolled keys.
     audit::VerifyOptions options;
