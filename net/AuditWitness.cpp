@@ -1,6 +1,8 @@
 // Witnessing the gateway's checkpoints: verify, ask for a proof, verify it, keep the evidence.
 #include "net/AuditWitness.h"
 
+#include "core/redaction/Redaction.h"
+#include "core/text/DisplayText.h"
 #include "net/ConsoleJournal.h"
 #include "net/GatewayConnection.h"
 
@@ -11,6 +13,13 @@
 namespace countersign {
 
 namespace {
+
+// Text the gateway chose (or a parser's message quoting what it sent), made fit for the alarm's
+// plain-text detail: credentials redacted, invisible characters shown, at most 300 characters.
+QString gatewayText(const QString &text)
+{
+    return displayText(redaction::redactText(text).text, 300);
+}
 
 QJsonArray proofJson(const QList<QByteArray> &proof)
 {
@@ -65,7 +74,7 @@ void AuditWitness::onCheckpoint(const protocol::AuditCheckpoint &frame)
         raise(QStringLiteral("audit.bad_checkpoint"),
               tr("The gateway sent an audit checkpoint that does not verify"),
               tr("%1 (%2). A checkpoint must be signed by the pinned gateway key for the log %3.")
-                  .arg(next.error().message.left(300), next.error().code, origin()),
+                  .arg(gatewayText(next.error().message), next.error().code, origin()),
               {{QStringLiteral("note"), QString::fromUtf8(frame.note)}, {QStringLiteral("error"), next.error().code}});
         return;
     }
@@ -149,7 +158,7 @@ void AuditWitness::onProofRefused(const QString &requestId, const Error &error)
              "answered %3: %4")
               .arg(next.checkpoint.size)
               .arg(m_last ? m_last->checkpoint.size : 0)
-              .arg(error.code, error.message.left(300)),
+              .arg(gatewayText(error.code), gatewayText(error.message)),
           {{QStringLiteral("witnessedNote"), m_last ? QString::fromUtf8(m_last->note) : QString()},
            {QStringLiteral("newNote"), QString::fromUtf8(next.note)},
            {QStringLiteral("error"), error.code}});

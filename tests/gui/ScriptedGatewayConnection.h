@@ -133,6 +133,11 @@ public:
         Q_EMIT consistencyProof(protocol::ConsistencyProof{request.requestId, request.first, request.second, proof});
     }
 
+    void refuseLastProofRequest(const Error &error)
+    {
+        Q_EMIT consistencyProofRefused(m_proofRequests.constLast().requestId, error);
+    }
+
     [[nodiscard]] const QList<protocol::Decision> &sentDecisions() const { return m_sent; }
     [[nodiscard]] bool started() const { return m_started; }
 

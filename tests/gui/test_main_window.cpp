@@ -112,6 +112,7 @@ private Q_SLOTS:
     // The console's journal and its witness of the gateway's audit log.
     void decisionIsJournaledBeforeItIsSent();
     void rewrittenAuditHistoryRaisesARedBandThatStays();
+    void aRefusalToProveIsShownInTheGatewaysWordsMadeSafe();
 
 private:
     template<typename T> T *find(const QString &name) const
@@ -1094,6 +1095,34 @@ void TestMainWindow::decisionIsJournaledBeforeItIsSent()
     QCOMPARE(QJsonDocument::fromJson(shown.value()->payload).object().value(QStringLiteral("digest")).toString().toLatin1(),
              frame.digest);
     m_window->setOutbox(nullptr);
+}
+
+void TestMainWindow::aRefusalToProveIsShownInTheGatewaysWordsMadeSafe()
+{
+    QTemporaryDir dir;
+    auto journal = ConsoleJournal::open(dir.filePath(QStringLiteral("journal.db")));
+    QVERIFY(journal);
+    const auto gatewayKey = crypto::Ed25519PrivateKey::generate().value();
+    AuditWitness witness(*m_connection, *journal.value(), gatewayKey.publicKey());
+    m_window->setAuditWitness(&witness);
+    m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
+    testsupport::MemoryTreeLog log{QStringLiteral("countersign/gw-test"), {}};
+    log.appendMany(6, "entry-");
+    m_connection->emitCheckpoint(log.note(3, gatewayKey));
+    m_connection->emitCheckpoint(log.note(6, gatewayKey));
+    QCOMPARE(m_connection->proofRequests().size(), 1);
+
+    // The gateway's refusal is its own text: it carries a credential and a bidi override.
+    const QString secret = QStringLiteral("AKIAZ7QWERTYUIOP2345");
+    m_connection->refuseLastProofRequest(
+        makeError(QStringLiteral("audit.unavailable"), QStringLiteral("cannot read \u202Eevil key ") + secret));
+    QVERIFY(!m_window->auditAlarmBand()->parentWidget()->isHidden());
+    const QString detail = find<QLabel>(QStringLiteral("auditAlarmDetailLabel"))->text();
+    QVERIFY2(detail.contains(QStringLiteral("answered audit.unavailable")), qPrintable(detail));
+    QVERIFY2(!detail.contains(secret), qPrintable(detail));
+    QVERIFY2(detail.contains(QStringLiteral("[redacted: aws-access-key")), qPrintable(detail));
+    QVERIFY2(!detail.contains(QChar(0x202E)), qPrintable(detail));
+    QVERIFY2(detail.contains(QStringLiteral("\u27E8U+202E\u27E9")), qPrintable(detail));
 }
 
 void TestMainWindow::rewrittenAuditHistoryRaisesARedBandThatStays()
