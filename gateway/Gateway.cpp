@@ -362,53 +362,11 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     const PolicyOutcome outcome = m_policy.evaluate(submission.tool, submission.operation,
                                                     submission.parameters, submission.judgeFlagged());
 
-    Action action;
-    action.id = randomId("act-", 8);
-    action.createdAt = m_clock.nowUtc();
-    action.gatewayId = m_store->gatewayId();
-    action.policyVersion = m_policy.version();
-    action.tool = submission.tool;
-    action.operation = submission.operation;
-    // IAM-07: nothing an agent sent is stored or published with a credential in it. The policy
-    // above judged the parameters as sent; from here on only the redacted form exists.
-    QList<redaction::Finding> found;
-    action.parameters = redaction::redactJson(submission.parameters, &found, QStringLiteral("parameters")).toObject();
-    auto redactField = [&found](const QString &text, const QString &path) {
-        redaction::Redacted redacted = redaction::redactText(text);
-        for (redaction::Finding finding : std::as_const(redacted.findings)) {
-            finding.path = path;
-            found.append(finding);
-        }
-        return redacted.text;
-    };
-    action.identity.user = submission.user;
-    action.identity.user.displayName = redactField(submission.user.displayName, QStringLiteral("identity.user.displayName"));
-    action.identity.application = submission.application;
-    action.identity.application.displayName =
-        redactField(submission.application.displayName, QStringLiteral("identity.application.displayName"));
-    // The acting agent is who authenticated, never who the body claims to be.
-    action.identity.agents.append(AgentIdentity{agent.id, submission.agentInstance});
-    action.identity.agents.append(submission.parentAgents);
-    action.identity.sessionId = submission.sessionId;
-    action.judges = submission.judges;
-    for (qsizetype i = 0; i < action.judges.size(); ++i)
-        action.judges[i].rationale = redactField(action.judges[i].rationale, QStringLiteral("judge[%1].rationale").arg(i));
-    for (const redaction::Finding &finding : std::as_const(found)) {
-        if (action.credentials.size() < ActionLimits::maxCredentials)
-            action.credentials.append(CredentialFinding{finding.path, finding.kind, finding.fingerprint});
-    }
-    if (outcome.needsHuman) {
-        const PolicyRule &rule = *outcome.rule;
-        action.deadline = action.createdAt.addSecs(rule.deadlineSeconds);
-        action.impact = Impact{rule.tier, rule.categories, rule.irreversible, rule.id, outcome.explanation};
-        action.approvalsRequired = rule.approvals;
-    } else {
-        // Nothing waits for an allowed action: its deadline is its creation.
-        action.deadline = action.createdAt;
-        action.impact = Impact{1, {}, false, QString::fromLatin1(kDefaultAllowRule),
-                               QStringLiteral("no policy rule requires a human")};
-        action.approvalsRequired = 1;
-    }
+    // IAM-07: nothing an agent sent is stored or published with a credential in it.
+    const Action action = buildAction(submission,
+                                      ActionOrigin{randomId("act-", 8), m_clock.nowUtc(), m_store->gatewayId(),
+                                                   m_policy.version(), agent.id},
+                                      outcome);
 
     const QJsonObject actionJson = action.toJson();
     if (outcome.needsHuman) {

@@ -2,6 +2,7 @@
 #include "gateway/Submission.h"
 
 #include "core/json/FieldReader.h"
+#include "core/redaction/Redaction.h"
 
 #include <QJsonArray>
 
@@ -118,6 +119,54 @@ Result<Submission> Submission::fromJson(const QJsonObject &json)
     if (reader.failed())
         return reader.error();
     return s;
+}
+
+Action buildAction(const Submission &submission, const ActionOrigin &origin, const PolicyOutcome &outcome)
+{
+    Action action;
+    action.id = origin.id;
+    action.createdAt = origin.createdAt;
+    action.gatewayId = origin.gatewayId;
+    action.policyVersion = origin.policyVersion;
+    action.tool = submission.tool;
+    action.operation = submission.operation;
+    // The policy judged the parameters as sent; from here on only the redacted form exists.
+    QList<redaction::Finding> found;
+    action.parameters = redaction::redactJson(submission.parameters, &found, QStringLiteral("parameters")).toObject();
+    auto redactField = [&found](const QString &text, const QString &path) {
+        redaction::Redacted redacted = redaction::redactText(text);
+        for (redaction::Finding finding : std::as_const(redacted.findings)) {
+            finding.path = path;
+            found.append(finding);
+        }
+        return redacted.text;
+    };
+    action.identity.user = submission.user;
+    action.identity.user.displayName = redactField(submission.user.displayName, QStringLiteral("identity.user.displayName"));
+    action.identity.application = submission.application;
+    action.identity.application.displayName =
+        redactField(submission.application.displayName, QStringLiteral("identity.application.displayName"));
+    action.identity.agents.append(AgentIdentity{origin.agentId, submission.agentInstance});
+    action.identity.agents.append(submission.parentAgents);
+    action.identity.sessionId = submission.sessionId;
+    action.judges = submission.judges;
+    for (qsizetype i = 0; i < action.judges.size(); ++i)
+        action.judges[i].rationale = redactField(action.judges[i].rationale, QStringLiteral("judge[%1].rationale").arg(i));
+    for (const redaction::Finding &finding : std::as_const(found)) {
+        if (action.credentials.size() < ActionLimits::maxCredentials)
+            action.credentials.append(CredentialFinding{finding.path, finding.kind, finding.fingerprint});
+    }
+    if (outcome.needsHuman) {
+        const PolicyRule &rule = *outcome.rule;
+        action.deadline = action.createdAt.addSecs(rule.deadlineSeconds);
+        action.impact = Impact{rule.tier, rule.categories, rule.irreversible, rule.id, outcome.explanation};
+        action.approvalsRequired = rule.approvals;
+    } else {
+        action.deadline = action.createdAt;
+        action.impact = Impact{1, {}, false, QString::fromLatin1(kDefaultAllowRule), QStringLiteral("no policy rule requires a human")};
+        action.approvalsRequired = 1;
+    }
+    return action;
 }
 
 } // namespace countersign::gateway
