@@ -50,23 +50,14 @@ private:
         return decision::signDecision(claims, m_gateway->reviewerKey(GatewayProcess::kRita), SystemClock::instance()).value();
     }
 
-    // What the console's ReviewerKey does: fill in the reviewer and sign.
-    std::function<Result<QByteArray>(const auth::SignInClaims &)> signerFor(const QString &reviewer)
-    {
-        return [this, reviewer](auth::SignInClaims claims) {
-            claims.reviewer = reviewer;
-            return auth::signSignIn(claims, m_gateway->reviewerKey(reviewer), SystemClock::instance());
-        };
-    }
-
     std::unique_ptr<WebSocketGatewayConnection> connectAs(const QString &reviewer, QByteArray pin = {},
                                                           QByteArray gatewayKey = {})
     {
-        ConnectionSettings settings;
-        settings.url = m_gateway->consoleUrl();
-        settings.pinnedSha256 = pin.isEmpty() ? m_gateway->fingerprint() : pin;
-        settings.signIn = signerFor(reviewer);
-        settings.gatewayPublicKey = gatewayKey.isEmpty() ? m_gateway->gatewayPublicKey() : gatewayKey;
+        ConnectionSettings settings = m_gateway->connectionSettings(reviewer);
+        if (!pin.isEmpty())
+            settings.pinnedSha256 = pin;
+        if (!gatewayKey.isEmpty())
+            settings.gatewayPublicKey = gatewayKey;
         settings.initialBackoffMs = 50;
         settings.maxBackoffMs = 400;
         return std::make_unique<WebSocketGatewayConnection>(settings);
@@ -153,10 +144,8 @@ private Q_SLOTS:
 
     void missingGatewayKeyIsRefused()
     {
-        ConnectionSettings settings;
-        settings.url = m_gateway->consoleUrl();
-        settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.signIn = signerFor(GatewayProcess::kRita);
+        ConnectionSettings settings = m_gateway->connectionSettings(GatewayProcess::kRita);
+        settings.gatewayPublicKey.clear(); // not given
         WebSocketGatewayConnection connection(settings);
         connection.start();
         QCOMPARE(connection.state(), GatewayConnection::State::Refused);
@@ -230,10 +219,7 @@ private Q_SLOTS:
 
     void lockedKeySaysSo()
     {
-        ConnectionSettings settings;
-        settings.url = m_gateway->consoleUrl();
-        settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
+        ConnectionSettings settings = m_gateway->connectionSettings(GatewayProcess::kRita);
         settings.signIn = [](const auth::SignInClaims &) -> Result<QByteArray> {
             return makeError(QStringLiteral("key.locked"), QStringLiteral("locked"));
         };
@@ -250,17 +236,13 @@ private Q_SLOTS:
         GatewayProcess gateway(options);
         QString error;
         QVERIFY2(gateway.start(&error), qPrintable(error));
-        ConnectionSettings settings;
-        settings.url = gateway.consoleUrl();
-        settings.pinnedSha256 = gateway.fingerprint();
-        settings.gatewayPublicKey = gateway.gatewayPublicKey();
+        ConnectionSettings settings = gateway.connectionSettings(GatewayProcess::kRita);
         settings.initialBackoffMs = 50;
         settings.maxBackoffMs = 200;
         int signIns = 0;
-        settings.signIn = [&](auth::SignInClaims claims) {
+        settings.signIn = [&signIns, signIn = settings.signIn](const auth::SignInClaims &claims) {
             ++signIns;
-            claims.reviewer = GatewayProcess::kRita;
-            return auth::signSignIn(claims, gateway.reviewerKey(GatewayProcess::kRita), SystemClock::instance());
+            return signIn(claims);
         };
         WebSocketGatewayConnection connection(settings);
         QStringList details;

@@ -38,14 +38,7 @@ class TestAuditWitness final : public QObject
 
     Console openConsole(ConsoleJournal &journal)
     {
-        ConnectionSettings settings;
-        settings.url = m_gateway->consoleUrl();
-        settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
-        settings.signIn = [this](auth::SignInClaims claims) {
-            claims.reviewer = GatewayProcess::kRita;
-            return auth::signSignIn(claims, m_gateway->reviewerKey(GatewayProcess::kRita), SystemClock::instance());
-        };
+        const ConnectionSettings settings = m_gateway->connectionSettings(GatewayProcess::kRita);
         Console console;
         console.connection = std::make_unique<WebSocketGatewayConnection>(settings);
         journal.attach(*console.connection);

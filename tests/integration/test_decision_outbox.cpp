@@ -42,14 +42,7 @@ class TestDecisionOutbox final : public QObject
     {
         auto console = std::make_unique<Console>();
         console->time = std::make_unique<ServerTime>(SystemClock::instance());
-        ConnectionSettings settings;
-        settings.url = m_gateway->consoleUrl();
-        settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
-        settings.signIn = [this](auth::SignInClaims claims) {
-            claims.reviewer = GatewayProcess::kRita;
-            return auth::signSignIn(claims, m_gateway->reviewerKey(GatewayProcess::kRita), SystemClock::instance());
-        };
+        const ConnectionSettings settings = m_gateway->connectionSettings(GatewayProcess::kRita);
         console->connection = std::make_unique<WebSocketGatewayConnection>(settings);
         Console *raw = console.get();
         connect(console->connection.get(), &GatewayConnection::helloReceived, this, [raw](const protocol::Hello &hello) {

@@ -47,14 +47,7 @@ private Q_SLOTS:
         QUrl url = m_gateway->consoleUrl();
         url.setPort(proxy.port());
 
-        ConnectionSettings settings;
-        settings.url = url;
-        settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
-        settings.signIn = [this](auth::SignInClaims claims) {
-            claims.reviewer = GatewayProcess::kRita;
-            return auth::signSignIn(claims, m_gateway->reviewerKey(GatewayProcess::kRita), SystemClock::instance());
-        };
+        ConnectionSettings settings = m_gateway->connectionSettings(GatewayProcess::kRita, url);
         settings.initialBackoffMs = 20;
         settings.maxBackoffMs = 300;
         WebSocketGatewayConnection connection(settings);

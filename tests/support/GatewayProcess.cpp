@@ -5,6 +5,8 @@
 #include "core/crypto/Digest.h"
 #include "core/crypto/Ed25519.h"
 #include "core/crypto/Jwk.h"
+#include "core/auth/SignIn.h"
+#include "core/Clock.h"
 #include "sim/Scenario.h"
 #include "tests/support/TestConsoleClient.h"
 
@@ -68,6 +70,20 @@ QByteArray GatewayProcess::logText() const
 const crypto::Ed25519PrivateKey &GatewayProcess::reviewerKey(const QString &reviewerId) const
 {
     return m_reviewerKeys.at(reviewerId);
+}
+
+ConnectionSettings GatewayProcess::connectionSettings(const QString &reviewerId, const QUrl &url) const
+{
+    ConnectionSettings settings;
+    settings.url = url.isEmpty() ? m_consoleUrl : url;
+    settings.pinnedSha256 = m_fingerprint;
+    settings.gatewayPublicKey = m_gatewayPublicKey;
+    const crypto::Ed25519PrivateKey *key = &reviewerKey(reviewerId);
+    settings.signIn = [key, reviewerId](auth::SignInClaims claims) {
+        claims.reviewer = reviewerId;
+        return auth::signSignIn(claims, *key, SystemClock::instance());
+    };
+    return settings;
 }
 
 std::unique_ptr<TestConsoleClient> GatewayProcess::console(const QString &reviewerId) const

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/crypto/Ed25519.h"
+#include "net/WebSocketGatewayConnection.h"
 
 #include <map>
 #include <memory>
@@ -80,6 +81,10 @@ public:
     [[nodiscard]] QByteArray adminToken() const { return m_tokens.value(kOps); }
     // The private key of kRita, kSam, kAlex or kMallory.
     [[nodiscard]] const crypto::Ed25519PrivateKey &reviewerKey(const QString &reviewerId) const;
+    // What the real console connects with to this gateway as reviewerId: its URL (or url, e.g. a
+    // proxy in front of it), the pinned certificate and gateway key, and sign-ins signed with
+    // reviewerKey(reviewerId). This object must outlive the connection.
+    [[nodiscard]] ConnectionSettings connectionSettings(const QString &reviewerId, const QUrl &url = {}) const;
     // A console client for reviewerId, signing with reviewerKey(reviewerId), not yet opened.
     [[nodiscard]] std::unique_ptr<TestConsoleClient> console(const QString &reviewerId) const;
     [[nodiscard]] QString dataDir() const;
