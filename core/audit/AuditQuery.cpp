@@ -236,15 +236,30 @@ Result<BrowseFilter> normalizedFilter(const BrowseFilter &filter)
     return normal;
 }
 
-Result<QList<BrowseRow>> AuditLog::browse(qint64 beforeSeq, int limit, const BrowseFilter &filter) const
+namespace {
+
+// The query of one page, after the checks every page query makes (limit, filter).
+Result<Query> pageQuery(const BrowseFilter &filter, qint64 cursor, int limit, Order order, Columns columns)
 {
     if (Status ok = checkLimit(limit, kMaxPageSize); !ok)
         return ok.error();
     const Result<BrowseFilter> normal = normalizedFilter(filter);
     if (!normal)
         return normal.error();
-    const qint64 cursor = beforeSeq > 0 ? beforeSeq : std::numeric_limits<qint64>::max();
-    const Result<Query> query = buildQuery(normal.value(), cursor, limit, Order::NewestFirst, Columns::Row);
+    return buildQuery(normal.value(), cursor, limit, order, columns);
+}
+
+// Newest first, a page starts below beforeSeq; 0 means from the newest entry.
+qint64 newestFirstCursor(qint64 beforeSeq)
+{
+    return beforeSeq > 0 ? beforeSeq : std::numeric_limits<qint64>::max();
+}
+
+} // namespace
+
+Result<QList<BrowseRow>> AuditLog::browse(qint64 beforeSeq, int limit, const BrowseFilter &filter) const
+{
+    const Result<Query> query = pageQuery(filter, newestFirstCursor(beforeSeq), limit, Order::NewestFirst, Columns::Row);
     if (!query)
         return query.error();
     Statement statement(d->db(), query.value().sql.constData());
@@ -279,12 +294,7 @@ Result<QList<BrowseRow>> AuditLog::browse(qint64 beforeSeq, int limit, const Bro
 
 Result<QList<AuditEntry>> AuditLog::matching(qint64 afterSeq, int limit, const BrowseFilter &filter) const
 {
-    if (Status ok = checkLimit(limit, kMaxPageSize); !ok)
-        return ok.error();
-    const Result<BrowseFilter> normal = normalizedFilter(filter);
-    if (!normal)
-        return normal.error();
-    const Result<Query> query = buildQuery(normal.value(), std::max<qint64>(afterSeq, 0), limit, Order::OldestFirst, Columns::Entry);
+    const Result<Query> query = pageQuery(filter, std::max<qint64>(afterSeq, 0), limit, Order::OldestFirst, Columns::Entry);
     if (!query)
         return query.error();
     Statement statement(d->db(), query.value().sql.constData());
@@ -300,10 +310,7 @@ Result<QList<AuditEntry>> AuditLog::matching(qint64 afterSeq, int limit, const B
 
 Result<QStringList> AuditLog::browsePlan(const BrowseFilter &filter) const
 {
-    const Result<BrowseFilter> normal = normalizedFilter(filter);
-    if (!normal)
-        return normal.error();
-    const Result<Query> query = buildQuery(normal.value(), std::numeric_limits<qint64>::max(), 100, Order::NewestFirst, Columns::Row);
+    const Result<Query> query = pageQuery(filter, newestFirstCursor(0), 100, Order::NewestFirst, Columns::Row);
     if (!query)
         return query.error();
     Statement statement(d->db(), QByteArray("EXPLAIN QUERY PLAN " + query.value().sql).constData());
@@ -319,13 +326,7 @@ Result<QStringList> AuditLog::browsePlan(const BrowseFilter &filter) const
 
 Result<qint64> AuditLog::browseWork(qint64 beforeSeq, int limit, const BrowseFilter &filter) const
 {
-    if (Status ok = checkLimit(limit, kMaxPageSize); !ok)
-        return ok.error();
-    const Result<BrowseFilter> normal = normalizedFilter(filter);
-    if (!normal)
-        return normal.error();
-    const qint64 cursor = beforeSeq > 0 ? beforeSeq : std::numeric_limits<qint64>::max();
-    const Result<Query> query = buildQuery(normal.value(), cursor, limit, Order::NewestFirst, Columns::Row);
+    const Result<Query> query = pageQuery(filter, newestFirstCursor(beforeSeq), limit, Order::NewestFirst, Columns::Row);
     if (!query)
         return query.error();
     Statement statement(d->db(), query.value().sql.constData());
