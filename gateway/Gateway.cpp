@@ -252,8 +252,14 @@ Status Gateway::loadPolicy()
     bootstrap.command = QStringLiteral("bootstrap");
     bootstrap.target = fromFile->value().version();
     bootstrap.before = "null";
+    // The reviewers' keys are on record from the start, so the log alone says which keys its
+    // decisions must verify under (audit::reviewerKeysFromLog).
+    QJsonArray reviewers;
+    for (const PolicyReviewer &reviewer : fromFile->value().reviewers())
+        reviewers.append(Policy::reviewerJson(reviewer));
     bootstrap.after = json::canonicalize(QJsonObject{{QStringLiteral("version"), fromFile->value().version()},
-                                                      {QStringLiteral("policyFile"), QFileInfo(m_config.policyPath).absoluteFilePath()}});
+                                                      {QStringLiteral("policyFile"), QFileInfo(m_config.policyPath).absoluteFilePath()},
+                                                      {QStringLiteral("reviewers"), reviewers}});
     bootstrap.why = QStringLiteral("initial policy from the policy file");
     auto recorded = applyPolicyChange(std::move(*fromFile).value(), std::move(bootstrap));
     if (!recorded)

@@ -491,12 +491,16 @@ Result<QList<EnrolledReviewer>> reviewerKeysFromLog(const AuditLog &log)
             if (!payload || !payload.value().isObject())
                 continue;
             const QJsonObject change = payload.value().toObject();
-            if (!change.value(QStringLiteral("command")).toString().startsWith(QLatin1String("reviewers.")))
-                continue;
-            for (const QString &side : {QStringLiteral("before"), QStringLiteral("after")}) {
+            const QString command = change.value(QStringLiteral("command")).toString();
+            QJsonArray listed; // reviewer entries as Policy::reviewerJson writes them
+            if (command == QLatin1String("bootstrap")) {
+                listed = change.value(QStringLiteral("after")).toObject().value(QStringLiteral("reviewers")).toArray();
+            } else if (command.startsWith(QLatin1String("reviewers."))) {
+                listed = {change.value(QStringLiteral("before")), change.value(QStringLiteral("after"))};
+            }
+            for (const QJsonValue &one : std::as_const(listed)) {
                 // One at a time: a key the log got wrong costs that key only.
-                const Result<QList<EnrolledReviewer>> keys =
-                    parseReviewerKeys(json::canonicalize(QJsonArray{change.value(side)}));
+                const Result<QList<EnrolledReviewer>> keys = parseReviewerKeys(json::canonicalize(QJsonArray{one}));
                 if (!keys)
                     continue;
                 for (const EnrolledReviewer &reviewer : keys.value()) {

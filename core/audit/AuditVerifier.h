@@ -63,9 +63,9 @@ struct DecisionSignature
                                                        const QString &actionId = {}, const QByteArray &actionDigest = {});
 [[nodiscard]] QHash<QString, EnrolledReviewer> reviewersByKeyId(const QList<EnrolledReviewer> &reviewers);
 
-// The reviewer keys a log enrols itself: every key in the before and after of its control.change
-// entries for reviewers (reviewers.add, reviewers.revoke), revoked ones included. Reviewers that
-// came with the policy file at bootstrap are not in the log and so not here.
+// The reviewer keys a log enrols itself: the reviewers of the policy file the gateway started
+// with (the "bootstrap" control.change lists them) and every key in the before and after of its
+// control.change entries for reviewers (reviewers.add, reviewers.revoke), revoked ones included.
 [[nodiscard]] Result<QList<EnrolledReviewer>> reviewerKeysFromLog(const AuditLog &log);
 
 struct VerifyOptions

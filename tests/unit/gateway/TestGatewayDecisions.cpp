@@ -477,6 +477,17 @@ void TestGatewayDecisions::auditTrailRecordsAndVerifies()
     for (const PolicyReviewer &entry : m_gateway->policy().reviewers())
         enrolled.append(audit::EnrolledReviewer{entry.id, entry.keyId, *entry.key});
     options.reviewers = enrolled;
+    // The log names those keys itself, from the policy the gateway started with.
+    const auto fromLog = audit::reviewerKeysFromLog(*log.value());
+    QVERIFY(fromLog);
+    QCOMPARE(fromLog.value().size(), enrolled.size());
+    for (const audit::EnrolledReviewer &reviewer : std::as_const(enrolled)) {
+        QVERIFY2(std::any_of(fromLog.value().cbegin(), fromLog.value().cend(),
+                             [&](const audit::EnrolledReviewer &logged) {
+                                 return logged.id == reviewer.id && logged.keyId == reviewer.keyId && logged.key == reviewer.key;
+                             }),
+                 qPrintable(reviewer.id));
+    }
     // Signed with the key consoles pin: one checkpoint from open(), one now.
     auto checkpoint = m_gateway->signAuditCheckpoint();
     QVERIFY2(checkpoint, qPrintable(checkpoint ? QString() : checkpoint.error().toString()));
