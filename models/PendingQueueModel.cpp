@@ -526,26 +526,41 @@ void PendingQueueModel::refreshCountdown()
     Q_EMIT dataChanged(index(0, TimeLeft), index(rowCount() - 1, TimeLeft),
         {Qt::DisplayRole, Qt::AccessibleTextRole, Qt::ToolTipRole, RawSortRole, TimeFractionRole, MsLeftRole});
 
-    // Rows that stopped being new or just expired change as a whole (highlight, greyed text).
+    // Rows that stopped being new or just expired change as a whole (highlight, greyed text);
+    // rows still new only fade. Adjacent rows that change alike are announced as one range: with
+    // thousands of rows just arrived, one signal per row would hold up the GUI thread.
+    enum class Change { None, Fade, State };
+    Change runChange = Change::None;
+    int runStart = 0;
+    auto endRun = [&](int end) {
+        if (runChange == Change::Fade)
+            Q_EMIT dataChanged(index(runStart, 0), index(end - 1, ColumnCount - 1), {Qt::BackgroundRole});
+        else if (runChange == Change::State)
+            Q_EMIT dataChanged(index(runStart, 0), index(end - 1, ColumnCount - 1),
+                               {NewRole, ExpiredRole, Qt::BackgroundRole, Qt::ForegroundRole});
+    };
     QStringList expired;
     for (int r = 0; r < rowCount(); ++r) {
         Row &row = *m_rows[static_cast<size_t>(r)];
         const bool nowNew = isNew(row);
         const bool nowExpired = m_time.msUntil(row.frame.action.deadline) <= 0;
+        Change change = Change::None;
         if (nowNew && row.shownNew && nowExpired == row.shownExpired) {
-            // Still new: only the fading highlight changes.
-            Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1), {Qt::BackgroundRole});
-            continue;
+            change = Change::Fade;
+        } else if (nowNew != row.shownNew || nowExpired != row.shownExpired) {
+            if (nowExpired && !row.shownExpired)
+                expired.append(row.frame.action.id);
+            row.shownNew = nowNew;
+            row.shownExpired = nowExpired;
+            change = Change::State;
         }
-        if (nowNew == row.shownNew && nowExpired == row.shownExpired)
-            continue;
-        if (nowExpired && !row.shownExpired)
-            expired.append(row.frame.action.id);
-        row.shownNew = nowNew;
-        row.shownExpired = nowExpired;
-        Q_EMIT dataChanged(
-            index(r, 0), index(r, ColumnCount - 1), {NewRole, ExpiredRole, Qt::BackgroundRole, Qt::ForegroundRole});
+        if (change != runChange) {
+            endRun(r);
+            runChange = change;
+            runStart = r;
+        }
     }
+    endRun(rowCount());
     for (const QString &id : std::as_const(expired))
         Q_EMIT actionExpiredLocally(id);
 }
