@@ -399,7 +399,7 @@ Result<QList<AuditEntry>> AuditLog::appendBatch(const QList<NewEntry> &entries)
         d->appendStatements = std::make_unique<Private::AppendStatements>(d->db());
     // On any failure below the statements are dropped (and prepared afresh by the next append):
     // a Statement keeps the first bind error it sees.
-    DropOnFailure dropOnFailure{d->appendStatements};
+    DropOnFailure<Private::AppendStatements> dropOnFailure{d->appendStatements};
     Statement &insert = d->appendStatements->entry;
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const NewEntry &input = entries.at(i);
@@ -471,7 +471,7 @@ Result<qint64> AuditLog::updateIndex(int maxEntries)
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot begin a write").arg(d->path));
     if (!d->indexStatements)
         d->indexStatements = std::make_unique<Private::IndexStatements>(d->db());
-    DropOnFailure dropOnFailure{d->indexStatements};
+    DropOnFailure<Private::IndexStatements> dropOnFailure{d->indexStatements};
     Private::IndexStatements &prepared = *d->indexStatements;
 
     prepared.indexed.reset();
