@@ -1,10 +1,12 @@
 // RFC 8785 (JSON Canonicalization Scheme) serialization: the exact bytes that digests and
 // signatures are computed over, so every implementation must produce them identically.
 #include "core/json/Json.h"
+#include "core/json/JsonDetail.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -42,21 +44,8 @@ void appendString(QByteArray &out, const QString &text)
             continue;
         out.append(run, p - run);
         run = p + 1;
-        switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\b': out.append("\\b"); break;
-        case '\t': out.append("\\t"); break;
-        case '\n': out.append("\\n"); break;
-        case '\f': out.append("\\f"); break;
-        case '\r': out.append("\\r"); break;
-        default: {
-            constexpr char kHex[] = "0123456789abcdef";
-            const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-            out.append(escape, sizeof escape);
-            break;
-        }
-        }
+        char escape[6];
+        out.append(escape, detail::canonicalEscape(c, escape));
     }
     out.append(run, end - run);
     out.append('"');
@@ -136,16 +125,29 @@ QByteArray canonicalize(const QJsonValue &value)
 
 QByteArray formatNumber(double value)
 {
+    char buffer[detail::kMaxNumberChars];
+    const int length = detail::formatNumberTo(value, buffer);
+    if (length == 0)
+        return {}; // a null array, as before, for a value with no JSON spelling
+    return QByteArray(buffer, length);
+}
+
+namespace detail {
+
+int formatNumberTo(double value, char (&out)[kMaxNumberChars])
+{
     if (!std::isfinite(value))
-        return {};
-    if (value == 0)
-        return QByteArrayLiteral("0"); // also -0, as ECMAScript prints it
+        return 0;
+    if (value == 0) {
+        out[0] = '0'; // also -0, as ECMAScript prints it
+        return 1;
+    }
 
     // Shortest digits that round-trip, in the form "[-]d[.ddd]e(+|-)x".
     char buffer[32];
     const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
     if (ec != std::errc{})
-        return {};
+        return 0;
 
     const char *p = buffer;
     const bool negative = *p == '-';
@@ -162,39 +164,52 @@ QByteArray formatNumber(double value)
     ++p; // the exponent's sign is always present
     int exponent = 0;
     if (std::from_chars(p, end, exponent).ec != std::errc{})
-        return {};
+        return 0;
     if (negativeExponent)
         exponent = -exponent;
 
     // ECMAScript Number::toString (ECMA-262 section 6.1.6.1.20): n is the position of the
-    // decimal point relative to the first digit, value = 0.digits x 10^n.
+    // decimal point relative to the first digit, value = 0.digits x 10^n. The longest result is
+    // 25 characters ("-0.00000" and 17 digits).
     const int n = exponent + 1;
-    QByteArray out;
-    out.reserve(32);
+    char *o = out;
+    const auto put = [&o](const char *from, int count) {
+        std::memcpy(o, from, size_t(count));
+        o += count;
+    };
+    const auto zeros = [&o](int count) {
+        std::memset(o, '0', size_t(count));
+        o += count;
+    };
     if (negative)
-        out.append('-');
+        *o++ = '-';
     if (k <= n && n <= 21) {
-        out.append(digits, k);
-        out.append(QByteArray(n - k, '0'));
+        put(digits, k);
+        zeros(n - k);
     } else if (0 < n && n <= 21) {
-        out.append(digits, n);
-        out.append('.');
-        out.append(digits + n, k - n);
+        put(digits, n);
+        *o++ = '.';
+        put(digits + n, k - n);
     } else if (-6 < n && n <= 0) {
-        out.append("0.");
-        out.append(QByteArray(-n, '0'));
-        out.append(digits, k);
+        put("0.", 2);
+        zeros(-n);
+        put(digits, k);
     } else {
-        out.append(digits[0]);
+        *o++ = digits[0];
         if (k > 1) {
-            out.append('.');
-            out.append(digits + 1, k - 1);
+            *o++ = '.';
+            put(digits + 1, k - 1);
         }
-        out.append('e');
-        out.append(n - 1 > 0 ? '+' : '-');
-        out.append(QByteArray::number(std::abs(n - 1)));
+        *o++ = 'e';
+        *o++ = n - 1 > 0 ? '+' : '-';
+        const auto [exponentEnd, exponentError] = std::to_chars(o, out + kMaxNumberChars, std::abs(n - 1));
+        if (exponentError != std::errc{})
+            return 0;
+        o = exponentEnd;
     }
-    return out;
+    return int(o - out);
 }
+
+} // namespace detail
 
 } // namespace countersign::json

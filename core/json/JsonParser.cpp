@@ -1,6 +1,7 @@
 // The strict JSON parser for untrusted input: RFC 8259 grammar, I-JSON (RFC 7493) rules and
 // explicit size limits, reporting the byte offset of the first thing that is wrong.
 #include "core/json/Json.h"
+#include "core/json/JsonDetail.h"
 
 #include <algorithm>
 #include <array>
@@ -18,34 +19,13 @@ namespace countersign::json {
 
 namespace {
 
-// How the string scanner treats each byte. A table keeps the inner loop to one load and one
-// compare per byte, which matters for documents that are mostly string content.
-enum ByteClass : std::uint8_t { Plain = 0, Quote, Backslash, Control, NonAscii };
-
-constexpr std::array<std::uint8_t, 256> makeStringTable()
-{
-    std::array<std::uint8_t, 256> table{};
-    for (int c = 0; c < 0x20; ++c)
-        table[c] = Control;
-    for (int c = 0x80; c < 0x100; ++c)
-        table[c] = NonAscii;
-    table['"'] = Quote;
-    table['\\'] = Backslash;
-    return table;
-}
-
-constexpr std::array<std::uint8_t, 256> kStringTable = makeStringTable();
-
-constexpr bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-constexpr bool isWhitespace(char c)
-{
-    // RFC 8259 section 2: nothing else (no vertical tab, form feed, NBSP or BOM) separates tokens.
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+using detail::isDigit;
+using detail::isWhitespace;
+using detail::kStringTable;
+using detail::ByteClass::Backslash;
+using detail::ByteClass::Control;
+using detail::ByteClass::Plain;
+using detail::ByteClass::Quote;
 
 QString hexByte(unsigned char c)
 {
@@ -396,17 +376,10 @@ private:
         for (int i = 0; i < 4; ++i, ++p) {
             if (p == m_end)
                 return failSyntax(p, QStringLiteral("a hex digit in a \\u escape"));
-            const char c = *p;
-            unsigned digit = 0;
-            if (c >= '0' && c <= '9')
-                digit = unsigned(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                digit = unsigned(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                digit = unsigned(c - 'A' + 10);
-            else
+            const int digit = detail::hexDigitValue(*p);
+            if (digit < 0)
                 return failSyntax(p, QStringLiteral("a hex digit in a \\u escape"));
-            unit = (unit << 4) | digit;
+            unit = (unit << 4) | char32_t(digit);
         }
         return true;
     }
@@ -436,20 +409,9 @@ private:
         const char *at = m_pos;
         if (m_end - m_pos < 2)
             return failSyntax(m_pos + 1, QStringLiteral("an escape character after '\\'"));
-        char simple = 0;
-        switch (m_pos[1]) {
-        case '"': simple = '"'; break;
-        case '\\': simple = '\\'; break;
-        case '/': simple = '/'; break;
-        case 'b': simple = '\b'; break;
-        case 'f': simple = '\f'; break;
-        case 'n': simple = '\n'; break;
-        case 'r': simple = '\r'; break;
-        case 't': simple = '\t'; break;
-        case 'u': break;
-        default:
+        const char simple = detail::simpleEscapeValue(m_pos[1]);
+        if (simple == 0 && m_pos[1] != 'u')
             return failSyntax(m_pos + 1, QStringLiteral("one of \" \\ / b f n r t u after '\\'"));
-        }
         if (simple != 0) {
             m_scratch.append(simple);
             m_pos += 2;
@@ -493,55 +455,35 @@ private:
     bool skipUtf8Sequence()
     {
         const auto *s = reinterpret_cast<const unsigned char *>(m_pos);
-        const auto *end = reinterpret_cast<const unsigned char *>(m_end);
         const unsigned char lead = s[0];
+        const detail::Utf8Sequence sequence =
+            detail::decodeUtf8(s, reinterpret_cast<const unsigned char *>(m_end));
         const auto invalid = [this](const QString &why) {
             return fail(m_pos, QStringLiteral("json.utf8"), QStringLiteral("invalid UTF-8: ") + why);
         };
-
-        int continuation = 0;
-        unsigned char low = 0x80;  // allowed range of the second byte
-        unsigned char high = 0xBF;
-        QString rangeError;
-        if (lead < 0xC0)
+        switch (sequence.error) {
+        case detail::Utf8Error::None:
+            m_pos += sequence.length;
+            return true;
+        case detail::Utf8Error::UnexpectedContinuation:
             return invalid(QStringLiteral("unexpected continuation byte ") + hexByte(lead));
-        if (lead < 0xC2)
+        case detail::Utf8Error::OverlongLead:
             return invalid(QStringLiteral("overlong encoding (lead byte ") + hexByte(lead) + QStringLiteral(")"));
-        if (lead < 0xE0) {
-            continuation = 1;
-        } else if (lead < 0xF0) {
-            continuation = 2;
-            if (lead == 0xE0) {
-                low = 0xA0;
-                rangeError = QStringLiteral("overlong encoding");
-            } else if (lead == 0xED) {
-                high = 0x9F;
-                rangeError = QStringLiteral("encoded surrogate (U+D800 to U+DFFF)");
-            }
-        } else if (lead < 0xF5) {
-            continuation = 3;
-            if (lead == 0xF0) {
-                low = 0x90;
-                rangeError = QStringLiteral("overlong encoding");
-            } else if (lead == 0xF4) {
-                high = 0x8F;
-                rangeError = QStringLiteral("code point beyond U+10FFFF");
-            }
-        } else if (lead < 0xF8) {
+        case detail::Utf8Error::BeyondMaxLead:
             return invalid(QStringLiteral("code point beyond U+10FFFF (lead byte ") + hexByte(lead)
                            + QStringLiteral(")"));
-        } else {
+        case detail::Utf8Error::NeverOccurs:
             return invalid(QStringLiteral("byte ") + hexByte(lead) + QStringLiteral(" never occurs in UTF-8"));
+        case detail::Utf8Error::Truncated:
+            return invalid(QStringLiteral("truncated sequence (lead byte ") + hexByte(lead) + QStringLiteral(")"));
+        case detail::Utf8Error::SecondByteRange:
+            if (lead == 0xED)
+                return invalid(QStringLiteral("encoded surrogate (U+D800 to U+DFFF)"));
+            if (lead == 0xF4)
+                return invalid(QStringLiteral("code point beyond U+10FFFF"));
+            return invalid(QStringLiteral("overlong encoding")); // E0, F0
         }
-
-        for (int i = 1; i <= continuation; ++i) {
-            if (s + i == end || (s[i] & 0xC0) != 0x80)
-                return invalid(QStringLiteral("truncated sequence (lead byte ") + hexByte(lead) + QStringLiteral(")"));
-            if (i == 1 && (s[1] < low || s[1] > high))
-                return invalid(rangeError);
-        }
-        m_pos += continuation + 1;
-        return true;
+        return invalid(QString());
     }
 
     bool parseNumber(QJsonValue &out)
@@ -580,15 +522,9 @@ private:
         }
         m_pos = p;
 
-        // std::from_chars is locale-independent and correctly rounded, and the token is already
-        // known to match the JSON grammar (which it accepts as a subset of its own).
         double value = 0;
-        const auto [ptr, ec] = std::from_chars(start, p, value);
-        if (ec == std::errc::result_out_of_range && scientificExponent(start, p) < 0) {
-            // Too small for a subnormal: rounds to zero, as JavaScript's JSON.parse does. The
-            // value is still a finite double, unlike an overflow.
-            value = *start == '-' ? -0.0 : 0.0;
-        } else if (ec == std::errc::result_out_of_range) {
+        const detail::NumberConversion conversion = detail::toDouble(start, p, value);
+        if (conversion == detail::NumberConversion::OutOfRange) {
             constexpr qsizetype kMaxShown = 32;
             const qsizetype length = p - start;
             QString shown = QString::fromLatin1(start, std::min(length, kMaxShown));
@@ -596,7 +532,7 @@ private:
                 shown += QStringLiteral("...");
             return fail(start, QStringLiteral("json.number"),
                         QStringLiteral("number ") + shown + QStringLiteral(" is outside the range of a double"));
-        } else if (ec != std::errc{} || ptr != p) {
+        } else if (conversion == detail::NumberConversion::Failed) {
             return fail(start, QStringLiteral("json.number"), QStringLiteral("number could not be converted"));
         }
         out = QJsonValue(value);
@@ -618,6 +554,29 @@ private:
 };
 
 } // namespace
+
+namespace detail {
+
+NumberConversion toDouble(const char *start, const char *end, double &value)
+{
+    // std::from_chars is locale-independent and correctly rounded, and accepts the JSON number
+    // grammar as a subset of its own.
+    value = 0;
+    const auto [ptr, ec] = std::from_chars(start, end, value);
+    if (ec == std::errc::result_out_of_range && scientificExponent(start, end) < 0) {
+        // Too small for a subnormal: rounds to zero, as JavaScript's JSON.parse does. The
+        // value is still a finite double, unlike an overflow.
+        value = *start == '-' ? -0.0 : 0.0;
+        return NumberConversion::Ok;
+    }
+    if (ec == std::errc::result_out_of_range)
+        return NumberConversion::OutOfRange;
+    if (ec != std::errc{} || ptr != end)
+        return NumberConversion::Failed;
+    return NumberConversion::Ok;
+}
+
+} // namespace detail
 
 Result<QJsonValue> parse(QByteArrayView text, const Limits &limits)
 {
