@@ -10,6 +10,7 @@
 #include "core/crypto/Jwk.h"
 #include "core/decision/SignedDecision.h"
 #include "core/json/FieldReader.h"
+#include "core/json/CanonicalCheck.h"
 #include "core/json/Json.h"
 
 #include <QFile>
@@ -192,13 +193,20 @@ private:
             return bad("audit.entry_invalid", QStringLiteral("the payload is over %1 bytes").arg(kMaxPayloadBytes));
         json::Limits limits;
         limits.maxBytes = kMaxPayloadBytes;
-        const Result<QJsonValue> payload = json::parse(entry.payload, limits);
-        if (!payload || !payload.value().isObject() || json::canonicalize(payload.value()) != entry.payload)
-            return bad("audit.entry_invalid", QStringLiteral("the payload is not a canonical JSON object"));
+        // One pass over the bytes, no value built: the payload of every entry is checked.
+        if (const Status canonical = json::checkCanonicalObject(entry.payload, limits); !canonical) {
+            return bad("audit.entry_invalid",
+                       QStringLiteral("the payload is not a canonical JSON object (%1)").arg(canonical.error().message.left(200)));
+        }
         if (!json::parseTimestamp(entry.time))
             return bad("audit.entry_invalid", QStringLiteral("the time is not RFC 3339"));
-        if (entry.kind == QLatin1String("decision.accepted"))
+        if (entry.kind == QLatin1String("decision.accepted")) {
+            // Only decisions are read further: their token is verified.
+            const Result<QJsonValue> payload = json::parse(entry.payload, limits);
+            if (!payload || !payload.value().isObject())
+                return bad("audit.entry_invalid", QStringLiteral("the payload is not a canonical JSON object"));
             return checkDecision(entry, payload.value().toObject());
+        }
         return std::nullopt;
     }
 
