@@ -299,9 +299,18 @@ QWidget *ActionDetailView::buildBody()
     m_escalationBand->setAccessibleName(QStringLiteral("Escalation"));
     m_escalationLabel = plainLabel(m_escalationBand, QStringLiteral("escalationLabel"));
     m_escalationLabel->setWordWrap(true);
-    auto *escalationLayout = new QHBoxLayout(m_escalationBand);
+    QFont escalationFont = m_escalationLabel->font();
+    escalationFont.setBold(true);
+    m_escalationLabel->setFont(escalationFont);
+    m_escalationDetail = plainLabel(m_escalationBand, QStringLiteral("escalationDetailLabel"));
+    m_escalationDetail->setWordWrap(true);
+    m_escalationDetail->setText(QStringLiteral("The gateway told this group that the action is still undecided. It is "
+                                               "denied at its deadline unless someone decides it first."));
+    auto *escalationLayout = new QVBoxLayout(m_escalationBand);
     escalationLayout->setContentsMargins(14, 7, 10, 7);
+    escalationLayout->setSpacing(2);
     escalationLayout->addWidget(m_escalationLabel);
+    escalationLayout->addWidget(m_escalationDetail);
     m_escalationBand->hide();
 
     m_hiddenBand = new Band(Semantic::Warning, body);
@@ -574,16 +583,14 @@ void ActionDetailView::setEscalation(const QString &group, const QDateTime &at)
     QString text = QStringLiteral("Escalated to %1").arg(displayText(group, kMaxNameChars));
     if (at.isValid())
         text += QStringLiteral(" at %1").arg(clockText(at));
-    m_escalationLabel->setText(text
-        + QStringLiteral("\nThe gateway told this group that the action is still undecided. It is denied at its "
-                         "deadline unless someone decides it first."));
-    m_escalationBand->setAccessibleDescription(m_escalationLabel->text());
+    m_escalationLabel->setText(text);
+    m_escalationBand->setAccessibleDescription(text + QStringLiteral(". ") + m_escalationDetail->text());
     m_escalationBand->show();
 }
 
 QString ActionDetailView::escalationText() const
 {
-    return m_escalationBand->isHidden() ? QString() : m_escalationLabel->text().section(QLatin1Char('\n'), 0, 0);
+    return m_escalationBand->isHidden() ? QString() : m_escalationLabel->text();
 }
 
 void ActionDetailView::setHistorical(bool historical)

@@ -138,6 +138,7 @@ private:
     QLabel *m_quorumLabel = nullptr;
     Band *m_escalationBand = nullptr;
     QLabel *m_escalationLabel = nullptr;
+    QLabel *m_escalationDetail = nullptr;
     Band *m_hiddenBand = nullptr;
     Band *m_credentialBand = nullptr;
     Band *m_lookalikeBand = nullptr;
