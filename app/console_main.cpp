@@ -10,6 +10,7 @@
 #include "core/crypto/SecureBuffer.h"
 #include "core/platform/Process.h"
 #include "core/protocol/Protocol.h"
+#include "models/AttentionMonitor.h"
 #include "net/AuditWitness.h"
 #include "net/ConsoleJournal.h"
 #include "net/DecisionOutbox.h"
@@ -323,8 +324,13 @@ int main(int argc, char *argv[])
                        "the audit view (Ctrl+2). Without --gateway, only the audit view opens and no reviewer key is "
                        "needed."),
         QStringLiteral("path"));
+    const QCommandLineOption notifyAtOption(QStringLiteral("notify-at"),
+        QStringLiteral("Raise a desktop notification when this share of an action's decision window has passed: "
+                       "percentages from 1 to 99, comma-separated, or 'none' (default: the attention/notifyAt "
+                       "setting, else 50,80). High-tier arrivals and escalations are always notified."),
+        QStringLiteral("percents"));
     parser.addOptions({gatewayOption, pinOption, gatewayKeyOption, keyFileOption, idleLockOption, passphraseFdOption,
-        journalOption, screenshotOption, screenshotDelayOption, auditLogOption});
+        journalOption, notifyAtOption, screenshotOption, screenshotDelayOption, auditLogOption});
     parser.process(app); // exits here for --help and --version
 
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Countersign"));
@@ -370,6 +376,13 @@ int main(int argc, char *argv[])
     const int idleMinutes = parser.value(idleLockOption).toInt(&idleOk);
     if (!idleOk || idleMinutes < 0 || idleMinutes > 24 * 60)
         return usageError(QStringLiteral("--idle-lock: expected minutes, 0 to 1440"));
+
+    std::optional<QList<double>> notifyAt;
+    if (parser.isSet(notifyAtOption)) {
+        notifyAt = countersign::AttentionMonitor::parseThresholds(parser.value(notifyAtOption));
+        if (!notifyAt)
+            return usageError(QStringLiteral("--notify-at: expected percentages from 1 to 99, e.g. 50,80, or 'none'"));
+    }
 
     bool delayOk = false;
     const int screenshotDelay = parser.value(screenshotDelayOption).toInt(&delayOk);
@@ -444,6 +457,8 @@ int main(int argc, char *argv[])
     countersign::ui::MainWindow window(&connection, serverTime, key.get());
     countersign::DecisionOutbox outbox(connection, *journal.value(), serverTime);
     window.setOutbox(&outbox);
+    if (notifyAt)
+        window.attentionMonitor()->setThresholds(*notifyAt); // for this run; the setting stays as it is
     window.setAuditWitness(&witness);
     if (auto checkpointKey = countersign::crypto::Ed25519PublicKey::fromRaw(gatewayKey.value()); checkpointKey)
         window.setGatewayKey(checkpointKey.value()); // it signs the audit log's checkpoints too

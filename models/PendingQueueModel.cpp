@@ -160,8 +160,10 @@ QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
             QString tip = QStringLiteral("Deadline %1 UTC (gateway time)")
                               .arg(QLocale().toString(action.deadline.toUTC().time(), QStringLiteral("HH:mm:ss")));
             if (!row.escalatedTo.isEmpty()) {
+                // The group is policy text, but still shown the way every other name is.
                 tip += QStringLiteral("\nEscalated to %1 at %2 UTC")
-                           .arg(row.escalatedTo, QLocale().toString(row.escalatedAt.toUTC().time(), QStringLiteral("HH:mm:ss")));
+                           .arg(displayText(row.escalatedTo, kMaxCellChars),
+                               QLocale().toString(row.escalatedAt.toUTC().time(), QStringLiteral("HH:mm:ss")));
             }
             return tip;
         }
@@ -229,18 +231,18 @@ QVariant PendingQueueModel::data(const QModelIndex &index, int role) const
         return action.judgeFlagged();
     case NewRole:
         return isNew(row);
-    case TimeFractionRole: {
-        const qint64 window = action.createdAt.msecsTo(action.deadline);
-        if (window <= 0)
-            return 0.0;
-        return qBound(0.0, static_cast<double>(msLeftAt(index.row())) / static_cast<double>(window), 1.0);
-    }
+    case TimeFractionRole:
+        return fractionLeftAt(index.row());
     case ExpiredRole:
         return msLeftAt(index.row()) <= 0;
     case MsLeftRole:
         return msLeftAt(index.row());
     case EscalatedToRole:
         return row.escalatedTo;
+    case EscalatedAtRole:
+        return row.escalatedAt;
+    case SnapshotRole:
+        return row.fromSnapshot;
     default:
         return {};
     }
@@ -325,6 +327,17 @@ qint64 PendingQueueModel::msLeftAt(int row) const
     if (row < 0 || row >= rowCount())
         return 0;
     return m_time.msUntil(m_rows[static_cast<size_t>(row)]->frame.action.deadline);
+}
+
+double PendingQueueModel::fractionLeftAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return 0.0;
+    const Action &action = m_rows[static_cast<size_t>(row)]->frame.action;
+    const qint64 window = action.createdAt.msecsTo(action.deadline);
+    if (window <= 0)
+        return 0.0;
+    return qBound(0.0, static_cast<double>(msLeftAt(row)) / static_cast<double>(window), 1.0);
 }
 
 bool PendingQueueModel::isExpiredAt(int row) const
@@ -470,7 +483,8 @@ void PendingQueueModel::onActionEscalated(const protocol::ActionEscalated &frame
     if (!row->inserted)
         return;
     const int position = rowOf(frame.actionId);
-    Q_EMIT dataChanged(index(position, TimeLeft), index(position, TimeLeft), {Qt::ToolTipRole, EscalatedToRole});
+    Q_EMIT dataChanged(
+        index(position, TimeLeft), index(position, TimeLeft), {Qt::ToolTipRole, EscalatedToRole, EscalatedAtRole});
 }
 
 void PendingQueueModel::onActionResolved(const protocol::ActionResolved &frame)

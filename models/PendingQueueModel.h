@@ -38,6 +38,8 @@ public:
         ExpiredRole, // bool: the deadline passed locally; no longer decidable
         MsLeftRole, // qint64, negative once expired
         EscalatedToRole, // QString: the group the gateway escalated the action to; empty if not
+        EscalatedAtRole, // QDateTime, UTC server time of the escalation; invalid if not escalated
+        SnapshotRole, // bool: already pending when the console subscribed (not a live or replayed event)
     };
     Q_ENUM(Role)
 
@@ -64,13 +66,21 @@ public:
     // Reviewers who approved so far (from action.updated).
     [[nodiscard]] QStringList approvedByAt(int row) const;
     [[nodiscard]] qint64 msLeftAt(int row) const;
+    // The share of the action's decision window (creation to deadline) still left, 0..1.
+    [[nodiscard]] double fractionLeftAt(int row) const;
     [[nodiscard]] bool isExpiredAt(int row) const;
     // The first row whose deadline has not passed, else 0; -1 when empty.
     [[nodiscard]] int mostUrgentDecidableRow() const;
 
+    // The gateway's clock as this model measures deadlines with it.
+    [[nodiscard]] const ServerTime &serverTime() const { return m_time; }
+
     // How long an arrival counts as new (NewRole). Default 5 s.
     void setNewHighlightMs(int ms) { m_newHighlightMs = ms; }
     [[nodiscard]] int newHighlightMs() const { return m_newHighlightMs; }
+
+    // True between resyncStarted and subscribed: what arrives is what was already pending.
+    [[nodiscard]] bool isSnapshotInProgress() const { return m_snapshotInProgress; }
 
     // Inserts the arrivals queued so far now instead of on the next event-loop turn.
     void flushArrivals();

@@ -31,6 +31,9 @@ public:
     [[nodiscard]] virtual QString stateDetail() const = 0;
     [[nodiscard]] virtual QString gatewayUrl() const = 0;
     [[nodiscard]] virtual qint64 lastSeq() const = 0;
+    // While Reconnecting: milliseconds until the next attempt; -1 when none is scheduled (an
+    // attempt is under way, or the connection is not waiting to retry).
+    [[nodiscard]] virtual qint64 msUntilRetry() const { return -1; }
 
     virtual void start() = 0;
     virtual void stop() = 0;

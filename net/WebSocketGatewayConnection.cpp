@@ -180,12 +180,17 @@ void WebSocketGatewayConnection::scheduleReconnect()
     const int delay = m_settings.initialBackoffMs / 2
                       + static_cast<int>(QRandomGenerator::global()->bounded(std::max(1, ceiling)));
     ++m_attempt;
+    m_reconnectTimer.start(delay); // first, so that msUntilRetry() is right for the state change
     setState(State::Reconnecting,
              tr("Connection to %1 lost; retrying in %2 s. Pending actions will be denied at their "
                 "deadlines.")
                  .arg(gatewayUrl())
                  .arg((delay + 999) / 1000));
-    m_reconnectTimer.start(delay);
+}
+
+qint64 WebSocketGatewayConnection::msUntilRetry() const
+{
+    return m_reconnectTimer.isActive() ? m_reconnectTimer.remainingTime() : -1;
 }
 
 void WebSocketGatewayConnection::refuse(const QString &detail)

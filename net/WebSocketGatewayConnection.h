@@ -52,6 +52,7 @@ public:
     [[nodiscard]] QString stateDetail() const override { return m_detail; }
     [[nodiscard]] QString gatewayUrl() const override;
     [[nodiscard]] qint64 lastSeq() const override { return m_lastSeq; }
+    [[nodiscard]] qint64 msUntilRetry() const override;
 
     void start() override;
     void stop() override;

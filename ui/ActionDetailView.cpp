@@ -293,6 +293,26 @@ QWidget *ActionDetailView::buildBody()
     m_quorumLabel->setWordWrap(true);
     m_quorumLabel->setAccessibleName(QStringLiteral("Approvals so far"));
 
+    // The gateway told the rule's escalation group that this action is still undecided.
+    m_escalationBand = new Band(Semantic::Warning, body);
+    m_escalationBand->setObjectName(QStringLiteral("escalationNotice"));
+    m_escalationBand->setAccessibleName(QStringLiteral("Escalation"));
+    m_escalationLabel = plainLabel(m_escalationBand, QStringLiteral("escalationLabel"));
+    m_escalationLabel->setWordWrap(true);
+    QFont escalationFont = m_escalationLabel->font();
+    escalationFont.setBold(true);
+    m_escalationLabel->setFont(escalationFont);
+    m_escalationDetail = plainLabel(m_escalationBand, QStringLiteral("escalationDetailLabel"));
+    m_escalationDetail->setWordWrap(true);
+    m_escalationDetail->setText(QStringLiteral("The gateway told this group that the action is still undecided. It is "
+                                               "denied at its deadline unless someone decides it first."));
+    auto *escalationLayout = new QVBoxLayout(m_escalationBand);
+    escalationLayout->setContentsMargins(14, 7, 10, 7);
+    escalationLayout->setSpacing(2);
+    escalationLayout->addWidget(m_escalationLabel);
+    escalationLayout->addWidget(m_escalationDetail);
+    m_escalationBand->hide();
+
     m_hiddenBand = new Band(Semantic::Warning, body);
     m_hiddenBand->setObjectName(QStringLiteral("hiddenCharactersNotice"));
     QLabel *hiddenText = plainLabel(m_hiddenBand);
@@ -360,6 +380,7 @@ QWidget *ActionDetailView::buildBody()
     layout->addWidget(m_metaLabel);
     layout->addWidget(m_quorumLabel);
     layout->addSpacing(4);
+    layout->addWidget(m_escalationBand);
     layout->addWidget(m_credentialBand);
     layout->addWidget(m_lookalikeBand);
     layout->addWidget(m_hiddenBand);
@@ -483,6 +504,7 @@ void ActionDetailView::showAction(const protocol::ActionPending &frame, const QS
         m_armed = Armed::None;
         m_decisionState = DecisionState::Open;
         m_reasonEdit->clear();
+        setEscalation({}, {});
     }
     const Action &action = frame.action;
 
@@ -548,6 +570,27 @@ void ActionDetailView::showAction(const protocol::ActionPending &frame, const QS
         updateCountdown();
     }
     updateWidgets();
+}
+
+void ActionDetailView::setEscalation(const QString &group, const QDateTime &at)
+{
+    if (group.isEmpty()) {
+        m_escalationBand->hide();
+        m_escalationLabel->clear();
+        return;
+    }
+    // The group is policy text from the gateway: shown like every other name, never as markup.
+    QString text = QStringLiteral("Escalated to %1").arg(displayText(group, kMaxNameChars));
+    if (at.isValid())
+        text += QStringLiteral(" at %1").arg(clockText(at));
+    m_escalationLabel->setText(text);
+    m_escalationBand->setAccessibleDescription(text + QStringLiteral(". ") + m_escalationDetail->text());
+    m_escalationBand->show();
+}
+
+QString ActionDetailView::escalationText() const
+{
+    return m_escalationBand->isHidden() ? QString() : m_escalationLabel->text();
 }
 
 void ActionDetailView::setHistorical(bool historical)

@@ -53,6 +53,11 @@ public:
     [[nodiscard]] QString actionId() const;
 
     void setApprovals(int approvals, const QStringList &approvedBy);
+    // The gateway escalated the shown action to group at (server time); an empty group: not
+    // escalated. Showing another action clears it.
+    void setEscalation(const QString &group, const QDateTime &at);
+    // "Escalated to <group> at <time>" as shown, or empty.
+    [[nodiscard]] QString escalationText() const;
     void setConnectionState(GatewayConnection::State state);
     void setReviewer(const QString &reviewer, protocol::Role role);
     // While the reviewer's key is locked nothing can be signed, so nothing can be decided.
@@ -131,6 +136,9 @@ private:
     QWidget *m_categoryBadges = nullptr;
     QLabel *m_metaLabel = nullptr;
     QLabel *m_quorumLabel = nullptr;
+    Band *m_escalationBand = nullptr;
+    QLabel *m_escalationLabel = nullptr;
+    QLabel *m_escalationDetail = nullptr;
     Band *m_hiddenBand = nullptr;
     Band *m_credentialBand = nullptr;
     Band *m_lookalikeBand = nullptr;

@@ -4,12 +4,14 @@
 #include "core/decision/SignedDecision.h"
 #include "core/text/DisplayText.h"
 #include "models/ActionSummary.h"
+#include "models/AttentionMonitor.h"
 #include "models/KeyFact.h"
 #include "models/PendingQueueModel.h"
 #include "net/AuditWitness.h"
 #include "net/DecisionOutbox.h"
 #include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
+#include "ui/AttentionTray.h"
 #include "ui/AuditBrowserView.h"
 #include "ui/Band.h"
 #include "ui/ConfirmApprovalDialog.h"
@@ -31,6 +33,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTabBar>
 #include <QTabWidget>
@@ -49,6 +52,8 @@ constexpr int kDecisionAnswerMs = 15'000;
 const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
 const QString kHeaderKey = QStringLiteral("mainWindow/queueHeader");
+const QString kNotifyAtKey = QStringLiteral("attention/notifyAt");
+const QString kSoundKey = QStringLiteral("attention/sound");
 
 QString verdictPast(protocol::Verdict verdict)
 {
@@ -164,6 +169,10 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     connect(connection, &GatewayConnection::subscribed, this, &MainWindow::onSubscribed);
 
     m_model = new PendingQueueModel(connection, serverTime, this);
+    m_attention = new AttentionMonitor(m_model, this);
+    m_tray = new AttentionTray(m_attention, this, this);
+    connect(m_tray, &AttentionTray::actionActivated, this, [this](const QString &actionId) { openAction(actionId); });
+    connect(m_tray, &AttentionTray::windowRequested, this, &MainWindow::raiseWindow);
 
     m_statusLine = new StatusLine(this);
     m_messageBar = new MessageBar(this);
@@ -202,6 +211,32 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     auto *lockAreaLayout = new QVBoxLayout(lockArea);
     lockAreaLayout->setContentsMargins(10, 8, 10, 2);
     lockAreaLayout->addWidget(m_lockBand);
+
+    // While the gateway cannot be reached: what happens meanwhile, and when the next attempt is.
+    auto *offlineArea = new QWidget(this);
+    offlineArea->setObjectName(QStringLiteral("offlineArea"));
+    m_offlineBand = new Band(Semantic::Warning, offlineArea);
+    m_offlineBand->setObjectName(QStringLiteral("offlineBand"));
+    m_offlineBand->setAccessibleName(QStringLiteral("Offline"));
+    m_offlineTitle = new QLabel(m_offlineBand);
+    m_offlineTitle->setObjectName(QStringLiteral("offlineTitleLabel"));
+    m_offlineTitle->setTextFormat(Qt::PlainText);
+    m_offlineTitle->setFont(lockFont);
+    m_offlineDetail = new QLabel(m_offlineBand);
+    m_offlineDetail->setObjectName(QStringLiteral("offlineDetailLabel"));
+    m_offlineDetail->setTextFormat(Qt::PlainText);
+    m_offlineDetail->setWordWrap(true);
+    auto *offlineLayout = new QVBoxLayout(m_offlineBand);
+    offlineLayout->setContentsMargins(16, 8, 10, 8);
+    offlineLayout->setSpacing(2);
+    offlineLayout->addWidget(m_offlineTitle);
+    offlineLayout->addWidget(m_offlineDetail);
+    auto *offlineAreaLayout = new QVBoxLayout(offlineArea);
+    offlineAreaLayout->setContentsMargins(10, 8, 10, 2);
+    offlineAreaLayout->addWidget(m_offlineBand);
+    offlineArea->hide();
+    m_offlineTick.setInterval(1000);
+    connect(&m_offlineTick, &QTimer::timeout, this, &MainWindow::updateOfflineBanner);
 
     // The witness's alarm: the gateway's audit history no longer extends what this console saw.
     // Red, and it stays: nothing the gateway sends later can clear it.
@@ -261,6 +296,7 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_statusLine);
+    layout->addWidget(offlineArea); // above both tabs: it concerns the queue and the audit view alike
     layout->addWidget(auditAlarmArea); // above both tabs: the alarm is never out of sight
     layout->addWidget(m_messageBar);
     layout->addWidget(m_tabs, 1);
@@ -428,10 +464,22 @@ void MainWindow::createActions()
     m_unlockAction->setStatusTip(QStringLiteral("Unlock your key with your passphrase"));
     m_quitAction = make(QStringLiteral("&Quit"), {QKeySequence(Qt::CTRL | Qt::Key_Q)}, [this] { close(); });
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    // A setting rather than a command: no shortcut, so not in the shortcuts list.
+    m_soundAction = new QAction(QStringLiteral("&Sound with notifications"), this);
+    m_soundAction->setObjectName(QStringLiteral("soundAction"));
+    m_soundAction->setCheckable(true);
+    m_soundAction->setStatusTip(QStringLiteral("Beep when a notification is raised (a high-tier arrival, an item "
+                                               "nearing its deadline, an escalation)"));
+    connect(m_soundAction, &QAction::toggled, this, [this](bool on) {
+        m_tray->setSoundEnabled(on);
+        QSettings().setValue(kSoundKey, on);
+    });
 
     QMenu *console = menuBar()->addMenu(QStringLiteral("&Console"));
     console->addAction(m_lockAction);
     console->addAction(m_unlockAction);
+    console->addSeparator();
+    console->addAction(m_soundAction);
     console->addSeparator();
     console->addAction(m_quitAction);
     QMenu *queue = menuBar()->addMenu(QStringLiteral("&Queue"));
@@ -478,6 +526,16 @@ void MainWindow::restoreSettings()
         const int total = width();
         m_splitter->setSizes({total * 55 / 100, total * 45 / 100});
     }
+    if (settings.contains(kNotifyAtKey)) {
+        // A setting that does not parse leaves the defaults rather than silencing notifications.
+        if (const auto thresholds = AttentionMonitor::parseThresholds(settings.value(kNotifyAtKey).toString()))
+            m_attention->setThresholds(*thresholds);
+    }
+    {
+        const QSignalBlocker quiet(m_soundAction); // restoring is not a change to save
+        m_soundAction->setChecked(settings.value(kSoundKey, false).toBool());
+    }
+    m_tray->setSoundEnabled(m_soundAction->isChecked());
     const QByteArray header = settings.value(kHeaderKey).toByteArray();
     if (!header.isEmpty()) {
         QHeaderView *columns = m_queueView->horizontalHeader();
@@ -595,6 +653,31 @@ QString MainWindow::selectedActionId() const
     return m_detail->actionId();
 }
 
+bool MainWindow::openAction(const QString &actionId)
+{
+    raiseWindow();
+    if (m_model->rowOf(actionId) < 0) {
+        m_messageBar->showMessage(Semantic::Info, QStringLiteral("That action is no longer pending"),
+            QStringLiteral("It was decided, withdrawn or expired after the notification was raised."), kConfirmationMs);
+        return false;
+    }
+    showQueue();
+    // A notification only ever opens an action: whatever was armed is disarmed, even on the
+    // action already shown, so that no key pressed next can send a decision begun before.
+    m_detail->cancelArmed();
+    return selectAction(actionId);
+}
+
+void MainWindow::raiseWindow()
+{
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+}
+
 bool MainWindow::selectAction(const QString &actionId)
 {
     const int row = m_model->rowOf(actionId);
@@ -640,6 +723,7 @@ void MainWindow::showCurrent()
     }
     const QString id = frame->action.id;
     m_detail->showAction(*frame, m_model->approvedByAt(current.row()));
+    showEscalation(current.row());
     ActionDetailView::DecisionState state = ActionDetailView::DecisionState::Open;
     protocol::Verdict verdict = protocol::Verdict::Approve;
     for (const Request &request : std::as_const(m_requests)) {
@@ -703,15 +787,25 @@ void MainWindow::onModelReset()
     updateWidgets();
 }
 
-void MainWindow::onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight)
+void MainWindow::onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles)
 {
-    if (topLeft.column() > PendingQueueModel::Approvals || bottomRight.column() < PendingQueueModel::Approvals)
-        return;
     const QModelIndex current = m_queueView->currentIndex();
     if (!current.isValid() || current.row() < topLeft.row() || current.row() > bottomRight.row())
         return;
-    if (const protocol::ActionPending *frame = m_model->actionAt(current.row()))
+    const protocol::ActionPending *frame = m_model->actionAt(current.row());
+    if (!frame)
+        return;
+    if (topLeft.column() <= PendingQueueModel::Approvals && bottomRight.column() >= PendingQueueModel::Approvals)
         m_detail->setApprovals(frame->approvals, m_model->approvedByAt(current.row()));
+    if (roles.contains(PendingQueueModel::EscalatedToRole))
+        showEscalation(current.row());
+}
+
+void MainWindow::showEscalation(int row)
+{
+    const QModelIndex index = m_model->index(row, 0);
+    m_detail->setEscalation(index.data(PendingQueueModel::EscalatedToRole).toString(),
+        index.data(PendingQueueModel::EscalatedAtRole).toDateTime());
 }
 
 void MainWindow::onStateChanged(GatewayConnection::State state, const QString &detail)
@@ -720,6 +814,10 @@ void MainWindow::onStateChanged(GatewayConnection::State state, const QString &d
     if (const GatewayConnection *connection = m_connection.data())
         m_statusLine->setGatewayUrl(connection->gatewayUrl());
     m_detail->setConnectionState(state);
+    updateOfflineBanner();
+    m_tray->setConnectionNote(state == GatewayConnection::State::Connected
+            ? QString()
+            : StatusLine::stateTitle(state) + QStringLiteral(". ") + StatusLine::stateConsequence(state));
 
     if (state != GatewayConnection::State::Connected && !m_requests.isEmpty()) {
         // The answers to these may never come: the item shows its true state after the replay.
@@ -744,6 +842,47 @@ void MainWindow::onStateChanged(GatewayConnection::State state, const QString &d
                              : detail);
     }
     updateWidgets();
+}
+
+void MainWindow::updateOfflineBanner()
+{
+    const GatewayConnection *connection = m_connection.data();
+    const GatewayConnection::State state = connection ? connection->state() : GatewayConnection::State::Offline;
+    // Refused has its own red message (the console will not retry); Connecting is the first try.
+    const bool offline = state == GatewayConnection::State::Offline || state == GatewayConnection::State::Reconnecting;
+    m_offlineBand->parentWidget()->setVisible(offline);
+    if (!offline) {
+        m_offlineTick.stop();
+        return;
+    }
+    QString title;
+    QString detail = QStringLiteral("Pending actions will be denied at their deadlines; nothing is approved while you "
+                                    "are away. Decisions cannot be sent until the connection is back.");
+    if (state == GatewayConnection::State::Reconnecting) {
+        const qint64 ms = connection ? connection->msUntilRetry() : -1;
+        title = ms > 0 ? QStringLiteral("Offline — reconnecting in %1 s").arg((ms + 999) / 1000)
+                       : QStringLiteral("Offline — reconnecting now");
+        m_offlineBand->setSemantic(Semantic::Warning);
+        if (!m_offlineTick.isActive())
+            m_offlineTick.start();
+    } else {
+        title = QStringLiteral("Offline — not connected to the gateway");
+        detail += QStringLiteral(" Countersign is not trying to connect.");
+        m_offlineBand->setSemantic(Semantic::Danger);
+        m_offlineTick.stop();
+    }
+    m_offlineTitle->setText(title);
+    m_offlineDetail->setText(detail);
+    const QString why = connection ? connection->stateDetail() : QString();
+    m_offlineBand->setToolTip(why.isEmpty() ? QString() : plainToolTip(QStringLiteral("Connection:"), why));
+    m_offlineBand->setAccessibleDescription(offlineText());
+}
+
+QString MainWindow::offlineText() const
+{
+    if (m_offlineBand->parentWidget()->isHidden())
+        return {};
+    return m_offlineTitle->text() + QStringLiteral(". ") + m_offlineDetail->text();
 }
 
 void MainWindow::onHello(const protocol::Hello &hello)

@@ -1,5 +1,6 @@
-// The reviewer's window: the connection status line on top, an inline message bar, the
-// pending queue on the left and the selected action with its decision bar on the right.
+// The reviewer's window: the connection status line on top (with a banner while the gateway
+// cannot be reached), an inline message bar, the pending queue on the left and the selected
+// action with its decision bar on the right; outside it, a tray icon and notifications.
 // Keyboard first: every command is a QAction with a shortcut, listed by '?'.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
+#include <QTimer>
 
 class QAction;
 class QLabel;
@@ -22,6 +24,7 @@ class QTableView;
 class QTabWidget;
 
 namespace countersign {
+class AttentionMonitor;
 class AuditWitness;
 class DecisionOutbox;
 class PendingQueueModel;
@@ -32,6 +35,7 @@ class ReviewerKey;
 namespace countersign::ui {
 
 class ActionDetailView;
+class AttentionTray;
 class AuditBrowserView;
 class Band;
 class MessageBar;
@@ -57,6 +61,23 @@ public:
     // The band that says the key is locked (hidden while it is unlocked).
     [[nodiscard]] Band *lockBand() const { return m_lockBand; }
     [[nodiscard]] QString lockText() const;
+
+    // The band that says the gateway cannot be reached and what that means (hidden while
+    // connected), and its words.
+    [[nodiscard]] Band *offlineBand() const { return m_offlineBand; }
+    [[nodiscard]] QString offlineText() const;
+
+    // What in the queue deserves a notification (thresholds: settings key attention/notifyAt,
+    // e.g. "50,80", or --notify-at), and the tray icon and notifications that show it (sound:
+    // attention/sound, the Console menu).
+    [[nodiscard]] AttentionMonitor *attentionMonitor() const { return m_attention; }
+    [[nodiscard]] AttentionTray *attentionTray() const { return m_tray; }
+    // Brings the window forward with the action selected and shown, as clicking its notification
+    // does. Nothing is decided, and an armed decision is disarmed; false (and a word in the
+    // message bar) when the action is no longer pending.
+    bool openAction(const QString &actionId);
+    // Brings the window forward (a click on the tray icon).
+    void raiseWindow();
 
     // Decisions go through the outbox: recorded in the console's journal before they are sent
     // (and not sent if they cannot be), resent once after a lost connection or a crash. Not
@@ -114,6 +135,8 @@ private:
     void saveSettings() const;
 
     void onStateChanged(GatewayConnection::State state, const QString &detail);
+    void updateOfflineBanner();
+    void showEscalation(int row);
     void onHello(const protocol::Hello &hello);
     void onSubscribed();
     void onActionResolved(const protocol::ActionResolved &frame);
@@ -131,7 +154,7 @@ private:
     void onModelAboutToBeReset();
     void onModelReset();
     void onRowsInserted();
-    void onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight);
+    void onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
 
     void showCurrent();
     void moveSelection(int delta);
@@ -155,6 +178,12 @@ private:
     QLabel *m_queueCount = nullptr;
     ActionDetailView *m_detail = nullptr;
     Band *m_lockBand = nullptr;
+    Band *m_offlineBand = nullptr;
+    QLabel *m_offlineTitle = nullptr;
+    QLabel *m_offlineDetail = nullptr;
+    QTimer m_offlineTick; // the "reconnecting in N s" countdown
+    AttentionMonitor *m_attention = nullptr;
+    AttentionTray *m_tray = nullptr;
     Band *m_auditAlarmBand = nullptr;
     QLabel *m_auditAlarmTitle = nullptr;
     QLabel *m_auditAlarmDetail = nullptr;
@@ -178,6 +207,7 @@ private:
     QAction *m_unlockAction = nullptr;
     QAction *m_shortcutsAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_soundAction = nullptr;
 
     ReviewerKey *const m_key; // not owned; may be null (then nothing can be signed)
     QList<ImpactCategory> m_deliberateCategories;

@@ -20,6 +20,7 @@ public:
     [[nodiscard]] QString stateDetail() const override { return m_detail; }
     [[nodiscard]] QString gatewayUrl() const override { return m_url; }
     [[nodiscard]] qint64 lastSeq() const override { return m_seq; }
+    [[nodiscard]] qint64 msUntilRetry() const override { return m_state == State::Reconnecting ? m_retryMs : -1; }
 
     void start() override { m_started = true; }
     void stop() override { m_started = false; }
@@ -45,6 +46,8 @@ public:
     [[nodiscard]] const QList<protocol::ProveConsistency> &proofRequests() const { return m_proofRequests; }
 
     void setGatewayUrl(const QString &url) { m_url = url; }
+    // While Reconnecting, what msUntilRetry() answers (-1: an attempt is under way).
+    void setRetryInMs(qint64 ms) { m_retryMs = ms; }
 
     void setState(State state, const QString &detail = {})
     {
@@ -124,6 +127,11 @@ public:
         Q_EMIT subscribed(frame);
     }
 
+    void emitEscalated(const QString &actionId, const QString &group, const QDateTime &at)
+    {
+        Q_EMIT actionEscalated(protocol::ActionEscalated {++m_seq, actionId, group, at});
+    }
+
     void emitResyncStarted() { Q_EMIT resyncStarted(); }
     void emitCheckpoint(const QByteArray &note) { Q_EMIT auditCheckpoint(protocol::AuditCheckpoint{note}); }
     // Answers the last consistency-proof request with proof.
@@ -146,6 +154,7 @@ private:
     QString m_detail;
     QString m_url = QStringLiteral("wss://127.0.0.1:8443/v1/console");
     qint64 m_seq = 0;
+    qint64 m_retryMs = -1;
     bool m_started = false;
     QList<protocol::Decision> m_sent;
     QList<protocol::ProveConsistency> m_proofRequests;

@@ -1,8 +1,9 @@
 // The console executable's key handling from the command line: `countersign enrol` creates a key
 // headlessly (passphrase from a file descriptor, never argv), prints its fingerprint, exports the
 // public key and never overwrites; the console refuses to start on a wrong --passphrase-fd
-// passphrase or without a key, and --help documents all of it. With --audit-log and no
-// --gateway it opens only the audit view, with no key at all.
+// passphrase or without a key, refuses a --notify-at that is not percentages, and --help
+// documents all of it. With --audit-log and no --gateway it opens only the audit view, with no
+// key at all.
 #include "core/crypto/Jwk.h"
 #include "net/ReviewerKey.h"
 #include "tests/support/AuditLogGenerator.h"
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void enrolNeedsTheReviewerAndTheDescriptor();
     void consoleRefusesAWrongPassphrase();
     void consoleWithPassphraseFdNeedsAnExistingKey();
+    void notifyAtTakesPercentages();
     void auditLogWithoutAGatewayOpensOnlyTheAuditView();
 
 private:
@@ -93,7 +95,7 @@ void TestConsoleCli::helpDocumentsKeysAndEnrol()
 {
     const Run help = run({QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
-    for (const char *text : {"--key-file", "--idle-lock", "--passphrase-fd", "countersign enrol", "--audit-log"})
+    for (const char *text : {"--key-file", "--idle-lock", "--passphrase-fd", "countersign enrol", "--audit-log", "--notify-at"})
         QVERIFY2(help.out.contains(QLatin1String(text)), text);
     QVERIFY(!help.out.contains(QStringLiteral("COUNTERSIGN_TOKEN")));
 
@@ -178,6 +180,19 @@ void TestConsoleCli::consoleWithPassphraseFdNeedsAnExistingKey()
     QCOMPARE(missing.exitCode, 1);
     QVERIFY2(missing.err.contains(QStringLiteral("countersign enrol")), qPrintable(missing.err));
     QVERIFY(!QFile::exists(keyPath())); // no key is created behind the reviewer's back
+}
+
+void TestConsoleCli::notifyAtTakesPercentages()
+{
+    for (const char *bad : {"120", "0", "half", "50,,80"}) {
+        const Run refused = run(consoleArguments() << QStringLiteral("--notify-at") << QLatin1String(bad), kPassphrase);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("--notify-at")), qPrintable(refused.err));
+    }
+    // A good value gets past the option checks to the key, which does not exist here.
+    const Run accepted = run(consoleArguments() << QStringLiteral("--notify-at") << QStringLiteral("25,75"), kPassphrase);
+    QCOMPARE(accepted.exitCode, 1);
+    QVERIFY2(accepted.err.contains(QStringLiteral("countersign enrol")), qPrintable(accepted.err));
 }
 
 void TestConsoleCli::auditLogWithoutAGatewayOpensOnlyTheAuditView()

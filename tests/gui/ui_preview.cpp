@@ -3,6 +3,7 @@
 //
 //   countersign-ui-preview [--scenario NAME] [--dark] [--screenshot FILE] [--delay MS]
 //   scenarios: queue (default), flagged, armed, approved, dual, hostile, empty, offline, expired, audit-alarm,
+//              attention (an escalated, flagged email shown while the connection is down),
 //              shortcuts, locked (the key locked after idling), unlock (the unlock dialog after a
 //              wrong passphrase), confirm (the deliberate approval of a tier 4 payment),
 //              enrol and enrolled (the first-run key dialog, before and after Generate),
@@ -123,6 +124,7 @@ int main(int argc, char *argv[])
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (scenario == QLatin1String("offline")) {
+        connection.setRetryInMs(4000);
         connection.setState(
             GatewayConnection::State::Reconnecting, QStringLiteral("connection refused; retrying in 4 s"));
     } else {
@@ -153,7 +155,7 @@ int main(int argc, char *argv[])
         QCoreApplication::processEvents();
 
         select = QStringLiteral("act-5f0c2a91d3e47b18");
-        if (scenario == QLatin1String("flagged"))
+        if (scenario == QLatin1String("flagged") || scenario == QLatin1String("attention"))
             select = QStringLiteral("act-91b2e0d4c7a35f66");
         else if (scenario == QLatin1String("dual"))
             select = QStringLiteral("act-c41d8e2a6b9f0375");
@@ -177,7 +179,13 @@ int main(int argc, char *argv[])
         connection.emitResolved(decision.actionId, protocol::Outcome::Approved, QStringLiteral("rita@example.com"),
             QDateTime::currentDateTimeUtc());
     } else if (scenario == QLatin1String("offline")) {
-        // nothing more: the status line and decision bar say what offline means
+        // nothing more: the banner, the status line and decision bar say what offline means
+    } else if (scenario == QLatin1String("attention")) {
+        // The gateway told the payment's escalation group before the connection dropped.
+        connection.emitEscalated(QStringLiteral("act-91b2e0d4c7a35f66"), QStringLiteral("support-leads"), now.addSecs(-12));
+        connection.setRetryInMs(7000);
+        connection.setState(GatewayConnection::State::Reconnecting,
+            QStringLiteral("Connection to wss://127.0.0.1:8443/v1/console lost; retrying in 7 s."));
     }
 
     if (scenario == QLatin1String("shortcuts"))
