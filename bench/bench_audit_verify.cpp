@@ -14,6 +14,7 @@
 #include "core/audit/AuditVerifier.h"
 #include "core/crypto/Base64Url.h"
 #include "core/decision/SignedDecision.h"
+#include "core/json/CanonicalCheck.h"
 #include "core/json/Json.h"
 
 #include <cstdio>
@@ -216,16 +217,20 @@ int main(int argc, char *argv[])
             leafFile.write(leaf);
             if (!breakdown)
                 continue;
+            // As the verifier does: every payload's canonical form checked in one pass, only
+            // decisions parsed (counted with the decision).
             part.start();
             json::Limits limits;
             limits.maxBytes = audit::kMaxPayloadBytes;
-            const auto payload = json::parse(entry.payload, limits);
-            const bool canonical = payload && json::canonicalize(payload.value()) == entry.payload;
+            const bool canonical = bool(json::checkCanonicalObject(entry.payload, limits));
             jsonNs += part.nsecsElapsed();
             if (!canonical)
                 return fail(QStringLiteral("entry %1: payload not canonical").arg(entry.seq));
             if (entry.kind == QLatin1String("decision.accepted")) {
                 part.start();
+                const auto payload = json::parse(entry.payload, limits);
+                if (!payload)
+                    return fail(QStringLiteral("entry %1: payload does not parse").arg(entry.seq));
                 const QByteArray jws = payload.value().toObject().value(QStringLiteral("token")).toString().toUtf8();
                 const auto keyId = decision::decisionKeyId(jws);
                 const audit::EnrolledReviewer *reviewer = keyId ? byKeyId.value(keyId.value()) : nullptr;
@@ -263,7 +268,7 @@ int main(int argc, char *argv[])
     }
     if (breakdown) {
         out << QStringLiteral("  its parts, timed one by one: reading the entries %1 s; leaf bytes + SHA-256 + tree %2 s; "
-                              "payload parse + re-canonicalise %3 s; decision JWS (kid, verify, claims) %4 s; "
+                              "payload canonical check %3 s; decision payload parse + JWS (kid, verify, claims) %4 s; "
                               "PRAGMA quick_check %5 s\n")
                    .arg(double(readNs) / 1e9, 0, 'f', 2)
                    .arg(double(hashNs) / 1e9, 0, 'f', 2)
