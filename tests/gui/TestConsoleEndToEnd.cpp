@@ -7,6 +7,7 @@
 #include "core/ServerTime.h"
 #include "core/decision/SignedDecision.h"
 #include "models/PendingQueueModel.h"
+#include "net/ConsoleJournal.h"
 #include "net/ReviewerKey.h"
 #include "net/WebSocketGatewayConnection.h"
 #include "tests/support/GatewayProcess.h"
@@ -16,12 +17,16 @@
 #include "ui/MainWindow.h"
 #include "ui/MessageBar.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QMutex>
+#include <QPlainTextEdit>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 #include <QLineEdit>
@@ -33,6 +38,25 @@
 
 using namespace countersign;
 using namespace countersign::testsupport;
+
+namespace {
+
+// Every message the process logs while a test listens (the console's own log lines).
+QMutex g_logMutex;
+QStringList g_logged;
+QtMessageHandler g_previousHandler = nullptr;
+
+void recordMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    {
+        QMutexLocker lock(&g_logMutex);
+        g_logged.append(message);
+    }
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+
+} // namespace
 
 class TestConsoleEndToEnd final : public QObject
 {
@@ -84,11 +108,8 @@ private Q_SLOTS:
         QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
         m_key = std::move(key).value();
 
-        ConnectionSettings settings;
-        settings.url = m_gateway->consoleUrl();
-        settings.pinnedSha256 = m_gateway->fingerprint();
-        settings.gatewayPublicKey = m_gateway->gatewayPublicKey();
-        ReviewerKey *signer = m_key.get();
+        ConnectionSettings settings = m_gateway->connectionSettings(GatewayProcess::kRita);
+        ReviewerKey *signer = m_key.get(); // signs as the console does, through its ReviewerKey
         settings.signIn = [signer](const auth::SignInClaims &claims) { return signer->signSignIn(claims); };
         m_connection = std::make_unique<WebSocketGatewayConnection>(settings);
         m_serverTime = std::make_unique<ServerTime>(SystemClock::instance());
@@ -111,9 +132,19 @@ private Q_SLOTS:
     }
 
     // IAM-07 end to end: credentials an agent put in its parameters and its Judge's rationale
-    // reach neither the gateway's database, its log, nor any text the console shows.
+    // reach neither the gateway's database, its log, the console's journal, the console's log
+    // lines, nor any text the console shows.
     void credentialsReachNoFileLogOrWidget()
     {
+        {
+            QMutexLocker lock(&g_logMutex);
+            g_logged.clear();
+        }
+        g_previousHandler = qInstallMessageHandler(recordMessage);
+        QTemporaryDir journalDir;
+        auto journal = ConsoleJournal::open(journalDir.filePath(QStringLiteral("rita.journal.db")));
+        QVERIFY2(journal, qPrintable(journal ? QString() : journal.error().toString()));
+        journal.value()->attach(*m_connection);
         const QStringList secrets{QStringLiteral("AKIAIOSFODNN7EXAMPLE"), QStringLiteral("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
                                   QStringLiteral("S3cr3t-pa55"), QStringLiteral("dXNlcjpwYXNzd29yZA==")};
         const QJsonObject body{
@@ -154,22 +185,48 @@ private Q_SLOTS:
             for (QTreeWidgetItemIterator it(const_cast<QTreeWidget *>(tree)); *it; ++it)
                 shown << (*it)->text(0) << (*it)->text(1) << (*it)->toolTip(1);
         }
+        for (const QPlainTextEdit *edit : m_window->findChildren<QPlainTextEdit *>())
+            shown << edit->toPlainText();
+        for (const QLineEdit *edit : m_window->findChildren<QLineEdit *>())
+            shown << edit->text();
+        // The queue's cells and tooltips, as the view asks for them.
+        const QAbstractItemModel *queue = m_window->queueModel();
+        for (int row = 0; row < queue->rowCount(); ++row) {
+            for (int column = 0; column < queue->columnCount(); ++column)
+                shown << queue->index(row, column).data().toString() << queue->index(row, column).data(Qt::ToolTipRole).toString();
+        }
         const QString widgetText = shown.join(QLatin1Char('\n'));
         QVERIFY(widgetText.contains(QStringLiteral("[redacted: aws-access-key …")));
 
         m_window.reset();
+        QVERIFY(journal.value()->flush());
+        const qint64 journaled = journal.value()->size();
+        journal.value().reset(); // written out and indexed
         m_connection.reset();
         m_gateway->stop();
+        qInstallMessageHandler(g_previousHandler);
+        QVERIFY2(journaled >= 1, "the console's journal recorded the action it was shown");
         QList<QPair<QString, QByteArray>> files{{m_gateway->logPath(), m_gateway->logText()}};
-        QDirIterator it(m_gateway->dataDir(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            QFile file(it.next());
-            QVERIFY(file.open(QIODevice::ReadOnly));
-            files.append({file.fileName(), file.readAll()});
+        for (const QString &directory : {m_gateway->dataDir(), journalDir.path()}) {
+            QDirIterator it(directory, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile file(it.next());
+                QVERIFY(file.open(QIODevice::ReadOnly));
+                files.append({file.fileName(), file.readAll()});
+            }
         }
-        QVERIFY(files.size() >= 3);
+        QVERIFY(files.size() >= 4);
+        // The journal holds the action it was shown, with its credentials as the gateway redacted them.
+        QVERIFY(std::any_of(files.cbegin(), files.cend(), [](const auto &file) {
+            return file.first.contains(QLatin1String("rita.journal.db")) && file.second.contains("[redacted: aws-access-key");
+        }));
+        const QString logged = [] {
+            QMutexLocker lock(&g_logMutex);
+            return g_logged.join(QLatin1Char('\n'));
+        }();
         for (const QString &secret : secrets) {
             QVERIFY2(!widgetText.contains(secret), qPrintable(secret));
+            QVERIFY2(!logged.contains(secret), qPrintable(secret + QStringLiteral(" in the console's log")));
             for (const auto &[path, bytes] : files)
                 QVERIFY2(!bytes.contains(secret.toUtf8()), qPrintable(secret + QStringLiteral(" in ") + path));
         }
