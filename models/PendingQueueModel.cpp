@@ -358,12 +358,41 @@ int PendingQueueModel::mostUrgentDecidableRow() const
 
 PendingQueueModel::SortKey PendingQueueModel::keyOf(const protocol::ActionPending &frame)
 {
-    return SortKey {frame.action.deadline.toMSecsSinceEpoch(), frame.action.impact.tier, frame.action.id};
+    return SortKey {frame.action.deadline.toMSecsSinceEpoch(), frame.action.impact.tier, frame.action.judgeFlagged(),
+                    frame.action.id};
 }
 
-bool PendingQueueModel::before(const SortKey &a, const SortKey &b)
+void PendingQueueModel::setFlaggedFirst(bool flaggedFirst)
 {
-    // Earliest deadline first; on a tie the higher tier; the id keeps the order total.
+    if (flaggedFirst == m_flaggedFirst)
+        return;
+    flushArrivals();
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    // Which row each persistent index points at, so it can follow its row.
+    const QModelIndexList persistent = persistentIndexList();
+    std::vector<const Row *> rowsBefore;
+    rowsBefore.reserve(size_t(persistent.size()));
+    for (const QModelIndex &index : persistent)
+        rowsBefore.push_back(index.isValid() ? m_rows[size_t(index.row())].get() : nullptr);
+    m_flaggedFirst = flaggedFirst;
+    std::stable_sort(m_rows.begin(), m_rows.end(),
+                     [this](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
+    QModelIndexList moved;
+    moved.reserve(persistent.size());
+    for (qsizetype i = 0; i < persistent.size(); ++i) {
+        const Row *row = rowsBefore[size_t(i)];
+        moved.append(row ? index(lowerBound(row->key), persistent.at(i).column()) : QModelIndex());
+    }
+    changePersistentIndexList(persistent, moved);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+bool PendingQueueModel::before(const SortKey &a, const SortKey &b) const
+{
+    // Flagged first when asked; then the earliest deadline; on a tie the higher tier; the id
+    // keeps the order total.
+    if (m_flaggedFirst && a.flagged != b.flagged)
+        return a.flagged;
     if (a.deadlineMs != b.deadlineMs)
         return a.deadlineMs < b.deadlineMs;
     if (a.tier != b.tier)
@@ -374,7 +403,7 @@ bool PendingQueueModel::before(const SortKey &a, const SortKey &b)
 int PendingQueueModel::lowerBound(const SortKey &key) const
 {
     const auto it = std::lower_bound(m_rows.begin(), m_rows.end(), key,
-        [](const std::unique_ptr<Row> &row, const SortKey &k) { return before(row->key, k); });
+        [this](const std::unique_ptr<Row> &row, const SortKey &k) { return before(row->key, k); });
     return static_cast<int>(std::distance(m_rows.begin(), it));
 }
 
@@ -422,7 +451,7 @@ void PendingQueueModel::flushArrivals()
     if (m_arrivals.empty())
         return;
     std::sort(m_arrivals.begin(), m_arrivals.end(),
-        [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
+        [this](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
     for (auto &row : m_arrivals)
         row->inserted = true;
 
@@ -433,7 +462,7 @@ void PendingQueueModel::flushArrivals()
         std::merge(std::make_move_iterator(m_rows.begin()), std::make_move_iterator(m_rows.end()),
             std::make_move_iterator(m_arrivals.begin()), std::make_move_iterator(m_arrivals.end()),
             std::back_inserter(merged),
-            [](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
+            [this](const std::unique_ptr<Row> &a, const std::unique_ptr<Row> &b) { return before(a->key, b->key); });
         m_rows = std::move(merged);
         m_arrivals.clear();
         endResetModel();

@@ -79,6 +79,12 @@ public:
     void setNewHighlightMs(int ms) { m_newHighlightMs = ms; }
     [[nodiscard]] int newHighlightMs() const { return m_newHighlightMs; }
 
+    // The queue's order: most urgent first (deadline, then tier) — the default — or, with
+    // flaggedFirst, every action a Judge flagged before every other, each group most urgent
+    // first. Changing it moves rows (layoutChanged); selections and persistent indexes follow.
+    void setFlaggedFirst(bool flaggedFirst);
+    [[nodiscard]] bool flaggedFirst() const { return m_flaggedFirst; }
+
     // True between resyncStarted and subscribed: what arrives is what was already pending.
     [[nodiscard]] bool isSnapshotInProgress() const { return m_snapshotInProgress; }
 
@@ -97,6 +103,7 @@ private:
     struct SortKey {
         qint64 deadlineMs;
         int tier;
+        bool flagged;
         QString id;
     };
 
@@ -109,7 +116,7 @@ private:
     void scheduleFlush();
     void updateTimer();
     [[nodiscard]] static SortKey keyOf(const protocol::ActionPending &frame);
-    [[nodiscard]] static bool before(const SortKey &a, const SortKey &b);
+    [[nodiscard]] bool before(const SortKey &a, const SortKey &b) const;
     [[nodiscard]] int lowerBound(const SortKey &key) const;
     [[nodiscard]] bool isNew(const Row &row) const;
     // 1 when the row just arrived, falling to 0 at newHighlightMs(); 0 for snapshot rows.
@@ -118,6 +125,7 @@ private:
     [[nodiscard]] QVariant sortData(const Row &row, int column) const;
 
     QPointer<GatewayConnection> m_connection;
+    bool m_flaggedFirst = false;
     const ServerTime &m_time;
     std::vector<std::unique_ptr<Row>> m_rows; // sorted by keyOf()
     QHash<QString, Row *> m_byId;

@@ -54,6 +54,7 @@ const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
 const QString kHeaderKey = QStringLiteral("mainWindow/queueHeader");
 const QString kNotifyAtKey = QStringLiteral("attention/notifyAt");
 const QString kSoundKey = QStringLiteral("attention/sound");
+const QString kFlaggedFirstKey = QStringLiteral("queue/flaggedFirst");
 
 QString verdictPast(protocol::Verdict verdict)
 {
@@ -475,6 +476,19 @@ void MainWindow::createActions()
         QSettings().setValue(kSoundKey, on);
     });
 
+    m_flaggedFirstAction = new QAction(QStringLiteral("Judge-&flagged first"), this);
+    m_flaggedFirstAction->setObjectName(QStringLiteral("flaggedFirstAction"));
+    m_flaggedFirstAction->setCheckable(true);
+    m_flaggedFirstAction->setStatusTip(QStringLiteral("Put every action a Judge flagged above the others, each group "
+                                                      "most urgent first"));
+    connect(m_flaggedFirstAction, &QAction::toggled, this, [this](bool on) {
+        m_model->setFlaggedFirst(on);
+        QSettings().setValue(kFlaggedFirstKey, on);
+        updateWidgets();
+        if (m_queueView->currentIndex().isValid())
+            m_queueView->scrollTo(m_queueView->currentIndex());
+    });
+
     QMenu *console = menuBar()->addMenu(QStringLiteral("&Console"));
     console->addAction(m_lockAction);
     console->addAction(m_unlockAction);
@@ -486,6 +500,8 @@ void MainWindow::createActions()
     queue->addAction(m_nextAction);
     queue->addAction(m_previousAction);
     queue->addAction(m_openAction);
+    queue->addSeparator();
+    queue->addAction(m_flaggedFirstAction);
     queue->addSeparator();
     queue->addAction(m_focusQueueAction);
     QMenu *decision = menuBar()->addMenu(QStringLiteral("&Decision"));
@@ -536,6 +552,7 @@ void MainWindow::restoreSettings()
         m_soundAction->setChecked(settings.value(kSoundKey, false).toBool());
     }
     m_tray->setSoundEnabled(m_soundAction->isChecked());
+    m_flaggedFirstAction->setChecked(settings.value(kFlaggedFirstKey, false).toBool());
     const QByteArray header = settings.value(kHeaderKey).toByteArray();
     if (!header.isEmpty()) {
         QHeaderView *columns = m_queueView->horizontalHeader();
@@ -1162,8 +1179,9 @@ void MainWindow::updateWidgets()
 {
     const int count = m_model->rowCount();
     m_statusLine->setPendingCount(count);
-    m_queueCount->setText(
-        count == 0 ? QStringLiteral("nothing waiting") : QStringLiteral("%1 · most urgent first").arg(count));
+    m_queueCount->setText(count == 0 ? QStringLiteral("nothing waiting")
+                          : m_model->flaggedFirst() ? QStringLiteral("%1 · Judge-flagged first, then most urgent").arg(count)
+                                                    : QStringLiteral("%1 · most urgent first").arg(count));
     setWindowTitle(count == 0 ? QStringLiteral("Countersign") : QStringLiteral("Countersign — %1 pending").arg(count));
 
     // The queue's single-key commands act only while the queue is shown: in the audit view, A

@@ -208,6 +208,7 @@ private:
     QAction *m_shortcutsAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_soundAction = nullptr;
+    QAction *m_flaggedFirstAction = nullptr;
 
     ReviewerKey *const m_key; // not owned; may be null (then nothing can be signed)
     QList<ImpactCategory> m_deliberateCategories;

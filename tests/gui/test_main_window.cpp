@@ -73,6 +73,7 @@ private Q_SLOTS:
     void approveWithTheKeyboard();
     void approveWithTheMouseTakesTwoClicks();
     void nextMostUrgentIsSelectedAfterADecision();
+    void judgeFlaggedFirstReordersTheQueueAndKeepsTheSelection();
     void denyIsImpossibleWithoutAReason();
     void enterInTheReasonFieldNeverDecides();
     void escapeCancelsAnArmedDecision();
@@ -333,6 +334,35 @@ void TestMainWindow::nextMostUrgentIsSelectedAfterADecision()
     QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-third"));
     QTest::keyClick(queue(), Qt::Key_K);
     QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-first"));
+}
+
+void TestMainWindow::judgeFlaggedFirstReordersTheQueueAndKeepsTheSelection()
+{
+    arrive(testing::paymentAction(QStringLiteral("act-first"), m_now, 100, 12000.0));
+    arrive(testing::emailAction(QStringLiteral("act-flagged"), m_now, 400, true));
+    arrive(testing::deleteAction(QStringLiteral("act-third"), m_now, 300));
+    focusQueueAndPressDown();
+    QTest::keyClick(queue(), Qt::Key_J);
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-third"));
+    auto *label = find<QLabel>(QStringLiteral("queueCountLabel"));
+    QCOMPARE(label->text(), QStringLiteral("3 · most urgent first"));
+    QCOMPARE(m_window->queueModel()->actionAt(2)->action.id, QStringLiteral("act-flagged"));
+
+    auto *flaggedFirst = m_window->findChild<QAction *>(QStringLiteral("flaggedFirstAction"));
+    QVERIFY(flaggedFirst && flaggedFirst->isCheckable() && !flaggedFirst->isChecked());
+    flaggedFirst->trigger();
+    QCOMPARE(m_window->queueModel()->actionAt(0)->action.id, QStringLiteral("act-flagged"));
+    QCOMPARE(m_window->queueModel()->actionAt(1)->action.id, QStringLiteral("act-first"));
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-third")); // the selection followed its row
+    QCOMPARE(queue()->currentIndex().row(), 2);
+    QCOMPARE(m_window->detailView()->actionId(), QStringLiteral("act-third"));
+    QCOMPARE(label->text(), QStringLiteral("3 · Judge-flagged first, then most urgent"));
+    QVERIFY(QSettings().value(QStringLiteral("queue/flaggedFirst")).toBool());
+
+    flaggedFirst->trigger();
+    QCOMPARE(m_window->queueModel()->actionAt(0)->action.id, QStringLiteral("act-first"));
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-third"));
+    QVERIFY(!QSettings().value(QStringLiteral("queue/flaggedFirst")).toBool());
 }
 
 void TestMainWindow::denyIsImpossibleWithoutAReason()

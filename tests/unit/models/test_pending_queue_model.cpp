@@ -124,6 +124,7 @@ private Q_SLOTS:
     void newRoleFadesAndSkipsTheSnapshot();
     void approvalsColumn();
     void judgeColumn();
+    void flaggedFirstMovesFlaggedActionsUpAndKeepsTheSelection();
     void resyncClearsEverything();
     void rowOfAndActionAt();
     void desktopClockChangeDoesNotMoveDeadlines();
@@ -480,6 +481,52 @@ void TestPendingQueueModel::approvalsColumn()
     QCOMPARE(dual.data().toString(), QStringLiteral("1 of 2"));
     QCOMPARE(m_model->actionAt(1)->approvals, 1);
     QCOMPARE(m_model->approvedByAt(1), QStringList {QStringLiteral("rita@example.com")});
+}
+
+void TestPendingQueueModel::flaggedFirstMovesFlaggedActionsUpAndKeepsTheSelection()
+{
+    auto flag = [](protocol::ActionPending frame) {
+        frame.action.judges = {{QStringLiteral("judge-b"), JudgeOutcome::Flag, QStringLiteral("y"), 0.8, {}}};
+        return frame;
+    };
+    m_connection->send(m_connection->pending(QStringLiteral("soon"), m_now, 60, 2));
+    m_connection->send(flag(m_connection->pending(QStringLiteral("flagged-late"), m_now, 600, 2)));
+    m_connection->send(m_connection->pending(QStringLiteral("middle"), m_now, 300, 4));
+    m_connection->send(flag(m_connection->pending(QStringLiteral("flagged-mid"), m_now, 300, 3)));
+    flush();
+    auto order = [this] {
+        QStringList ids;
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            ids.append(m_model->actionAt(row)->action.id);
+        return ids;
+    };
+    QCOMPARE(order(), (QStringList{QStringLiteral("soon"), QStringLiteral("middle"), QStringLiteral("flagged-mid"),
+                                   QStringLiteral("flagged-late")}));
+
+    const QPersistentModelIndex selected(m_model->index(1, PendingQueueModel::Tool)); // "middle"
+    QSignalSpy layout(m_model.get(), &QAbstractItemModel::layoutChanged);
+    m_model->setFlaggedFirst(true);
+    QCOMPARE(layout.size(), 1);
+    QCOMPARE(order(), (QStringList{QStringLiteral("flagged-mid"), QStringLiteral("flagged-late"), QStringLiteral("soon"),
+                                   QStringLiteral("middle")}));
+    QCOMPARE(selected.row(), 3);
+    QCOMPARE(selected.column(), int(PendingQueueModel::Tool));
+    QCOMPARE(m_model->rowOf(QStringLiteral("flagged-late")), 1);
+
+    // Arrivals and removals keep the order in force.
+    m_connection->send(flag(m_connection->pending(QStringLiteral("flagged-soon"), m_now, 30, 1)));
+    m_connection->send(m_connection->pending(QStringLiteral("soonest"), m_now, 10, 1));
+    flush();
+    QCOMPARE(order(), (QStringList{QStringLiteral("flagged-soon"), QStringLiteral("flagged-mid"), QStringLiteral("flagged-late"),
+                                   QStringLiteral("soonest"), QStringLiteral("soon"), QStringLiteral("middle")}));
+    m_connection->resolve(QStringLiteral("flagged-mid"));
+    QCOMPARE(m_model->rowOf(QStringLiteral("flagged-late")), 1);
+    QCOMPARE(selected.row(), 4);
+
+    m_model->setFlaggedFirst(false);
+    QCOMPARE(order(), (QStringList{QStringLiteral("soonest"), QStringLiteral("flagged-soon"), QStringLiteral("soon"),
+                                   QStringLiteral("middle"), QStringLiteral("flagged-late")}));
+    QCOMPARE(selected.row(), 3);
 }
 
 void TestPendingQueueModel::judgeColumn()
