@@ -441,21 +441,22 @@ DecisionSignature checkDecisionSignature(const QJsonObject &payload, const QHash
         result.detail = QStringLiteral("has no \"token\" (the signed JWS) in its payload");
         return result;
     }
-    const QByteArray jws = token.toString().toUtf8();
-    const Result<QString> keyId = decision::decisionKeyId(jws);
+    // Parsed once: its kid names the key to verify it with.
+    const Result<crypto::ParsedStatement> parsed = decision::parseDecision(token.toString().toUtf8());
     result.status = Status::Invalid;
-    if (!keyId) {
-        result.detail = QStringLiteral("token is malformed: %1").arg(keyId.error().message);
+    if (!parsed) {
+        result.detail = QStringLiteral("token is malformed: %1").arg(parsed.error().message);
         return result;
     }
-    result.keyId = keyId.value();
-    const auto reviewer = reviewersByKeyId.constFind(keyId.value());
+    const QString &keyId = parsed.value().keyId;
+    result.keyId = keyId;
+    const auto reviewer = reviewersByKeyId.constFind(keyId);
     if (reviewer == reviewersByKeyId.constEnd()) {
         result.status = Status::KeyNotEnrolled;
-        result.detail = QStringLiteral("is signed by key %1, which is not enrolled").arg(keyId.value().left(64));
+        result.detail = QStringLiteral("is signed by key %1, which is not enrolled").arg(keyId.left(64));
         return result;
     }
-    const Result<decision::DecisionClaims> claims = decision::verifyDecision(jws, reviewer->key);
+    const Result<decision::DecisionClaims> claims = decision::verifyDecision(parsed.value(), reviewer->key);
     if (!claims) {
         result.detail = QStringLiteral("does not verify under %1's key: %2").arg(reviewer->id, claims.error().toString());
         return result;
@@ -476,7 +477,7 @@ DecisionSignature checkDecisionSignature(const QJsonObject &payload, const QHash
         return result;
     }
     result.status = Status::Verified;
-    result.detail = QStringLiteral("verified: signed by %1 with key %2").arg(reviewer->id, keyId.value());
+    result.detail = QStringLiteral("verified: signed by %1 with key %2").arg(reviewer->id, keyId);
     return result;
 }
 

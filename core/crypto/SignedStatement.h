@@ -6,6 +6,7 @@
 
 #include "core/Result.h"
 #include "core/crypto/Ed25519.h"
+#include "core/crypto/Jws.h"
 #include "core/json/Json.h"
 
 #include <QByteArray>
@@ -38,6 +39,19 @@ inline constexpr qsizetype kThumbprintChars = 43;
 // with, and nothing more. Error codes: jws.*, "<kind>.malformed" if kid is missing or not the
 // base64url of 32 bytes.
 [[nodiscard]] Result<QString> statementKeyId(QByteArrayView token, qsizetype maxBytes, const QString &kind);
+
+// A token parsed once, for a caller that looks up the verifying key by kid and then verifies
+// (the audit verifier does this for every decision): parseStatement() is parseCompact() plus
+// statementKeyId()'s rules, and verifyStatement() of the result is verifyStatement() of the
+// token — the same checks in the same order, without parsing it again.
+struct ParsedStatement
+{
+    ParsedJws jws;
+    QString keyId; // the header's kid, not verified
+};
+[[nodiscard]] Result<ParsedStatement> parseStatement(QByteArrayView token, qsizetype maxBytes, const QString &kind);
+[[nodiscard]] Result<QJsonObject> verifyStatement(const ParsedJws &jws, const Ed25519PublicKey &key,
+                                                  const json::Limits &limits, const QString &kind);
 
 // True if text is strict base64url of exactly bytes bytes.
 [[nodiscard]] bool isBase64UrlOf(const QString &text, qsizetype bytes);

@@ -170,19 +170,43 @@ Result<QByteArray> signDecision(DecisionClaims claims, const crypto::Ed25519Priv
     return token;
 }
 
-Result<DecisionClaims> verifyDecision(QByteArrayView compactJws, const crypto::Ed25519PublicKey &key)
+namespace {
+
+Result<DecisionClaims> verifiedClaims(const crypto::ParsedJws &jws, const crypto::Ed25519PublicKey &key)
 {
-    auto payload = crypto::verifyStatement(compactJws, key, kMaxDecisionBytes, payloadLimits(), QStringLiteral("decision"));
+    auto payload = crypto::verifyStatement(jws, key, payloadLimits(), QStringLiteral("decision"));
     if (!payload)
         return payload.error();
     auto claims = readClaims(payload.value(), QStringLiteral("decision.malformed"));
     if (!claims)
         return claims.error();
-    const QString thumbprint = thumbprintOf(key);
+    // verifyStatement() checked that the header's kid is the key's thumbprint; the claims must
+    // name the same key.
+    const QString thumbprint = jws.header().value(QStringLiteral("kid")).toString();
     if (claims.value().keyId != thumbprint)
         return decisionError("decision.key_mismatch",
                              QStringLiteral("kid: must be %1, the thumbprint of the verifying key").arg(thumbprint));
     return claims;
+}
+
+} // namespace
+
+Result<DecisionClaims> verifyDecision(QByteArrayView compactJws, const crypto::Ed25519PublicKey &key)
+{
+    auto parsed = crypto::parseCompact(compactJws, kMaxDecisionBytes);
+    if (!parsed)
+        return parsed.error();
+    return verifiedClaims(parsed.value(), key);
+}
+
+Result<DecisionClaims> verifyDecision(const crypto::ParsedStatement &parsed, const crypto::Ed25519PublicKey &key)
+{
+    return verifiedClaims(parsed.jws, key);
+}
+
+Result<crypto::ParsedStatement> parseDecision(QByteArrayView compactJws)
+{
+    return crypto::parseStatement(compactJws, kMaxDecisionBytes, QStringLiteral("decision"));
 }
 
 Result<QString> decisionKeyId(QByteArrayView compactJws)

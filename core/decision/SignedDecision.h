@@ -13,6 +13,7 @@
 #include "core/Clock.h"
 #include "core/Result.h"
 #include "core/crypto/Ed25519.h"
+#include "core/crypto/SignedStatement.h"
 #include "core/protocol/Protocol.h"
 
 #include <QByteArray>
@@ -75,5 +76,11 @@ struct DecisionClaims
 // the jws.* codes of parseCompact, "decision.malformed" if kid is missing or is not the
 // base64url of a 32-byte SHA-256 thumbprint.
 [[nodiscard]] Result<QString> decisionKeyId(QByteArrayView compactJws);
+
+// A decision parsed once: parseDecision() reads the token and its kid (decisionKeyId()'s rules)
+// without verifying anything, and verifyDecision() of the result is verifyDecision() of the
+// token. For verifying many decisions, each by the key its kid names, without parsing twice.
+[[nodiscard]] Result<crypto::ParsedStatement> parseDecision(QByteArrayView compactJws);
+[[nodiscard]] Result<DecisionClaims> verifyDecision(const crypto::ParsedStatement &parsed, const crypto::Ed25519PublicKey &key);
 
 } // namespace countersign::decision

@@ -363,6 +363,12 @@ void TestSignedDecision::tamperedTokensRefused()
     const auto verified = verifyDecision(tampered, key.publicKey());
     QVERIFY(!verified);
     QCOMPARE(verified.error().code, QStringLiteral("decision.bad_signature"));
+    // Parsed once and then verified (the audit verifier's path): the same answer.
+    const auto parsed = parseDecision(tampered);
+    QVERIFY(parsed);
+    QCOMPARE(parsed.value().keyId, QString::fromLatin1(jwkThumbprint(key.publicKey())));
+    QCOMPARE(verifyDecision(parsed.value(), key.publicKey()).error().code, QStringLiteral("decision.bad_signature"));
+    QVERIFY(verifyDecision(parseDecision(signedToken.value()).value(), key.publicKey()));
 }
 
 void TestSignedDecision::otherKeyRefused()
@@ -501,9 +507,14 @@ void TestSignedDecision::kidMismatchRefused()
         header = R"({"alg":"EdDSA"})";
     else
         payload.insert(QStringLiteral("kid"), otherKid);
-    const auto verified = verifyDecision(craft(header, json::canonicalize(payload), key), key.publicKey());
+    const QByteArray crafted = craft(header, json::canonicalize(payload), key);
+    const auto verified = verifyDecision(crafted, key.publicKey());
     QVERIFY(!verified);
     QCOMPARE(verified.error().code, QStringLiteral("decision.key_mismatch"));
+    if (const auto parsed = parseDecision(crafted); parsed) // a missing kid is refused by the parse itself
+        QCOMPARE(verifyDecision(parsed.value(), key.publicKey()).error().code, QStringLiteral("decision.key_mismatch"));
+    else
+        QCOMPARE(parsed.error().code, QStringLiteral("decision.malformed"));
 }
 
 void TestSignedDecision::malformedJwsPassesThroughJwsCodes()
