@@ -232,9 +232,9 @@ int main(int argc, char *argv[])
                 if (!payload)
                     return fail(QStringLiteral("entry %1: payload does not parse").arg(entry.seq));
                 const QByteArray jws = payload.value().toObject().value(QStringLiteral("token")).toString().toUtf8();
-                const auto keyId = decision::decisionKeyId(jws);
-                const audit::EnrolledReviewer *reviewer = keyId ? byKeyId.value(keyId.value()) : nullptr;
-                const bool good = reviewer && decision::verifyDecision(jws, reviewer->key);
+                const auto parsed = decision::parseDecision(jws);
+                const audit::EnrolledReviewer *reviewer = parsed ? byKeyId.value(parsed.value().keyId) : nullptr;
+                const bool good = reviewer && decision::verifyDecision(parsed.value(), reviewer->key);
                 decisionNs += part.nsecsElapsed();
                 if (!good)
                     return fail(QStringLiteral("entry %1: decision does not verify").arg(entry.seq));
