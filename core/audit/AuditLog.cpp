@@ -538,7 +538,17 @@ Result<QList<AuditEntry>> AuditLog::entries(qint64 afterSeq, int limit, const En
                              "AND (?3 IS NULL OR kind IN (SELECT value FROM json_each(?3))) "
                              "AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5) "
                              "ORDER BY seq LIMIT ?6");
-    query.bind(1, std::max(afterSeq, filter.fromSeq - 1));
+    // Times never go back in the log (see appendBatch), so a time bound is also a seq bound,
+    // found with a few point reads: a query for the last two days of a large log reads those
+    // two days, not the whole log. The time conditions below stay, for the rows at the edges.
+    qint64 from = std::max(afterSeq, filter.fromSeq - 1);
+    if (!filter.since.isEmpty()) {
+        const Result<qint64> first = firstSeqAtOrAfter(filter.since);
+        if (!first)
+            return first.error();
+        from = std::max(from, first.value() - 1);
+    }
+    query.bind(1, from);
     if (filter.toSeq > 0)
         query.bind(2, filter.toSeq);
     if (!filter.kinds.isEmpty())
@@ -555,6 +565,30 @@ Result<QList<AuditEntry>> AuditLog::entries(qint64 afterSeq, int limit, const En
     if (rc != SQLITE_DONE)
         return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
     return page;
+}
+
+Result<qint64> AuditLog::firstSeqAtOrAfter(const QString &time) const
+{
+    // The last seq from the file itself: another writer may have appended since this opened.
+    Statement last(d->db(), "SELECT COALESCE(MAX(seq), 0) FROM entries");
+    Statement timeOf(d->db(), "SELECT time FROM entries WHERE seq = ?1");
+    if (last.step() != SQLITE_ROW)
+        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
+    // Binary search for the first entry whose time is >= time (entries are in time order).
+    qint64 low = 1;
+    qint64 high = last.integer(0) + 1; // past the end: no entry is that late
+    while (low < high) {
+        const qint64 middle = low + (high - low) / 2;
+        timeOf.reset();
+        timeOf.bind(1, middle);
+        if (timeOf.step() != SQLITE_ROW)
+            return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entry %2").arg(d->path).arg(middle));
+        if (timeOf.text(0) < time)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
 }
 
 Result<AuditEntry> AuditLog::entry(qint64 seq) const

@@ -139,6 +139,9 @@ public:
     // keyset paging — pass the last seq of one page as afterSeq of the next.
     [[nodiscard]] Result<QList<AuditEntry>> entries(qint64 afterSeq, int limit, const EntryFilter &filter = {}) const;
     [[nodiscard]] Result<AuditEntry> entry(qint64 seq) const;
+    // The first seq whose time is at or after time (RFC 3339 UTC as the log writes it); one past
+    // the last entry if none is. Found by binary search: the log never lets time go back.
+    [[nodiscard]] Result<qint64> firstSeqAtOrAfter(const QString &time) const;
     // The newest entry of kind about subject, if any (an index walk from the end).
     [[nodiscard]] Result<std::optional<AuditEntry>> latest(const QString &kind, const QString &subject) const;
 

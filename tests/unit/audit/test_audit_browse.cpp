@@ -120,6 +120,7 @@ private Q_SLOTS:
     void exportWritesTheFilteredEntriesInTheSharedFormat();
     void indexIsAppendOnly();
     void timeNeverGoesBackwards();
+    void aTimeBoundIsASeqBound();
     void indexFollowsTheLogInAnyChunks();
     void indexUpdatesAreRefusedWhenTheyCannotHappen();
     void twoWritersIndexEachEntryOnce();
@@ -563,6 +564,48 @@ void TestAuditBrowse::timeNeverGoesBackwards()
     clock.setWallClock(QDateTime(QDate(2026, 5, 1), QTime(11, 0), Qt::UTC));
     QCOMPARE(reopened.value()->append({QStringLiteral("session.closed"), QStringLiteral("rita"), QStringLiteral("s-2"), {}}).value().time,
              QStringLiteral("2026-05-01T11:00:00.000Z"));
+}
+
+void TestAuditBrowse::aTimeBoundIsASeqBound()
+{
+    ManualClock clock(QDateTime(QDate(2026, 6, 1), QTime(8, 0), Qt::UTC));
+    AuditLog::Options options;
+    options.clock = &clock;
+    auto log = AuditLog::open(m_dir.filePath(QStringLiteral("times.db")), options);
+    QVERIFY(log);
+    // Minutes 0, 0, 1, 2, 2, 2, 5 (several entries share a time).
+    const int minutes[] = {0, 0, 1, 2, 2, 2, 5};
+    for (const int minute : minutes) {
+        clock.setWallClock(QDateTime(QDate(2026, 6, 1), QTime(8, minute), Qt::UTC));
+        QVERIFY(log.value()->append({QStringLiteral("session.opened"), QStringLiteral("rita"), QStringLiteral("s"), {}}));
+    }
+    auto at = [](int minute, int second = 0) { return QStringLiteral("2026-06-01T08:%1:%2.000Z").arg(minute, 2, 10, QLatin1Char('0')).arg(second, 2, 10, QLatin1Char('0')); };
+    QCOMPARE(log.value()->firstSeqAtOrAfter(QStringLiteral("2026-05-31T00:00:00.000Z")).value(), 1);
+    QCOMPARE(log.value()->firstSeqAtOrAfter(at(0)).value(), 1);
+    QCOMPARE(log.value()->firstSeqAtOrAfter(at(0, 1)).value(), 3);
+    QCOMPARE(log.value()->firstSeqAtOrAfter(at(2)).value(), 4);
+    QCOMPARE(log.value()->firstSeqAtOrAfter(at(3)).value(), 7);
+    QCOMPARE(log.value()->firstSeqAtOrAfter(at(5)).value(), 7);
+    QCOMPARE(log.value()->firstSeqAtOrAfter(at(6)).value(), 8); // past the end
+    auto seqsSince = [&](const QString &since, const QString &until = {}) {
+        EntryFilter filter;
+        filter.since = since;
+        filter.until = until;
+        QList<qint64> seqs;
+        const auto page = log.value()->entries(0, 100, filter);
+        if (!page) {
+            qWarning("%s", qPrintable(page.error().toString()));
+            return QList<qint64>{-1}; // fails the comparison, naming the error above
+        }
+        for (const AuditEntry &entry : page.value())
+            seqs.append(entry.seq);
+        return seqs;
+    };
+    QCOMPARE(seqsSince(at(2)), (QList<qint64>{4, 5, 6, 7}));
+    QCOMPARE(seqsSince(at(1, 30)), (QList<qint64>{4, 5, 6, 7}));
+    QCOMPARE(seqsSince(at(0), at(2)), (QList<qint64>{1, 2, 3}));
+    QCOMPARE(seqsSince(at(9)), QList<qint64>{});
+    QCOMPARE(AuditLog::open(m_dir.filePath(QStringLiteral("empty-times.db"))).value()->firstSeqAtOrAfter(at(0)).value(), 1);
 }
 
 void TestAuditBrowse::indexFollowsTheLogInAnyChunks()
