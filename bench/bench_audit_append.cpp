@@ -8,7 +8,7 @@
 // 1,000,000-entry one: entries are appended to it).
 //
 //   bench_audit_append [--dir DIR] [--log PATH] [--samples N]
-#include "bench/AuditBenchSupport.h"
+#include "bench/BenchSupport.h"
 #include "bench/AuditWorkload.h"
 #include "core/audit/AuditLog.h"
 #include "core/json/Json.h"

@@ -7,7 +7,7 @@
 // bench_audit_generate, whose agents, users, reviewers, tools and words the queries name.
 //
 //   bench_audit_browse DB [--repeat R]
-#include "bench/AuditBenchSupport.h"
+#include "bench/BenchSupport.h"
 #include "core/audit/AuditLog.h"
 #include "core/audit/AuditQuery.h"
 

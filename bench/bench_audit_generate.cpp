@@ -8,7 +8,7 @@
 //
 //   bench_audit_generate [--entries N] [--out PATH] [--batch B] [--seed S]
 //                        [--checkpoint-every C] [--force]
-#include "bench/AuditBenchSupport.h"
+#include "bench/BenchSupport.h"
 #include "bench/AuditWorkload.h"
 #include "core/audit/AuditLog.h"
 #include "core/crypto/Base64Url.h"

@@ -9,7 +9,7 @@
 //
 //   bench_audit_verify DB --reviewers FILE --gateway-key FILE [--runs R] [--leaf-file PATH]
 //                      [--no-openssl] [--no-breakdown]
-#include "bench/AuditBenchSupport.h"
+#include "bench/BenchSupport.h"
 #include "core/audit/AuditLog.h"
 #include "core/audit/AuditVerifier.h"
 #include "core/crypto/Base64Url.h"

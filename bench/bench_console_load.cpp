@@ -14,6 +14,7 @@
 //      pending (the prepared frame texts, which a console never holds, are freed first).
 //
 // Usage: bench_console_load [--rate N] [--pending N] [--steady S]
+#include "bench/BenchSupport.h"
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "core/crypto/Ed25519.h"
@@ -37,21 +38,9 @@
 #include <QTimer>
 
 using namespace countersign;
+using namespace countersign::bench;
 
 namespace {
-
-double percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[static_cast<size_t>(p * static_cast<double>(values.size() - 1) + 0.5)];
-}
-
-void result(QTextStream &out, const QString &name, double value, const char *unit)
-{
-    out << "RESULT " << name << ' ' << QString::number(value, 'f', 2) << ' ' << unit << '\n';
-}
 
 double residentMiB()
 {
@@ -207,9 +196,9 @@ int main(int argc, char **argv)
                .arg(refused);
     out << QStringLiteral("  event to visible (frame text in hand -> first queue repaint with it): p50 %1 ms, p99 %2 ms, "
                           "max %3 ms (%4 of %5 counted)\n")
-               .arg(percentile(visibleMs, 0.5), 0, 'f', 1)
-               .arg(percentile(visibleMs, 0.99), 0, 'f', 1)
-               .arg(percentile(visibleMs, 1.0), 0, 'f', 1)
+               .arg(percentile(visibleMs, 50), 0, 'f', 1)
+               .arg(percentile(visibleMs, 99), 0, 'f', 1)
+               .arg(percentile(visibleMs, 100), 0, 'f', 1)
                .arg(visibleMs.size())
                .arg(sent - refused);
 
@@ -257,19 +246,19 @@ int main(int argc, char **argv)
                           "p99 %4 ms (%5 beats of %6 ms)\n")
                .arg(model->rowCount())
                .arg(steadySeconds)
-               .arg(percentile(gapsMs, 1.0), 0, 'f', 1)
-               .arg(percentile(gapsMs, 0.99), 0, 'f', 1)
+               .arg(percentile(gapsMs, 100), 0, 'f', 1)
+               .arg(percentile(gapsMs, 99), 0, 'f', 1)
                .arg(gapsMs.size())
                .arg(kBeatMs);
     out << QStringLiteral("  of which selecting the next row (detail pane filled): p50 %1 ms, max %2 ms\n")
-               .arg(percentile(selectMs, 0.5), 0, 'f', 1)
-               .arg(percentile(selectMs, 1.0), 0, 'f', 1);
+               .arg(percentile(selectMs, 50), 0, 'f', 1)
+               .arg(percentile(selectMs, 100), 0, 'f', 1);
 
-    result(out, QStringLiteral("console_visible_p50"), percentile(visibleMs, 0.5), "ms");
-    result(out, QStringLiteral("console_visible_p99"), percentile(visibleMs, 0.99), "ms");
-    result(out, QStringLiteral("console_visible_max"), percentile(visibleMs, 1.0), "ms");
-    result(out, QStringLiteral("console_stall_max"), percentile(gapsMs, 1.0), "ms");
-    result(out, QStringLiteral("console_stall_p99"), percentile(gapsMs, 0.99), "ms");
+    result(out, QStringLiteral("console_visible_p50"), percentile(visibleMs, 50), "ms");
+    result(out, QStringLiteral("console_visible_p99"), percentile(visibleMs, 99), "ms");
+    result(out, QStringLiteral("console_visible_max"), percentile(visibleMs, 100), "ms");
+    result(out, QStringLiteral("console_stall_max"), percentile(gapsMs, 100), "ms");
+    result(out, QStringLiteral("console_stall_p99"), percentile(gapsMs, 99), "ms");
     result(out, QStringLiteral("console_rss_baseline"), baselineMiB, "MiB");
     result(out, QStringLiteral("console_rss_pending"), pendingMiB, "MiB");
     return refused == 0 && model->rowCount() == total ? 0 : 1;

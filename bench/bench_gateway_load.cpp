@@ -9,6 +9,7 @@
 // for the same cores, which the figures include.
 //
 // Usage: bench_gateway_load [--consoles N] [--in-flight N] [--seconds S]
+#include "bench/BenchSupport.h"
 #include "net/WebSocketGatewayConnection.h"
 #include "tests/support/GatewayProcess.h"
 #include "tests/support/TestAgentClient.h"
@@ -28,22 +29,10 @@
 #include <QTimer>
 
 using namespace countersign;
+using namespace countersign::bench;
 using namespace countersign::testsupport;
 
 namespace {
-
-double percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[static_cast<size_t>(p * static_cast<double>(values.size() - 1) + 0.5)];
-}
-
-void result(QTextStream &out, const QString &name, double value, const char *unit)
-{
-    out << "RESULT " << name << ' ' << QString::number(value, 'f', 2) << ' ' << unit << '\n';
-}
 
 // One console: the real connection, counting what it is sent.
 struct Console
@@ -197,25 +186,25 @@ int main(int argc, char **argv)
                .arg(submitSeconds, 0, 'f', 1);
     out << QStringLiteral("  accepted %1 (%2 refused): %3 submissions/s sustained\n").arg(accepted).arg(refused).arg(rate, 0, 'f', 0);
     out << QStringLiteral("  POST to 202: p50 %1 ms, p90 %2 ms, p99 %3 ms, max %4 ms\n")
-               .arg(percentile(submitMs, 0.5), 0, 'f', 1)
-               .arg(percentile(submitMs, 0.9), 0, 'f', 1)
-               .arg(percentile(submitMs, 0.99), 0, 'f', 1)
-               .arg(percentile(submitMs, 1.0), 0, 'f', 1);
+               .arg(percentile(submitMs, 50), 0, 'f', 1)
+               .arg(percentile(submitMs, 90), 0, 'f', 1)
+               .arg(percentile(submitMs, 99), 0, 'f', 1)
+               .arg(percentile(submitMs, 100), 0, 'f', 1);
     out << QStringLiteral("  every console had every action %1 s after the last submission (least: %2 of %3)\n")
                .arg(drainSeconds, 0, 'f', 2)
                .arg(leastSeen)
                .arg(accepted);
     out << QStringLiteral("  202 to the last console having it: p50 %1 ms, p99 %2 ms, max %3 ms (%4 actions)\n")
-               .arg(percentile(fanOutMs, 0.5), 0, 'f', 1)
-               .arg(percentile(fanOutMs, 0.99), 0, 'f', 1)
-               .arg(percentile(fanOutMs, 1.0), 0, 'f', 1)
+               .arg(percentile(fanOutMs, 50), 0, 'f', 1)
+               .arg(percentile(fanOutMs, 99), 0, 'f', 1)
+               .arg(percentile(fanOutMs, 100), 0, 'f', 1)
                .arg(fanOutMs.size());
     result(out, QStringLiteral("gateway_load_rate"), rate, "submissions/s");
     result(out, QStringLiteral("gateway_load_accepted"), double(accepted), "submissions");
-    result(out, QStringLiteral("gateway_load_submit_p50"), percentile(submitMs, 0.5), "ms");
-    result(out, QStringLiteral("gateway_load_submit_p99"), percentile(submitMs, 0.99), "ms");
-    result(out, QStringLiteral("gateway_load_fanout_p50"), percentile(fanOutMs, 0.5), "ms");
-    result(out, QStringLiteral("gateway_load_fanout_p99"), percentile(fanOutMs, 0.99), "ms");
+    result(out, QStringLiteral("gateway_load_submit_p50"), percentile(submitMs, 50), "ms");
+    result(out, QStringLiteral("gateway_load_submit_p99"), percentile(submitMs, 99), "ms");
+    result(out, QStringLiteral("gateway_load_fanout_p50"), percentile(fanOutMs, 50), "ms");
+    result(out, QStringLiteral("gateway_load_fanout_p99"), percentile(fanOutMs, 99), "ms");
     result(out, QStringLiteral("gateway_load_drain"), drainSeconds, "s");
     return leastSeen == accepted && refused == 0 ? 0 : 1;
 }

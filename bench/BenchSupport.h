@@ -1,4 +1,4 @@
-// Small helpers shared by the audit benchmarks: peak memory, percentiles, file sizes, and the
+// Small helpers shared by the benchmarks: peak memory, CPU time, percentiles, file sizes, and the
 // "RESULT name value unit" lines that bench/run-audit-bench collects into its table.
 #pragma once
 
