@@ -7,7 +7,7 @@
 #include "core/ServerTime.h"
 #include "core/crypto/Digest.h"
 #include "models/PendingQueueModel.h"
-#include "net/GatewayConnection.h"
+#include "tests/unit/models/FakeGatewayConnection.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -16,71 +16,7 @@ using namespace countersign;
 
 namespace {
 
-class FakeConnection final : public GatewayConnection {
-    Q_OBJECT
-
-public:
-    using GatewayConnection::GatewayConnection;
-    [[nodiscard]] State state() const override { return State::Connected; }
-    [[nodiscard]] QString stateDetail() const override { return {}; }
-    [[nodiscard]] QString gatewayUrl() const override { return QStringLiteral("wss://test/v1/console"); }
-    [[nodiscard]] qint64 lastSeq() const override { return m_seq; }
-    void start() override { }
-    void stop() override { }
-    [[nodiscard]] Status sendDecision(const protocol::Decision &) override { return {}; }
-    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &) override { return {}; }
-
-    void pending(const QString &id, const QDateTime &created, int windowSeconds, int tier,
-        const QString &agent = QStringLiteral("payments-agent"))
-    {
-        protocol::ActionPending frame;
-        frame.seq = ++m_seq;
-        Action &action = frame.action;
-        action.id = id;
-        action.createdAt = created;
-        action.deadline = created.addSecs(windowSeconds);
-        action.gatewayId = QStringLiteral("gw-test");
-        action.policyVersion = QStringLiteral("test-1");
-        action.tool = QStringLiteral("payments");
-        action.operation = QStringLiteral("transfer");
-        action.parameters = QJsonObject {{QStringLiteral("amount"), 98765.43}};
-        action.impact.tier = tier;
-        action.impact.rule = QStringLiteral("rule-1");
-        action.identity.user = {QStringLiteral("alice@example.com"), QStringLiteral("Alice")};
-        action.identity.application = {QStringLiteral("finance-portal"), {}};
-        action.identity.agents = {{agent, {}}};
-        action.identity.sessionId = QStringLiteral("s-1");
-        frame.digest = crypto::sha256Hex(id.toUtf8());
-        Q_EMIT actionPending(frame);
-    }
-
-    void escalate(const QString &id, const QString &group, const QDateTime &at)
-    {
-        Q_EMIT actionEscalated(protocol::ActionEscalated {++m_seq, id, group, at});
-    }
-
-    void resolve(const QString &id)
-    {
-        protocol::ActionResolved frame;
-        frame.seq = ++m_seq;
-        frame.actionId = id;
-        frame.outcome = protocol::Outcome::Denied;
-        frame.decidedBy = QStringLiteral("gateway");
-        Q_EMIT actionResolved(frame);
-    }
-
-    void resync() { Q_EMIT resyncStarted(); }
-
-    void subscribedNow()
-    {
-        protocol::Subscribed frame;
-        frame.snapshot = true;
-        Q_EMIT subscribed(frame);
-    }
-
-private:
-    qint64 m_seq = 0;
-};
+using FakeConnection = testing::FakeGatewayConnection;
 
 } // namespace
 
@@ -108,6 +44,14 @@ private Q_SLOTS:
     void countsThePendingActions();
 
 private:
+    // A payment arriving live (as the gateway publishes it), from agent.
+    void pending(const QString &id, const QDateTime &created, int windowSeconds, int tier,
+        const QString &agent = QStringLiteral("payments-agent"))
+    {
+        protocol::ActionPending frame = m_connection->frame(id, created, windowSeconds, tier);
+        frame.action.identity.agents = {{agent, {}}};
+        m_connection->send(frame);
+    }
     // Moves the clock and runs the queue's countdown tick, as its 1 s timer would.
     void advance(qint64 ms)
     {
@@ -187,7 +131,7 @@ void TestAttentionMonitor::parsesThresholds()
 
 void TestAttentionMonitor::highTierArrivalIsAnnouncedOnce()
 {
-    m_connection->pending(QStringLiteral("high"), m_now, 300, 3);
+    pending(QStringLiteral("high"), m_now, 300, 3);
     m_model->flushArrivals();
     QCOMPARE(m_spy->count(), 1);
     const AttentionNotice notice = notices().constFirst();
@@ -204,11 +148,11 @@ void TestAttentionMonitor::highTierArrivalIsAnnouncedOnce()
 
 void TestAttentionMonitor::lowTierArrivalIsNotAnnounced()
 {
-    m_connection->pending(QStringLiteral("low"), m_now, 300, 2);
+    pending(QStringLiteral("low"), m_now, 300, 2);
     m_model->flushArrivals();
     QCOMPARE(m_spy->count(), 0);
     m_monitor->setHighTier(2);
-    m_connection->pending(QStringLiteral("low-2"), m_now, 300, 2);
+    pending(QStringLiteral("low-2"), m_now, 300, 2);
     m_model->flushArrivals();
     QCOMPARE(m_spy->count(), 1);
     QCOMPARE(notices().constFirst().actionId, QStringLiteral("low-2"));
@@ -216,8 +160,8 @@ void TestAttentionMonitor::lowTierArrivalIsNotAnnounced()
 
 void TestAttentionMonitor::eachThresholdIsCrossedOnce()
 {
-    m_connection->pending(QStringLiteral("a"), m_now, 100, 2);
-    m_connection->pending(QStringLiteral("b"), m_now, 200, 2);
+    pending(QStringLiteral("a"), m_now, 100, 2);
+    pending(QStringLiteral("b"), m_now, 200, 2);
     m_model->flushArrivals();
     QCOMPARE(m_spy->count(), 0);
 
@@ -258,7 +202,7 @@ void TestAttentionMonitor::eachThresholdIsCrossedOnce()
 
 void TestAttentionMonitor::aJumpOverTwoThresholdsIsOneNotice()
 {
-    m_connection->pending(QStringLiteral("a"), m_now, 100, 2);
+    pending(QStringLiteral("a"), m_now, 100, 2);
     m_model->flushArrivals();
     advance(85'000); // a suspended laptop wakes up
     QCOMPARE(m_spy->count(), 1);
@@ -269,7 +213,7 @@ void TestAttentionMonitor::aJumpOverTwoThresholdsIsOneNotice()
 
 void TestAttentionMonitor::nothingAfterTheDeadline()
 {
-    m_connection->pending(QStringLiteral("a"), m_now, 100, 2);
+    pending(QStringLiteral("a"), m_now, 100, 2);
     m_model->flushArrivals();
     advance(150'000);
     QCOMPARE(m_spy->count(), 0);
@@ -280,7 +224,7 @@ void TestAttentionMonitor::nothingAfterTheDeadline()
 void TestAttentionMonitor::aLiveArrivalPastAThresholdSaysSoOnce()
 {
     // Replayed after a reconnect: created 60 s into a 100 s window.
-    m_connection->pending(QStringLiteral("late"), m_now.addSecs(-60), 100, 1);
+    pending(QStringLiteral("late"), m_now.addSecs(-60), 100, 1);
     m_model->flushArrivals();
     QCOMPARE(m_spy->count(), 1);
     QCOMPARE(notices().constFirst().kind, AttentionNotice::Kind::Threshold);
@@ -292,7 +236,7 @@ void TestAttentionMonitor::aLiveArrivalPastAThresholdSaysSoOnce()
     QCOMPARE(notices().constLast().threshold, 0.8);
 
     // A high-tier one says it arrived, and does not repeat the thresholds it came with.
-    m_connection->pending(QStringLiteral("late-high"), m_now.addSecs(-90 + 21), 100, 4);
+    pending(QStringLiteral("late-high"), m_now.addSecs(-90 + 21), 100, 4);
     m_model->flushArrivals();
     QCOMPARE(m_spy->count(), 3);
     QCOMPARE(notices().constLast().kind, AttentionNotice::Kind::Arrived);
@@ -303,9 +247,9 @@ void TestAttentionMonitor::aLiveArrivalPastAThresholdSaysSoOnce()
 void TestAttentionMonitor::theSnapshotIsNotNews()
 {
     m_connection->resync();
-    m_connection->pending(QStringLiteral("old-high"), m_now.addSecs(-60), 100, 4);
+    pending(QStringLiteral("old-high"), m_now.addSecs(-60), 100, 4);
     m_connection->escalate(QStringLiteral("old-high"), QStringLiteral("finance-leads"), m_now.addSecs(-5));
-    m_connection->pending(QStringLiteral("old-low"), m_now, 100, 1);
+    pending(QStringLiteral("old-low"), m_now, 100, 1);
     m_model->flushArrivals();
     m_connection->subscribedNow();
     QCOMPARE(m_model->rowCount(), 2);
@@ -319,14 +263,14 @@ void TestAttentionMonitor::theSnapshotIsNotNews()
 
 void TestAttentionMonitor::aResyncRepeatsNothing()
 {
-    m_connection->pending(QStringLiteral("a"), m_now, 100, 3);
+    pending(QStringLiteral("a"), m_now, 100, 3);
     m_model->flushArrivals();
     advance(50'000);
     QCOMPARE(m_spy->count(), 2); // arrived, half
 
     // The connection was lost for good; the gateway starts over with a snapshot.
     m_connection->resync();
-    m_connection->pending(QStringLiteral("a"), m_now, 100, 3);
+    pending(QStringLiteral("a"), m_now, 100, 3);
     m_model->flushArrivals();
     m_connection->subscribedNow();
     advance(1'000);
@@ -338,7 +282,7 @@ void TestAttentionMonitor::aResyncRepeatsNothing()
 
 void TestAttentionMonitor::escalationIsAnnouncedOnce()
 {
-    m_connection->pending(QStringLiteral("a"), m_now, 300, 2);
+    pending(QStringLiteral("a"), m_now, 300, 2);
     m_model->flushArrivals();
     advance(10'000);
     QCOMPARE(m_spy->count(), 0);
@@ -358,7 +302,7 @@ void TestAttentionMonitor::escalationIsAnnouncedOnce()
 void TestAttentionMonitor::escalationReplayedInASnapshotIsSilent()
 {
     m_connection->resync();
-    m_connection->pending(QStringLiteral("a"), m_now, 300, 2);
+    pending(QStringLiteral("a"), m_now, 300, 2);
     m_model->flushArrivals(); // inserted before its escalation arrives
     m_connection->escalate(QStringLiteral("a"), QStringLiteral("finance-leads"), m_now.addSecs(-30));
     m_connection->subscribedNow();
@@ -368,7 +312,7 @@ void TestAttentionMonitor::escalationReplayedInASnapshotIsSilent()
 
 void TestAttentionMonitor::newThresholdsDoNotReplayWhatHasPassed()
 {
-    m_connection->pending(QStringLiteral("a"), m_now, 100, 2);
+    pending(QStringLiteral("a"), m_now, 100, 2);
     m_model->flushArrivals();
     m_monitor->setThresholds({});
     advance(60'000);
@@ -385,7 +329,7 @@ void TestAttentionMonitor::newThresholdsDoNotReplayWhatHasPassed()
 void TestAttentionMonitor::textIsSafePlainTextWithoutParameters()
 {
     const QString hostile = QStringLiteral("<a href='x'>agent</a>\u202E&amp;");
-    m_connection->pending(QStringLiteral("h"), m_now, 100, 4, hostile);
+    pending(QStringLiteral("h"), m_now, 100, 4, hostile);
     m_model->flushArrivals();
     m_connection->escalate(QStringLiteral("h"), QStringLiteral("<b>leads</b>"), m_now);
     advance(50'000);
@@ -406,8 +350,8 @@ void TestAttentionMonitor::textIsSafePlainTextWithoutParameters()
 void TestAttentionMonitor::countsThePendingActions()
 {
     QSignalSpy counts(m_monitor.get(), &AttentionMonitor::pendingCountChanged);
-    m_connection->pending(QStringLiteral("a"), m_now, 100, 1);
-    m_connection->pending(QStringLiteral("b"), m_now, 100, 1);
+    pending(QStringLiteral("a"), m_now, 100, 1);
+    pending(QStringLiteral("b"), m_now, 100, 1);
     m_model->flushArrivals();
     QCOMPARE(m_monitor->pendingCount(), 2);
     QCOMPARE(counts.constLast().at(0).toInt(), 2);

@@ -5,7 +5,7 @@
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "core/crypto/Digest.h"
-#include "net/GatewayConnection.h"
+#include "tests/unit/models/FakeGatewayConnection.h"
 
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>
@@ -16,79 +16,7 @@ using namespace countersign;
 
 namespace {
 
-// The test seam: a connection that emits exactly the frames the test scripts.
-class FakeConnection final : public GatewayConnection {
-    Q_OBJECT
-
-public:
-    using GatewayConnection::GatewayConnection;
-    [[nodiscard]] State state() const override { return State::Connected; }
-    [[nodiscard]] QString stateDetail() const override { return {}; }
-    [[nodiscard]] QString gatewayUrl() const override { return QStringLiteral("wss://test/v1/console"); }
-    [[nodiscard]] qint64 lastSeq() const override { return m_seq; }
-    void start() override { }
-    void stop() override { }
-    [[nodiscard]] Status sendDecision(const protocol::Decision &) override { return {}; }
-    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &) override { return {}; }
-
-    protocol::ActionPending pending(
-        const QString &id, const QDateTime &created, int windowSeconds, int tier = 2, int approvalsRequired = 1)
-    {
-        protocol::ActionPending frame;
-        frame.seq = ++m_seq;
-        Action &action = frame.action;
-        action.id = id;
-        action.createdAt = created;
-        action.deadline = created.addSecs(windowSeconds);
-        action.gatewayId = QStringLiteral("gw-test");
-        action.policyVersion = QStringLiteral("test-1");
-        action.tool = QStringLiteral("payments");
-        action.operation = QStringLiteral("transfer");
-        action.impact.tier = tier;
-        action.impact.rule = QStringLiteral("rule-1");
-        action.identity.user = {QStringLiteral("alice@example.com"), QStringLiteral("Alice")};
-        action.identity.application = {QStringLiteral("finance-portal"), {}};
-        action.identity.agents = {{QStringLiteral("payments-agent"), {}}};
-        action.identity.sessionId = QStringLiteral("s-1");
-        action.approvalsRequired = approvalsRequired;
-        frame.digest = crypto::sha256Hex(id.toUtf8());
-        return frame;
-    }
-
-    void send(const protocol::ActionPending &frame) { Q_EMIT actionPending(frame); }
-
-    void resolve(const QString &id)
-    {
-        protocol::ActionResolved frame;
-        frame.seq = ++m_seq;
-        frame.actionId = id;
-        frame.outcome = protocol::Outcome::Approved;
-        frame.decidedBy = QStringLiteral("rita@example.com");
-        Q_EMIT actionResolved(frame);
-    }
-
-    void update(const QString &id, int approvals, const QStringList &by)
-    {
-        protocol::ActionUpdated frame;
-        frame.seq = ++m_seq;
-        frame.actionId = id;
-        frame.approvals = approvals;
-        frame.approvedBy = by;
-        Q_EMIT actionUpdated(frame);
-    }
-
-    void resync() { Q_EMIT resyncStarted(); }
-
-    void subscribedNow()
-    {
-        protocol::Subscribed frame;
-        frame.snapshot = true;
-        Q_EMIT subscribed(frame);
-    }
-
-private:
-    qint64 m_seq = 0;
-};
+using FakeConnection = testing::FakeGatewayConnection;
 
 QStringList idsInOrder(const PendingQueueModel &model)
 {
@@ -175,11 +103,11 @@ void TestPendingQueueModel::emptyModelShape()
 void TestPendingQueueModel::ordersByDeadlineThenTier()
 {
     // Same deadline for b, c, d: the higher tier first; then the id keeps the order total.
-    m_connection->send(m_connection->pending(QStringLiteral("late"), m_now, 600, 4));
-    m_connection->send(m_connection->pending(QStringLiteral("b-tier2"), m_now, 300, 2));
-    m_connection->send(m_connection->pending(QStringLiteral("c-tier4"), m_now, 300, 4));
-    m_connection->send(m_connection->pending(QStringLiteral("soon"), m_now, 60, 1));
-    m_connection->send(m_connection->pending(QStringLiteral("a-tier2"), m_now, 300, 2));
+    m_connection->send(m_connection->frame(QStringLiteral("late"), m_now, 600, 4));
+    m_connection->send(m_connection->frame(QStringLiteral("b-tier2"), m_now, 300, 2));
+    m_connection->send(m_connection->frame(QStringLiteral("c-tier4"), m_now, 300, 4));
+    m_connection->send(m_connection->frame(QStringLiteral("soon"), m_now, 60, 1));
+    m_connection->send(m_connection->frame(QStringLiteral("a-tier2"), m_now, 300, 2));
     flush();
     QCOMPARE(idsInOrder(*m_model),
         (QStringList {QStringLiteral("soon"), QStringLiteral("c-tier4"), QStringLiteral("a-tier2"),
@@ -194,13 +122,13 @@ void TestPendingQueueModel::ordersByDeadlineThenTier()
 
 void TestPendingQueueModel::insertsIntoTheMiddleAcrossTurns()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
-    m_connection->send(m_connection->pending(QStringLiteral("c"), m_now, 300));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("c"), m_now, 300));
     flush();
-    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 200));
+    m_connection->send(m_connection->frame(QStringLiteral("b"), m_now, 200));
     flush();
-    m_connection->send(m_connection->pending(QStringLiteral("first"), m_now, 50));
-    m_connection->send(m_connection->pending(QStringLiteral("last"), m_now, 900));
+    m_connection->send(m_connection->frame(QStringLiteral("first"), m_now, 50));
+    m_connection->send(m_connection->frame(QStringLiteral("last"), m_now, 900));
     flush();
     QCOMPARE(idsInOrder(*m_model),
         (QStringList {QStringLiteral("first"), QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
@@ -212,7 +140,7 @@ void TestPendingQueueModel::coalescesArrivalsIntoOneInsertion()
     QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
     QSignalSpy count(m_model.get(), &PendingQueueModel::pendingCountChanged);
     for (int i = 0; i < 10; ++i)
-        m_connection->send(m_connection->pending(QStringLiteral("act-%1").arg(i), m_now, 100 + i));
+        m_connection->send(m_connection->frame(QStringLiteral("act-%1").arg(i), m_now, 100 + i));
     QCOMPARE(m_model->rowCount(), 0); // nothing until the event loop turns
     QCOMPARE(inserted.count(), 0);
     flush();
@@ -226,14 +154,14 @@ void TestPendingQueueModel::coalescesArrivalsIntoOneInsertion()
 
 void TestPendingQueueModel::insertsOncePerContiguousRun()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("m1"), m_now, 100));
-    m_connection->send(m_connection->pending(QStringLiteral("m2"), m_now, 300));
+    m_connection->send(m_connection->frame(QStringLiteral("m1"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("m2"), m_now, 300));
     flush();
     QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
     // Two land before m1, one between m1 and m2: two runs, two insertions.
-    m_connection->send(m_connection->pending(QStringLiteral("x"), m_now, 50));
-    m_connection->send(m_connection->pending(QStringLiteral("z"), m_now, 200));
-    m_connection->send(m_connection->pending(QStringLiteral("y"), m_now, 60));
+    m_connection->send(m_connection->frame(QStringLiteral("x"), m_now, 50));
+    m_connection->send(m_connection->frame(QStringLiteral("z"), m_now, 200));
+    m_connection->send(m_connection->frame(QStringLiteral("y"), m_now, 60));
     flush();
     QCOMPARE(inserted.count(), 2);
     QCOMPARE(idsInOrder(*m_model),
@@ -243,14 +171,14 @@ void TestPendingQueueModel::insertsOncePerContiguousRun()
 
 void TestPendingQueueModel::largeBurstResetsOnce()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("existing"), m_now, 150));
+    m_connection->send(m_connection->frame(QStringLiteral("existing"), m_now, 150));
     flush();
     QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
     QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
     const int burst = PendingQueueModel::kResetThreshold + 36;
     for (int i = 0; i < burst; ++i)
         m_connection->send(
-            m_connection->pending(QStringLiteral("burst-%1").arg(i, 3, 10, QLatin1Char('0')), m_now, 100 + i));
+            m_connection->frame(QStringLiteral("burst-%1").arg(i, 3, 10, QLatin1Char('0')), m_now, 100 + i));
     flush();
     QCOMPARE(inserted.count(), 0);
     QCOMPARE(reset.count(), 1);
@@ -261,17 +189,17 @@ void TestPendingQueueModel::largeBurstResetsOnce()
 
 void TestPendingQueueModel::selectionSurvivesArrivals()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
-    m_connection->send(m_connection->pending(QStringLiteral("chosen"), m_now, 200));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("chosen"), m_now, 200));
     flush();
     QItemSelectionModel selection(m_model.get());
     selection.setCurrentIndex(m_model->index(1, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     QSignalSpy currentChanged(&selection, &QItemSelectionModel::currentChanged);
 
     // More urgent arrivals land above the selection; it must still be the same action.
-    m_connection->send(m_connection->pending(QStringLiteral("urgent-1"), m_now, 30));
-    m_connection->send(m_connection->pending(QStringLiteral("urgent-2"), m_now, 40));
-    m_connection->send(m_connection->pending(QStringLiteral("later"), m_now, 900));
+    m_connection->send(m_connection->frame(QStringLiteral("urgent-1"), m_now, 30));
+    m_connection->send(m_connection->frame(QStringLiteral("urgent-2"), m_now, 40));
+    m_connection->send(m_connection->frame(QStringLiteral("later"), m_now, 900));
     flush();
     QCOMPARE(selection.currentIndex().data(PendingQueueModel::ActionIdRole).toString(), QStringLiteral("chosen"));
     QCOMPARE(selection.currentIndex().row(), 3);
@@ -286,8 +214,8 @@ void TestPendingQueueModel::selectionSurvivesArrivals()
 
 void TestPendingQueueModel::resolvedRemovesTheRow()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
-    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 200));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("b"), m_now, 200));
     flush();
     QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
     QSignalSpy count(m_model.get(), &PendingQueueModel::pendingCountChanged);
@@ -300,7 +228,7 @@ void TestPendingQueueModel::resolvedRemovesTheRow()
     QCOMPARE(count.constLast().at(0).toInt(), 1);
 
     // A resolved action that is published again is a new pending action, not a duplicate.
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 100));
     flush();
     QCOMPARE(m_model->rowCount(), 2);
 }
@@ -308,8 +236,8 @@ void TestPendingQueueModel::resolvedRemovesTheRow()
 void TestPendingQueueModel::resolvedBeforeInsertionNeverShows()
 {
     QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
-    m_connection->send(m_connection->pending(QStringLiteral("fleeting"), m_now, 100));
-    m_connection->send(m_connection->pending(QStringLiteral("stays"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("fleeting"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("stays"), m_now, 100));
     m_connection->resolve(QStringLiteral("fleeting"));
     flush();
     QCOMPARE(idsInOrder(*m_model), QStringList {QStringLiteral("stays")});
@@ -318,7 +246,7 @@ void TestPendingQueueModel::resolvedBeforeInsertionNeverShows()
 
 void TestPendingQueueModel::resolvedForUnknownIdIsIgnored()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 100));
     flush();
     QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
     m_connection->resolve(QStringLiteral("never-seen"));
@@ -328,7 +256,7 @@ void TestPendingQueueModel::resolvedForUnknownIdIsIgnored()
 
 void TestPendingQueueModel::duplicatesAreIgnored()
 {
-    const protocol::ActionPending frame = m_connection->pending(QStringLiteral("dup"), m_now, 100);
+    const protocol::ActionPending frame = m_connection->frame(QStringLiteral("dup"), m_now, 100);
     m_connection->send(frame);
     m_connection->send(frame); // same turn
     flush();
@@ -349,8 +277,8 @@ void TestPendingQueueModel::duplicatesAreIgnored()
 
 void TestPendingQueueModel::countdownUpdatesOnlyTheTimeColumn()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 300));
-    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 400));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 300));
+    m_connection->send(m_connection->frame(QStringLiteral("b"), m_now, 400));
     flush();
     const QModelIndex time = m_model->index(0, PendingQueueModel::TimeLeft);
     QCOMPARE(time.data().toString(), QStringLiteral("5:00"));
@@ -385,8 +313,8 @@ void TestPendingQueueModel::countdownUpdatesOnlyTheTimeColumn()
 
 void TestPendingQueueModel::expiredRowsStayUntilResolved()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 10));
-    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 10));
+    m_connection->send(m_connection->frame(QStringLiteral("b"), m_now, 100));
     flush();
     QSignalSpy expired(m_model.get(), &PendingQueueModel::actionExpiredLocally);
     QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
@@ -426,7 +354,7 @@ void TestPendingQueueModel::expiredRowsStayUntilResolved()
 
 void TestPendingQueueModel::timeFraction()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 200));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 200));
     flush();
     const QModelIndex index = m_model->index(0, PendingQueueModel::TimeLeft);
     QCOMPARE(index.data(PendingQueueModel::TimeFractionRole).toDouble(), 1.0);
@@ -439,9 +367,9 @@ void TestPendingQueueModel::timeFraction()
 void TestPendingQueueModel::newRoleFadesAndSkipsTheSnapshot()
 {
     m_connection->resync();
-    m_connection->send(m_connection->pending(QStringLiteral("snapshot"), m_now, 300));
+    m_connection->send(m_connection->frame(QStringLiteral("snapshot"), m_now, 300));
     m_connection->subscribedNow();
-    m_connection->send(m_connection->pending(QStringLiteral("live"), m_now, 400));
+    m_connection->send(m_connection->frame(QStringLiteral("live"), m_now, 400));
     flush();
     const QModelIndex snapshot = m_model->index(m_model->rowOf(QStringLiteral("snapshot")), PendingQueueModel::Tool);
     const QModelIndex live = m_model->index(m_model->rowOf(QStringLiteral("live")), PendingQueueModel::Tool);
@@ -466,8 +394,8 @@ void TestPendingQueueModel::newRoleFadesAndSkipsTheSnapshot()
 
 void TestPendingQueueModel::approvalsColumn()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("single"), m_now, 100, 3, 1));
-    m_connection->send(m_connection->pending(QStringLiteral("dual"), m_now, 200, 4, 2));
+    m_connection->send(m_connection->frame(QStringLiteral("single"), m_now, 100, 3, 1));
+    m_connection->send(m_connection->frame(QStringLiteral("dual"), m_now, 200, 4, 2));
     flush();
     QCOMPARE(m_model->index(0, PendingQueueModel::Approvals).data().toString(), QString());
     const QModelIndex dual = m_model->index(1, PendingQueueModel::Approvals);
@@ -489,10 +417,10 @@ void TestPendingQueueModel::flaggedFirstMovesFlaggedActionsUpAndKeepsTheSelectio
         frame.action.judges = {{QStringLiteral("judge-b"), JudgeOutcome::Flag, QStringLiteral("y"), 0.8, {}}};
         return frame;
     };
-    m_connection->send(m_connection->pending(QStringLiteral("soon"), m_now, 60, 2));
-    m_connection->send(flag(m_connection->pending(QStringLiteral("flagged-late"), m_now, 600, 2)));
-    m_connection->send(m_connection->pending(QStringLiteral("middle"), m_now, 300, 4));
-    m_connection->send(flag(m_connection->pending(QStringLiteral("flagged-mid"), m_now, 300, 3)));
+    m_connection->send(m_connection->frame(QStringLiteral("soon"), m_now, 60, 2));
+    m_connection->send(flag(m_connection->frame(QStringLiteral("flagged-late"), m_now, 600, 2)));
+    m_connection->send(m_connection->frame(QStringLiteral("middle"), m_now, 300, 4));
+    m_connection->send(flag(m_connection->frame(QStringLiteral("flagged-mid"), m_now, 300, 3)));
     flush();
     auto order = [this] {
         QStringList ids;
@@ -514,8 +442,8 @@ void TestPendingQueueModel::flaggedFirstMovesFlaggedActionsUpAndKeepsTheSelectio
     QCOMPARE(m_model->rowOf(QStringLiteral("flagged-late")), 1);
 
     // Arrivals and removals keep the order in force.
-    m_connection->send(flag(m_connection->pending(QStringLiteral("flagged-soon"), m_now, 30, 1)));
-    m_connection->send(m_connection->pending(QStringLiteral("soonest"), m_now, 10, 1));
+    m_connection->send(flag(m_connection->frame(QStringLiteral("flagged-soon"), m_now, 30, 1)));
+    m_connection->send(m_connection->frame(QStringLiteral("soonest"), m_now, 10, 1));
     flush();
     QCOMPARE(order(), (QStringList{QStringLiteral("flagged-soon"), QStringLiteral("flagged-mid"), QStringLiteral("flagged-late"),
                                    QStringLiteral("soonest"), QStringLiteral("soon"), QStringLiteral("middle")}));
@@ -531,11 +459,11 @@ void TestPendingQueueModel::flaggedFirstMovesFlaggedActionsUpAndKeepsTheSelectio
 
 void TestPendingQueueModel::judgeColumn()
 {
-    protocol::ActionPending flagged = m_connection->pending(QStringLiteral("flagged"), m_now, 100, 3);
+    protocol::ActionPending flagged = m_connection->frame(QStringLiteral("flagged"), m_now, 100, 3);
     flagged.action.judges = {{QStringLiteral("judge-a"), JudgeOutcome::Pass, QStringLiteral("x"), 0.2, {}},
         {QStringLiteral("judge-b"), JudgeOutcome::Flag, QStringLiteral("y"), 0.91, {}}};
     m_connection->send(flagged);
-    protocol::ActionPending passed = m_connection->pending(QStringLiteral("passed"), m_now, 200, 3);
+    protocol::ActionPending passed = m_connection->frame(QStringLiteral("passed"), m_now, 200, 3);
     passed.action.judges = {{QStringLiteral("judge-a"), JudgeOutcome::Pass, QStringLiteral("x"), 0.4, {}}};
     m_connection->send(passed);
     flush();
@@ -552,9 +480,9 @@ void TestPendingQueueModel::judgeColumn()
 
 void TestPendingQueueModel::resyncClearsEverything()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 100));
     flush();
-    m_connection->send(m_connection->pending(QStringLiteral("queued"), m_now, 100)); // not yet inserted
+    m_connection->send(m_connection->frame(QStringLiteral("queued"), m_now, 100)); // not yet inserted
     QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
     m_connection->resync();
     QCOMPARE(reset.count(), 1);
@@ -562,7 +490,7 @@ void TestPendingQueueModel::resyncClearsEverything()
     flush();
     QCOMPARE(m_model->rowCount(), 0);
     // After the resync the same ids are welcome again.
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 100));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 100));
     flush();
     QCOMPARE(m_model->rowCount(), 1);
 }
@@ -570,7 +498,7 @@ void TestPendingQueueModel::resyncClearsEverything()
 void TestPendingQueueModel::rowOfAndActionAt()
 {
     for (int i = 0; i < 20; ++i)
-        m_connection->send(m_connection->pending(QStringLiteral("act-%1").arg(i), m_now, 1000 - i * 10, 1 + i % 4));
+        m_connection->send(m_connection->frame(QStringLiteral("act-%1").arg(i), m_now, 1000 - i * 10, 1 + i % 4));
     flush();
     for (int row = 0; row < m_model->rowCount(); ++row) {
         const protocol::ActionPending *frame = m_model->actionAt(row);
@@ -584,7 +512,7 @@ void TestPendingQueueModel::rowOfAndActionAt()
 
 void TestPendingQueueModel::desktopClockChangeDoesNotMoveDeadlines()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 300));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 300));
     flush();
     const QModelIndex time = m_model->index(0, PendingQueueModel::TimeLeft);
     m_clock->setWallClock(m_now.addDays(-1)); // the user turns the desktop clock back a day
@@ -595,8 +523,8 @@ void TestPendingQueueModel::desktopClockChangeDoesNotMoveDeadlines()
 
 void TestPendingQueueModel::escalationIsShownOnTheRow()
 {
-    m_connection->send(m_connection->pending(QStringLiteral("a"), m_now, 300));
-    m_connection->send(m_connection->pending(QStringLiteral("b"), m_now, 200));
+    m_connection->send(m_connection->frame(QStringLiteral("a"), m_now, 300));
+    m_connection->send(m_connection->frame(QStringLiteral("b"), m_now, 200));
     flush();
     const int rowA = m_model->rowOf(QStringLiteral("a"));
     QCOMPARE(m_model->index(rowA, 0).data(PendingQueueModel::EscalatedToRole).toString(), QString());

@@ -1,0 +1,96 @@
+// The models' test seam: a connection that is always connected and emits exactly the frames a
+// test scripts (actions, updates, resolutions, escalations, resyncs), with no network under it.
+#pragma once
+
+#include "core/crypto/Digest.h"
+#include "net/GatewayConnection.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+namespace countersign::testing {
+
+class FakeGatewayConnection final : public GatewayConnection {
+    Q_OBJECT
+
+public:
+    using GatewayConnection::GatewayConnection;
+    [[nodiscard]] State state() const override { return State::Connected; }
+    [[nodiscard]] QString stateDetail() const override { return {}; }
+    [[nodiscard]] QString gatewayUrl() const override { return QStringLiteral("wss://test/v1/console"); }
+    [[nodiscard]] qint64 lastSeq() const override { return m_seq; }
+    void start() override { }
+    void stop() override { }
+    [[nodiscard]] Status sendDecision(const protocol::Decision &) override { return {}; }
+    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &) override { return {}; }
+
+    // A payment by payments-agent for alice@example.com, created at created, windowSeconds to
+    // decide, numbered as the next event; not sent.
+    protocol::ActionPending frame(
+        const QString &id, const QDateTime &created, int windowSeconds, int tier = 2, int approvalsRequired = 1)
+    {
+        protocol::ActionPending frame;
+        frame.seq = ++m_seq;
+        Action &action = frame.action;
+        action.id = id;
+        action.createdAt = created;
+        action.deadline = created.addSecs(windowSeconds);
+        action.gatewayId = QStringLiteral("gw-test");
+        action.policyVersion = QStringLiteral("test-1");
+        action.tool = QStringLiteral("payments");
+        action.operation = QStringLiteral("transfer");
+        action.parameters = QJsonObject {{QStringLiteral("amount"), 98765.43}};
+        action.impact.tier = tier;
+        action.impact.rule = QStringLiteral("rule-1");
+        action.identity.user = {QStringLiteral("alice@example.com"), QStringLiteral("Alice")};
+        action.identity.application = {QStringLiteral("finance-portal"), {}};
+        action.identity.agents = {{QStringLiteral("payments-agent"), {}}};
+        action.identity.sessionId = QStringLiteral("s-1");
+        action.approvalsRequired = approvalsRequired;
+        frame.digest = crypto::sha256Hex(id.toUtf8());
+        return frame;
+    }
+
+    void send(const protocol::ActionPending &frame) { Q_EMIT actionPending(frame); }
+
+    void resolve(const QString &id)
+    {
+        protocol::ActionResolved frame;
+        frame.seq = ++m_seq;
+        frame.actionId = id;
+        frame.outcome = protocol::Outcome::Approved;
+        frame.decidedBy = QStringLiteral("rita@example.com");
+        Q_EMIT actionResolved(frame);
+    }
+
+    void update(const QString &id, int approvals, const QStringList &by)
+    {
+        protocol::ActionUpdated frame;
+        frame.seq = ++m_seq;
+        frame.actionId = id;
+        frame.approvals = approvals;
+        frame.approvedBy = by;
+        Q_EMIT actionUpdated(frame);
+    }
+
+    void escalate(const QString &id, const QString &group, const QDateTime &at)
+    {
+        Q_EMIT actionEscalated(protocol::ActionEscalated {++m_seq, id, group, at});
+    }
+
+    void resync() { Q_EMIT resyncStarted(); }
+
+    void subscribedNow()
+    {
+        protocol::Subscribed frame;
+        frame.snapshot = true;
+        Q_EMIT subscribed(frame);
+    }
+
+private:
+    qint64 m_seq = 0;
+};
+
+} // namespace countersign::testing
