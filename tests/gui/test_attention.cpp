@@ -3,6 +3,7 @@
 // gateway's escalation) naming the right action; clicking it selects and shows that action and
 // never decides or arms anything; the escalation in the detail pane; the tray's count badge and
 // tooltip; and the settings behind it.
+#include "ConsoleWindowFixture.h"
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
@@ -34,13 +35,6 @@ using countersign::testing::ScriptedGatewayConnection;
 
 namespace {
 
-const char kPassphrase[] = "correct horse battery staple";
-
-crypto::SecureBuffer secret(const char *text)
-{
-    return crypto::SecureBuffer(QByteArrayView(text));
-}
-
 bool isBadgeRed(QRgb pixel)
 {
     return qAbs(qRed(pixel) - 0xc0) <= 12 && qAbs(qGreen(pixel) - 0x39) <= 12 && qAbs(qBlue(pixel) - 0x2b) <= 12
@@ -49,7 +43,7 @@ bool isBadgeRed(QRgb pixel)
 
 } // namespace
 
-class TestAttention final : public QObject {
+class TestAttention final : public QObject, private testing::ConsoleWindowFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -98,49 +92,27 @@ private:
     QLabel *escalationLabel() const { return m_window->findChild<QLabel *>(QStringLiteral("escalationLabel")); }
     QWidget *escalationBand() const { return m_window->findChild<QWidget *>(QStringLiteral("escalationNotice")); }
 
-    QTemporaryDir m_settingsDir;
-    QTemporaryDir m_keyDir;
-    std::unique_ptr<ReviewerKey> m_key;
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<ScriptedGatewayConnection> m_connection;
-    std::unique_ptr<ui::MainWindow> m_window;
-    QDateTime m_now;
 };
 
 void TestAttention::initTestCase()
 {
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("test_attention"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    auto key = ReviewerKey::enrol(m_keyDir.filePath(QStringLiteral("reviewer-key.pem")),
-        QStringLiteral("rita@example.com"), secret(kPassphrase), crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
-    QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
-    m_key = std::move(key).value();
+    const QString problem = setUpConsole("test_attention");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestAttention::init()
 {
     QSettings().clear();
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_connection = std::make_unique<ScriptedGatewayConnection>();
-    if (!m_key->isUnlocked())
-        QVERIFY(m_key->unlock(secret(kPassphrase)));
-    m_key->setIdleTimeout(0ms);
+    makeConnection();
+    const QString problem = unlockKey();
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
     makeWindow();
     m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
 }
 
 void TestAttention::cleanup()
 {
-    m_window.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeConsole();
 }
 
 void TestAttention::oneNotificationPerCrossingNamesTheAction()

@@ -1,6 +1,7 @@
 // The countdown as the reviewer sees it, offscreen in the real main window, while a hand-moved
 // clock runs an action's window down: the queue cell's text and the colour of its bar (calm,
 // amber, red, gone once expired), and the detail pane's countdown, its colour and its bar.
+#include "ConsoleWindowFixture.h"
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
@@ -24,8 +25,6 @@ using countersign::testing::ScriptedGatewayConnection;
 
 namespace {
 
-const char kPassphrase[] = "correct horse battery staple";
-
 bool near(const QColor &a, const QColor &b)
 {
     return qAbs(a.red() - b.red()) <= 3 && qAbs(a.green() - b.green()) <= 3 && qAbs(a.blue() - b.blue()) <= 3;
@@ -38,7 +37,7 @@ QString describe(const QColor &actual, const QColor &expected)
 
 } // namespace
 
-class TestCountdown final : public QObject {
+class TestCountdown final : public QObject, private testing::ConsoleWindowFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -77,39 +76,17 @@ private:
         return image.pixelColor(4, image.height() / 2);
     }
 
-    QTemporaryDir m_settingsDir;
-    QTemporaryDir m_keyDir;
-    std::unique_ptr<ReviewerKey> m_key;
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<ScriptedGatewayConnection> m_connection;
-    std::unique_ptr<ui::MainWindow> m_window;
-    QDateTime m_now;
 };
 
 void TestCountdown::initTestCase()
 {
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("test_countdown"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    auto key = ReviewerKey::enrol(m_keyDir.filePath(QStringLiteral("reviewer-key.pem")),
-        QStringLiteral("rita@example.com"), crypto::SecureBuffer(QByteArrayView(kPassphrase)),
-        crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
-    QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
-    m_key = std::move(key).value();
-    QVERIFY(m_key->unlock(crypto::SecureBuffer(QByteArrayView(kPassphrase))));
-    m_key->setIdleTimeout(0ms);
+    const QString problem = setUpConsole("test_countdown");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestCountdown::init()
 {
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_connection = std::make_unique<ScriptedGatewayConnection>();
-    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
+    makeConsole();
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
@@ -125,10 +102,7 @@ void TestCountdown::init()
 
 void TestCountdown::cleanup()
 {
-    m_window.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeConsole();
 }
 
 void TestCountdown::queueCellChangesAsTheWindowRunsDown_data()

@@ -3,6 +3,7 @@
 // selection stability, the fail-safe states, the locked key (idle lock, Ctrl+L, unlocking),
 // deliberate approval of high-impact actions, and that hostile text from an action is only
 // ever shown as escaped plain text.
+#include "ConsoleWindowFixture.h"
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
@@ -50,18 +51,7 @@ using namespace countersign;
 using namespace std::chrono_literals;
 using countersign::testing::ScriptedGatewayConnection;
 
-namespace {
-
-const char kPassphrase[] = "correct horse battery staple";
-
-crypto::SecureBuffer secret(const char *text)
-{
-    return crypto::SecureBuffer(QByteArrayView(text));
-}
-
-} // namespace
-
-class TestMainWindow final : public QObject {
+class TestMainWindow final : public QObject, private testing::ConsoleWindowFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -180,40 +170,19 @@ private:
         QTest::keyClick(target, static_cast<Qt::Key>(key), modifiers);
     }
 
-    QTemporaryDir m_settingsDir;
-    QTemporaryDir m_keyDir;
-    std::unique_ptr<ReviewerKey> m_key;
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<ScriptedGatewayConnection> m_connection;
-    std::unique_ptr<ui::MainWindow> m_window;
-    QDateTime m_now;
 };
 
 void TestMainWindow::initTestCase()
 {
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    // The cheapest key-file cost, so unlocking and re-checking the passphrase stay fast.
-    auto key = ReviewerKey::enrol(m_keyDir.filePath(QStringLiteral("reviewer-key.pem")),
-        QStringLiteral("rita@example.com"), secret(kPassphrase), crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
-    QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
-    m_key = std::move(key).value();
+    const QString problem = setUpConsole("test_main_window");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestMainWindow::init()
 {
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_connection = std::make_unique<ScriptedGatewayConnection>();
-    if (!m_key->isUnlocked())
-        QVERIFY(m_key->unlock(secret(kPassphrase)));
-    m_key->setIdleTimeout(0ms);
-    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
+    const QString problem = unlockKey();
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    makeConsole();
     // Most tests are about the plain two-step flow; the deliberate-approval tests set these back.
     m_window->setDeliberateCategories({});
     m_window->show();
@@ -223,10 +192,7 @@ void TestMainWindow::init()
 
 void TestMainWindow::cleanup()
 {
-    m_window.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeConsole();
 }
 
 void TestMainWindow::importantWidgetsHaveNamesAndAccessibleNames()

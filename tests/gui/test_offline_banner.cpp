@@ -3,6 +3,7 @@
 // approved meanwhile), counts down to the next attempt, stays over the audit view too, and goes
 // when the connection is back — over a scripted connection, and over the real WebSocket
 // connection retrying a gateway that is not there.
+#include "ConsoleWindowFixture.h"
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
@@ -28,11 +29,9 @@ using countersign::testing::ScriptedGatewayConnection;
 
 namespace {
 
-const char kPassphrase[] = "correct horse battery staple";
-
 } // namespace
 
-class TestOfflineBanner final : public QObject {
+class TestOfflineBanner final : public QObject, private testing::ConsoleWindowFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -55,39 +54,17 @@ private:
     QString detail() const { return m_window->findChild<QLabel *>(QStringLiteral("offlineDetailLabel"))->text(); }
     bool bannerShown() const { return band()->isVisibleTo(m_window.get()); }
 
-    QTemporaryDir m_settingsDir;
-    QTemporaryDir m_keyDir;
-    std::unique_ptr<ReviewerKey> m_key;
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<ScriptedGatewayConnection> m_connection;
-    std::unique_ptr<ui::MainWindow> m_window;
-    QDateTime m_now;
 };
 
 void TestOfflineBanner::initTestCase()
 {
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("test_offline_banner"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    auto key = ReviewerKey::enrol(m_keyDir.filePath(QStringLiteral("reviewer-key.pem")),
-        QStringLiteral("rita@example.com"), crypto::SecureBuffer(QByteArrayView(kPassphrase)),
-        crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
-    QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
-    m_key = std::move(key).value();
-    QVERIFY(m_key->unlock(crypto::SecureBuffer(QByteArrayView(kPassphrase))));
-    m_key->setIdleTimeout(0ms);
+    const QString problem = setUpConsole("test_offline_banner");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestOfflineBanner::init()
 {
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_connection = std::make_unique<ScriptedGatewayConnection>();
-    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
+    makeConsole();
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     m_connection->connectAs(QStringLiteral("rita@example.com"), m_now);
@@ -97,10 +74,7 @@ void TestOfflineBanner::init()
 
 void TestOfflineBanner::cleanup()
 {
-    m_window.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeConsole();
 }
 
 void TestOfflineBanner::hiddenWhileConnected()

@@ -1,0 +1,97 @@
+// What the console's GUI tests share: settings kept in a temporary directory for the test, the
+// reviewer's key enrolled once at the cheapest key-file cost, and a main window over a scripted
+// connection and a hand-moved clock, made afresh for each test function. A test class derives
+// from QObject first, then from this.
+#pragma once
+
+#include "core/Clock.h"
+#include "core/ServerTime.h"
+#include "core/crypto/SecureBuffer.h"
+#include "net/ReviewerKey.h"
+#include "tests/gui/ScriptedGatewayConnection.h"
+#include "ui/MainWindow.h"
+
+#include <chrono>
+#include <memory>
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace countersign::testing {
+
+class ConsoleWindowFixture
+{
+protected:
+    static constexpr char kReviewer[] = "rita@example.com";
+    static constexpr char kPassphrase[] = "correct horse battery staple";
+
+    static crypto::SecureBuffer secret(const char *text) { return crypto::SecureBuffer(QByteArrayView(text)); }
+
+    // For initTestCase: settings under a temporary directory named for the test, and the
+    // reviewer's key, unlocked and never locking by itself. Empty, or what went wrong.
+    [[nodiscard]] QString setUpConsole(const char *testName)
+    {
+        using namespace std::chrono_literals;
+        if (!m_settingsDir.isValid() || !m_keyDir.isValid())
+            return QStringLiteral("no temporary directory");
+        QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
+        QCoreApplication::setApplicationName(QLatin1String(testName));
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        auto key = ReviewerKey::enrol(m_keyDir.filePath(QStringLiteral("reviewer-key.pem")), QLatin1String(kReviewer),
+                                      secret(kPassphrase), crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
+        if (!key)
+            return key.error().toString();
+        m_key = std::move(key).value();
+        return unlockKey();
+    }
+
+    // The key unlocked again (a test may have locked it) with no idle lock. Empty, or why not.
+    [[nodiscard]] QString unlockKey()
+    {
+        using namespace std::chrono_literals;
+        if (!m_key->isUnlocked() && !m_key->unlock(secret(kPassphrase)))
+            return QStringLiteral("the key did not unlock");
+        m_key->setIdleTimeout(0ms);
+        return {};
+    }
+
+    // For init: a fresh clock, server time and scripted connection.
+    void makeConnection()
+    {
+        m_clock = std::make_unique<ManualClock>();
+        m_time = std::make_unique<ServerTime>(*m_clock);
+        m_now = m_clock->nowUtc();
+        m_connection = std::make_unique<ScriptedGatewayConnection>();
+    }
+
+    // The same, and a main window over them, made but not shown (a test may configure it first).
+    void makeConsole()
+    {
+        makeConnection();
+        m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
+    }
+
+    // For cleanup.
+    void closeConsole()
+    {
+        m_window.reset();
+        m_connection.reset();
+        m_time.reset();
+        m_clock.reset();
+    }
+
+    QTemporaryDir m_settingsDir;
+    QTemporaryDir m_keyDir;
+    std::unique_ptr<ReviewerKey> m_key;
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<ServerTime> m_time;
+    std::unique_ptr<ScriptedGatewayConnection> m_connection;
+    std::unique_ptr<ui::MainWindow> m_window;
+    QDateTime m_now;
+};
+
+} // namespace countersign::testing
