@@ -1,6 +1,7 @@
 // The headline sentence for an action, from its tool, operation and parameters.
 #include "models/ActionSummary.h"
 
+#include "core/redaction/Redaction.h"
 #include "core/text/DisplayText.h"
 #include "models/ParameterShapes.h"
 
@@ -234,8 +235,12 @@ QString actionSummary(const Action &action)
     return actionSummary(action, QLocale());
 }
 
-QString actionSummary(const Action &action, const QLocale &locale)
+QString actionSummary(const Action &given, const QLocale &locale)
 {
+    // The console redacts before it shows anything, the headline included: a gateway that
+    // missed a password in a command must not get it onto the screen through this sentence.
+    Action action = given;
+    action.parameters = redaction::redactJson(given.parameters).toObject();
     const QLocale readable = readableLocale(locale);
     const QString tool = action.tool;
     const QString operation = action.operation;
