@@ -401,7 +401,7 @@ void TestEffectPreview::credentialsStayRedacted()
     const QString key = QStringLiteral("AKIAIOSFODNN7EXAMPLE");
     const QString uri = QStringLiteral("postgres://app:S3cr3t-pa55word@db.internal/crm");
     preview = effectPreview(makeAction(QStringLiteral("email"), QStringLiteral("send"),
-        {{QStringLiteral("to"), QStringLiteral("x@partner.com")}, {QStringLiteral("subject"), QStringLiteral("key ") + key},
+        {{QStringLiteral("to"), QStringLiteral("x@partner.com")}, {QStringLiteral("subject"), QString(QStringLiteral("key ") + key)},
             {QStringLiteral("body"), QStringLiteral("export AWS_ACCESS_KEY_ID=%1\nDB: %2").arg(key, uri)}}), kEnglish);
     const QString all = preview.texts().join(QLatin1Char('\n'));
     QVERIFY2(!all.contains(key), qPrintable(all));
@@ -411,7 +411,7 @@ void TestEffectPreview::credentialsStayRedacted()
 
     preview = effectPreview(makeAction(QStringLiteral("payments"), QStringLiteral("transfer"),
         {{QStringLiteral("amount"), 10}, {QStringLiteral("beneficiary"), QStringLiteral("ACME")},
-            {QStringLiteral("reference"), QStringLiteral("key=") + key}}), kEnglish);
+            {QStringLiteral("reference"), QString(QStringLiteral("key=") + key)}}), kEnglish);
     QVERIFY(!preview.texts().join(QLatin1Char('\n')).contains(key));
 }
 
