@@ -32,10 +32,14 @@ void clearLayout(QLayout *layout)
     }
 }
 
+// The detail body has a Base background, so its labels draw in Text (the role that contrasts
+// with Base) rather than WindowText: both are set.
 void tint(QLabel *label, Semantic semantic)
 {
     QPalette palette = label->palette();
-    palette.setColor(QPalette::WindowText, semanticColor(semantic, label->palette()));
+    const QColor color = semanticColor(semantic, label->palette());
+    palette.setColor(QPalette::WindowText, color);
+    palette.setColor(QPalette::Text, color);
     label->setPalette(palette);
 }
 
@@ -308,10 +312,10 @@ void EffectPreviewView::addEmail(QVBoxLayout *card)
         whole->setAccessibleName(QStringLiteral("Show the whole message"));
         const QString text = model.body.whole;
         connect(whole, &QPushButton::clicked, this, [this, text] { showWhole(QStringLiteral("Message body"), text); });
-        auto *row = new QHBoxLayout;
-        row->addWidget(whole);
-        row->addStretch(1);
-        card->addLayout(row);
+        auto *wholeRow = new QHBoxLayout;
+        wholeRow->addWidget(whole);
+        wholeRow->addStretch(1);
+        card->addLayout(wholeRow);
     }
 }
 

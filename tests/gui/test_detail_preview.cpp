@@ -33,6 +33,13 @@ namespace {
 
 const char kPassphrase[] = "correct horse battery staple";
 
+// The colour a label's text is drawn in: its foreground role, which under the detail body's
+// Base background is Text rather than WindowText.
+QColor shownColor(const QLabel *label)
+{
+    return label->palette().color(label->foregroundRole());
+}
+
 QStringList textsOf(const QList<QLabel *> &labels)
 {
     QStringList texts;
@@ -168,10 +175,10 @@ void TestDetailPreview::emailShowsTheMessageAsItWouldBeSent()
             QStringLiteral("procurement@nordwind-logistics.de   · outside example.com"),
             QStringLiteral("sales@atlas-supply.co.uk   · outside example.com")}));
     const QList<QLabel *> recipientLabels = labels(QStringLiteral("previewRecipient"));
-    QCOMPARE(recipientLabels.at(1)->palette().color(QPalette::WindowText),
+    QCOMPARE(shownColor(recipientLabels.at(1)),
         semanticColor(Semantic::Warning, recipientLabels.at(1)->palette()));
-    QVERIFY(recipientLabels.at(0)->palette().color(QPalette::WindowText)
-        != recipientLabels.at(1)->palette().color(QPalette::WindowText));
+    QVERIFY(shownColor(recipientLabels.at(0))
+        != shownColor(recipientLabels.at(1)));
 
     QCOMPARE(labels(QStringLiteral("previewSubject")).constFirst()->text(), QStringLiteral("Q4 pricing update"));
     const QString body = labels(QStringLiteral("previewBody")).constFirst()->text();
@@ -233,9 +240,9 @@ void TestDetailPreview::permissionChangeIsADiffInSignsAndColours()
     QCOMPARE(textsOf(lines),
         (QStringList {QStringLiteral("  code.execute"), QStringLiteral("  iam.update_permissions"),
             QStringLiteral("− logs.read"), QStringLiteral("+ db.delete")}));
-    const QColor unchanged = lines.at(0)->palette().color(QPalette::WindowText);
-    const QColor removed = lines.at(2)->palette().color(QPalette::WindowText);
-    const QColor added = lines.at(3)->palette().color(QPalette::WindowText);
+    const QColor unchanged = shownColor(lines.at(0));
+    const QColor removed = shownColor(lines.at(2));
+    const QColor added = shownColor(lines.at(3));
     QCOMPARE(added, semanticColor(Semantic::Positive, lines.at(3)->palette()));
     QCOMPARE(removed, semanticColor(Semantic::Danger, lines.at(2)->palette()));
     QVERIFY(unchanged != added && unchanged != removed && added != removed);
@@ -350,7 +357,7 @@ void TestDetailPreview::hostileTextIsEscapedInThePreview()
         QStringLiteral("<h1>URGENT</h1><a href='https://evil.example'>click</a>"));
     QCOMPARE(textsOf(labels(QStringLiteral("previewAttachment"))), QStringList {QStringLiteral("invoice⟨U+202E⟩txt.exe")});
     QLabel *attachment = labels(QStringLiteral("previewAttachment")).constFirst();
-    QCOMPARE(attachment->palette().color(QPalette::WindowText), semanticColor(Semantic::Warning, attachment->palette()));
+    QCOMPARE(shownColor(attachment), semanticColor(Semantic::Warning, attachment->palette()));
     const QString others = labels(QStringLiteral("previewOtherParameters")).constFirst()->text();
     QVERIFY2(others.contains(QStringLiteral("note")) && others.contains(QStringLiteral("<script>key</script>")),
         qPrintable(others));
