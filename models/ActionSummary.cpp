@@ -1,7 +1,9 @@
 // The headline sentence for an action, from its tool, operation and parameters.
 #include "models/ActionSummary.h"
 
+#include "core/redaction/Redaction.h"
 #include "core/text/DisplayText.h"
+#include "models/ParameterShapes.h"
 
 #include <QJsonArray>
 #include <QLocale>
@@ -22,52 +24,10 @@ QLocale readableLocale(const QLocale &locale)
     return locale;
 }
 
-QJsonValue firstOf(const QJsonObject &parameters, std::initializer_list<const char *> paths)
-{
-    for (const char *path : paths) {
-        QJsonValue value = valueAtPath(parameters, QString::fromLatin1(path));
-        if (!value.isUndefined() && !value.isNull())
-            return value;
-    }
-    return QJsonValue(QJsonValue::Undefined);
-}
-
-std::optional<double> numberOf(const QJsonValue &value)
-{
-    if (value.isDouble())
-        return value.toDouble();
-    if (value.isString()) {
-        bool ok = false;
-        const double number = value.toString().trimmed().toDouble(&ok);
-        if (ok)
-            return number;
-    }
-    return std::nullopt;
-}
-
-bool looksLikeIban(const QString &text)
-{
-    static const QRegularExpression iban(QStringLiteral("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"));
-    return iban.match(text).hasMatch();
-}
-
-// "DE89370400440532013000" -> "DE89 3704 0044 0532 0130 00", as printed on statements.
-QString groupIban(const QString &iban)
-{
-    QString grouped;
-    for (qsizetype i = 0; i < iban.size(); i += 4) {
-        if (!grouped.isEmpty())
-            grouped += QLatin1Char(' ');
-        grouped += iban.mid(i, 4);
-    }
-    return grouped;
-}
-
 QString accountText(const QString &raw)
 {
-    const QString compact = QString(raw).remove(QLatin1Char(' '));
-    if (looksLikeIban(compact))
-        return groupIban(compact);
+    if (looksLikeIban(raw))
+        return groupIban(raw);
     return displayText(raw, kMaxNameChars);
 }
 
@@ -97,13 +57,14 @@ bool isNewBeneficiary(const QJsonObject &parameters)
 QString transferSummary(const Action &action, const QLocale &locale)
 {
     const QJsonObject &p = action.parameters;
-    const std::optional<double> amount = numberOf(firstOf(p, {"amount.value", "amount", "payment.amount"}));
+    const QString amount = decimalTextOf(firstOf(p, {"amount.value", "amount", "payment.amount"}));
     const QString currency = firstOf(p, {"amount.currency", "currency", "payment.currency"}).toString();
     const QString to = beneficiaryText(firstOf(p, {"beneficiary", "to", "recipient", "iban"}));
 
     QString text = QStringLiteral("Transfer");
-    if (amount) {
-        text += QLatin1Char(' ') + locale.toString(*amount, 'f', 2);
+    if (!amount.isEmpty()) {
+        // Exactly the value sent: never rounded to two places.
+        text += QLatin1Char(' ') + formatDecimal(amount, locale, currencyMinorDigits(currency));
         if (!currency.isEmpty())
             text += QLatin1Char(' ') + displayText(currency, 8);
     } else {
@@ -116,68 +77,13 @@ QString transferSummary(const Action &action, const QLocale &locale)
     return text;
 }
 
-QString addressOf(const QJsonValue &value)
-{
-    if (value.isString())
-        return value.toString().trimmed();
-    const QJsonObject object = value.toObject();
-    for (const char *key : {"address", "email"}) {
-        QString address = object.value(QLatin1String(key)).toString().trimmed();
-        if (!address.isEmpty())
-            return address;
-    }
-    return {};
-}
-
-QStringList addressesOf(const QJsonValue &value)
-{
-    QStringList addresses;
-    if (value.isString()) {
-        const QStringList parts = value.toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
-        for (const QString &part : parts) {
-            if (!part.trimmed().isEmpty())
-                addresses.append(part.trimmed());
-        }
-    } else if (value.isArray()) {
-        const QJsonArray array = value.toArray();
-        for (const auto &element : array) {
-            const QString address = addressOf(element);
-            if (!address.isEmpty())
-                addresses.append(address);
-        }
-    } else if (value.isObject()) {
-        const QString address = addressOf(value);
-        if (!address.isEmpty())
-            addresses.append(address);
-    }
-    return addresses;
-}
-
-QString domainOf(const QString &address)
-{
-    // "Bob <bob@example.com>" and "bob@example.com" alike.
-    QString bare = address;
-    const qsizetype open = bare.lastIndexOf(QLatin1Char('<'));
-    if (open >= 0)
-        bare = bare.mid(open + 1).section(QLatin1Char('>'), 0, 0);
-    const qsizetype at = bare.lastIndexOf(QLatin1Char('@'));
-    if (at < 0)
-        return {};
-    return bare.mid(at + 1).trimmed().toLower();
-}
-
-bool isInside(const QString &domain, const QString &home)
-{
-    return domain == home || domain.endsWith(QLatin1Char('.') + home);
-}
-
 QString emailSummary(const Action &action, const QLocale &locale)
 {
     const QJsonObject &p = action.parameters;
     QSet<QString> seen;
     QStringList recipients;
     for (const char *field : {"to", "cc", "bcc"}) {
-        const QStringList addresses = addressesOf(p.value(QLatin1String(field)));
+        const QStringList addresses = mailAddressesOf(p.value(QLatin1String(field)));
         for (const QString &address : addresses) {
             const QString key = address.toLower();
             if (!seen.contains(key)) {
@@ -186,9 +92,7 @@ QString emailSummary(const Action &action, const QLocale &locale)
             }
         }
     }
-    QString home = domainOf(addressOf(p.value(QStringLiteral("from"))));
-    if (home.isEmpty())
-        home = domainOf(action.identity.user.id);
+    const QString home = homeMailDomain(p, action.identity.user.id);
 
     const auto count = recipients.size();
     QString text =
@@ -198,7 +102,7 @@ QString emailSummary(const Action &action, const QLocale &locale)
         return text;
     qsizetype outside = 0;
     for (const QString &recipient : recipients) {
-        if (!isInside(domainOf(recipient), home))
+        if (!isInsideDomain(mailDomainOf(recipient), home))
             ++outside;
     }
     const QString domain = displayText(home, kMaxNameChars);
@@ -331,8 +235,12 @@ QString actionSummary(const Action &action)
     return actionSummary(action, QLocale());
 }
 
-QString actionSummary(const Action &action, const QLocale &locale)
+QString actionSummary(const Action &given, const QLocale &locale)
 {
+    // The console redacts before it shows anything, the headline included: a gateway that
+    // missed a password in a command must not get it onto the screen through this sentence.
+    Action action = given;
+    action.parameters = redaction::redactJson(given.parameters).toObject();
     const QLocale readable = readableLocale(locale);
     const QString tool = action.tool;
     const QString operation = action.operation;

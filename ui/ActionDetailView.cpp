@@ -3,9 +3,11 @@
 
 #include "models/ActionSummary.h"
 #include "core/text/DisplayText.h"
+#include "models/EffectPreview.h"
 #include "models/SemanticColors.h"
 #include "ui/Badge.h"
 #include "ui/Band.h"
+#include "ui/EffectPreviewView.h"
 #include "ui/ParameterTree.h"
 #include "ui/Resources.h"
 
@@ -368,8 +370,24 @@ QWidget *ActionDetailView::buildBody()
     m_reasonWhyLabel->setWordWrap(true);
     m_reasonWhyLabel->setAccessibleName(QStringLiteral("Why it needs a decision"));
 
-    // 5. The parameters as sent.
+    // 5. What it will do, for the kinds the console can picture; the parameters as sent under
+    // it, one click (or R) away, and always shown when there is no preview.
+    m_previewTitle = sectionTitle(QString(), body);
+    m_previewTitle->setObjectName(QStringLiteral("previewTitle"));
+    m_effectPreview = new EffectPreviewView(body);
+    m_rawToggle = new QPushButton(QStringLiteral("Show raw parameters"), body);
+    m_rawToggle->setObjectName(QStringLiteral("rawParametersToggle"));
+    m_rawToggle->setAccessibleName(QStringLiteral("Raw parameters"));
+    m_rawToggle->setToolTip(QStringLiteral("Show or hide the parameters exactly as sent (R)"));
+    m_rawToggle->setCheckable(true);
+    m_rawToggle->setAutoDefault(false);
+    m_rawToggle->setFocusPolicy(Qt::StrongFocus);
+    connect(m_rawToggle, &QPushButton::toggled, this, &ActionDetailView::updateRawParameters);
     m_parameters = new ParameterTree(body);
+    auto *rawRow = new QHBoxLayout;
+    rawRow->addWidget(sectionTitle(QStringLiteral("Parameters, as sent"), body));
+    rawRow->addStretch(1);
+    rawRow->addWidget(m_rawToggle, 0, Qt::AlignBottom);
 
     auto *layout = new QVBoxLayout(body);
     layout->setContentsMargins(24, 20, 24, 16);
@@ -392,7 +410,9 @@ QWidget *ActionDetailView::buildBody()
     layout->addWidget(m_whyTitle);
     layout->addWidget(m_ruleLabel);
     layout->addWidget(m_reasonWhyLabel);
-    layout->addWidget(sectionTitle(QStringLiteral("Parameters, as sent"), body));
+    layout->addWidget(m_previewTitle);
+    layout->addWidget(m_effectPreview);
+    layout->addLayout(rawRow);
     layout->addWidget(m_parameters);
     layout->addStretch(1);
     return body;
@@ -554,6 +574,14 @@ void ActionDetailView::showAction(const protocol::ActionPending &frame, const QS
         const QString userId = action.identity.user.id;
         const qsizetype at = userId.lastIndexOf(QLatin1Char('@'));
         m_parameters->setParameters(action.parameters, at >= 0 ? QStringList{userId.mid(at + 1)} : QStringList{});
+        const EffectPreview preview = effectPreview(action);
+        m_effectPreview->setPreview(preview);
+        m_previewTitle->setText(preview.title.toUpper());
+        m_previewTitle->setVisible(!preview.isEmpty());
+        m_hasPreview = !preview.isEmpty();
+        m_rawToggle->setVisible(m_hasPreview);
+        m_rawToggle->setChecked(false);
+        updateRawParameters();
         m_scroll->ensureVisible(0, 0);
         const QStringList warnings = m_parameters->lookalikeWarnings();
         m_lookalikeBand->setVisible(!warnings.isEmpty());
@@ -1059,6 +1087,27 @@ void ActionDetailView::onDenyClicked()
         armDeny();
         m_denyButton->setFocus(Qt::OtherFocusReason);
     }
+}
+
+void ActionDetailView::updateRawParameters()
+{
+    m_parameters->setVisible(!m_hasPreview || m_rawToggle->isChecked());
+    m_rawToggle->setText(m_rawToggle->isChecked() ? QStringLiteral("Hide raw parameters")
+                                                  : QStringLiteral("Show raw parameters"));
+}
+
+bool ActionDetailView::rawParametersShown() const
+{
+    return m_frame && (!m_hasPreview || m_rawToggle->isChecked());
+}
+
+void ActionDetailView::toggleRawParameters()
+{
+    if (!m_frame || !m_hasPreview)
+        return;
+    m_rawToggle->toggle();
+    if (m_rawToggle->isChecked())
+        m_scroll->ensureWidgetVisible(m_parameters);
 }
 
 void ActionDetailView::focusContent()

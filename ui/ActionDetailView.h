@@ -27,6 +27,7 @@ namespace countersign::ui {
 class Badge;
 class Band;
 class CountdownBar;
+class EffectPreviewView;
 class ParameterTree;
 
 class ActionDetailView final : public QWidget {
@@ -86,6 +87,11 @@ public:
     void setHistorical(bool historical);
     [[nodiscard]] bool isHistorical() const { return m_historical; }
 
+    // R: shows or hides the raw parameter tree under an effect preview (without a preview the
+    // tree is always shown). Showing it scrolls it into view.
+    void toggleRawParameters();
+    [[nodiscard]] bool rawParametersShown() const;
+
     // The sentence describing what Approve and Deny will do (or why neither can be done).
     [[nodiscard]] QString effectText() const;
 
@@ -99,6 +105,7 @@ private:
     void rebuildIdentity();
     void rebuildJudges();
     void updateWidgets();
+    void updateRawParameters();
     void updateCountdown();
     void onApproveClicked();
     void onDenyClicked();
@@ -120,6 +127,7 @@ private:
     Armed m_armed = Armed::None;
     bool m_shownExpired = false;
     bool m_historical = false;
+    bool m_hasPreview = false; // the shown action has an effect preview above its raw parameters
     QTimer m_tick;
 
     QStackedWidget *m_stack = nullptr;
@@ -151,6 +159,9 @@ private:
     QLabel *m_whyTitle = nullptr;
     QLabel *m_ruleLabel = nullptr;
     QLabel *m_reasonWhyLabel = nullptr;
+    QLabel *m_previewTitle = nullptr;
+    EffectPreviewView *m_effectPreview = nullptr;
+    QPushButton *m_rawToggle = nullptr;
     ParameterTree *m_parameters = nullptr;
 
     QWidget *m_decisionBar = nullptr;

@@ -434,6 +434,11 @@ void MainWindow::createActions()
     removeAction(m_openAction);
     m_openAction->setShortcutContext(Qt::WidgetShortcut);
     m_queueView->addAction(m_openAction);
+    QAction *rawAction = make(QStringLiteral("Show or hide the &raw parameters"), {QKeySequence(Qt::Key_R)},
+        [this] { m_detail->toggleRawParameters(); });
+    rawAction->setObjectName(QStringLiteral("rawParametersAction"));
+    rawAction->setStatusTip(
+        QStringLiteral("Show the selected action's parameters exactly as sent, under its preview, or hide them"));
     m_focusQueueAction = make(QStringLiteral("Go to the &queue"), {QKeySequence(Qt::CTRL | Qt::Key_1)}, [this] { showQueue(); });
     m_focusQueueAction->setObjectName(QStringLiteral("focusQueueAction"));
     m_showAuditAction = make(QStringLiteral("Go to the &audit log"), {QKeySequence(Qt::CTRL | Qt::Key_2)}, [this] { showAudit(); });
@@ -500,6 +505,7 @@ void MainWindow::createActions()
     queue->addAction(m_nextAction);
     queue->addAction(m_previousAction);
     queue->addAction(m_openAction);
+    queue->addAction(rawAction);
     queue->addSeparator();
     queue->addAction(m_flaggedFirstAction);
     queue->addSeparator();

@@ -155,6 +155,30 @@ inline Action credentialAction(const QString &id, const QDateTime &createdAt, in
     return action;
 }
 
+// A Judge-flagged email as the gateway publishes it after redacting the AWS key an agent pasted
+// into the body; its attachment name hides ".exe" behind a right-to-left override.
+inline Action flaggedCredentialEmailAction(const QString &id, const QDateTime &createdAt, int windowSeconds)
+{
+    Action action = emailAction(id, createdAt, windowSeconds, true);
+    action.parameters = {
+        {QStringLiteral("from"), QStringLiteral("bob@example.com")},
+        {QStringLiteral("to"), QJsonArray {QStringLiteral("billing@nordwind-logistics.de")}},
+        {QStringLiteral("cc"), QJsonArray {QStringLiteral("dana@example.com")}},
+        {QStringLiteral("subject"), QStringLiteral("Access for the invoice export")},
+        {QStringLiteral("body"),
+            QStringLiteral("Hi,\n\nAs discussed, the export job can use our access key\n"
+                           "[redacted: aws-access-key …3F2A]\n\n"
+                           "The invoice summary is attached.\n\nBob")},
+        {QStringLiteral("attachments"), QJsonArray {QStringLiteral("invoice-summary-\u202Efdp.exe")}},
+    };
+    action.judges = {{QStringLiteral("judge-gpt-guard"), JudgeOutcome::Flag, QStringLiteral("credential-exposure"), 0.93,
+        QStringLiteral("The body sends a cloud access key to an outside address, and the attachment name uses a "
+                       "right-to-left override to hide an .exe extension.")}};
+    action.credentials = {CredentialFinding {
+        QStringLiteral("parameters.body"), QStringLiteral("aws-access-key"), QStringLiteral("3F2A")}};
+    return action;
+}
+
 inline Action hostileAction(const QString &id, const QDateTime &createdAt, int windowSeconds)
 {
     Action action = baseAction(id, createdAt, windowSeconds);

@@ -8,7 +8,9 @@
 //              wrong passphrase), confirm (the deliberate approval of a tier 4 payment),
 //              enrol and enrolled (the first-run key dialog, before and after Generate),
 //              audit (the audit view on a generated log, a signed approval selected) and
-//              audit-verified (the same after "Verify integrity")
+//              audit-verified (the same after "Verify integrity"); detail-email, detail-payment
+//              and detail-flagged-credential (the effect preview of an email, of a payment, and of a
+//              Judge-flagged email carrying a redacted key and a right-to-left override)
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
@@ -35,6 +37,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QStyleFactory>
@@ -148,6 +151,8 @@ int main(int argc, char *argv[])
             connection.emitPending(deleteAction(QStringLiteral("act-expired-0001"), now.addSecs(-300), 240));
         if (scenario == QLatin1String("credential"))
             connection.emitPending(credentialAction(QStringLiteral("act-cred-0001"), now.addSecs(-40), 180));
+        if (scenario == QLatin1String("detail-flagged-credential"))
+            connection.emitPending(flaggedCredentialEmailAction(QStringLiteral("act-e7f3a0c95b12d846"), now.addSecs(-25), 300));
         connection.emitSubscribed(true);
         // One live arrival after the snapshot: it gets the fading "new" highlight.
         connection.emitPending(
@@ -165,6 +170,10 @@ int main(int argc, char *argv[])
             select = QStringLiteral("act-expired-0001");
         else if (scenario == QLatin1String("credential"))
             select = QStringLiteral("act-cred-0001");
+        else if (scenario == QLatin1String("detail-email"))
+            select = QStringLiteral("act-2e6b90f1a4c8d7e3");
+        else if (scenario == QLatin1String("detail-flagged-credential"))
+            select = QStringLiteral("act-e7f3a0c95b12d846");
         window.selectAction(select);
         window.queueView()->setFocus();
     }
@@ -276,9 +285,25 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
-        QTimer::singleShot(parser.value(delayOption).toInt(), &window, [&window, file] {
+        const bool detailOnly = scenario.startsWith(QLatin1String("detail-"));
+        QTimer::singleShot(parser.value(delayOption).toInt(), &window, [&window, file, detailOnly] {
             // A dialog, when one is open, is what the scenario is about.
             QWidget *subject = QApplication::activeModalWidget() ? QApplication::activeModalWidget() : &window;
+            if (detailOnly) {
+                // The detail pane alone, tall enough to show the action from its headline to its
+                // parameters without scrolling.
+                auto *scroll = window.detailView()->findChild<QScrollArea *>(QStringLiteral("detailScrollArea"));
+                QWidget *body = scroll->widget();
+                const int needed = body->hasHeightForWidth() ? body->heightForWidth(scroll->viewport()->width())
+                                                             : body->sizeHint().height();
+                const int missing = needed - scroll->viewport()->height();
+                if (missing > 0) {
+                    window.resize(window.width(), window.height() + missing + 4);
+                    for (int i = 0; i < 3; ++i)
+                        QCoreApplication::processEvents();
+                }
+                subject = window.detailView();
+            }
             QApplication::exit(subject->grab().save(file, "PNG") ? 0 : 1);
         });
     }

@@ -32,6 +32,8 @@ private Q_SLOTS:
     void summary_data();
     void summary();
     void cLocaleStillGroupsDigits();
+    void amountIsNeverRounded();
+    void credentialsInParametersAreRedacted();
     void timeLeft_data();
     void timeLeft();
     void tierTitles();
@@ -151,6 +153,25 @@ void TestActionSummary::cLocaleStillGroupsDigits()
     const Action action = makeAction(QStringLiteral("payments"), QStringLiteral("transfer"),
         {{QStringLiteral("amount"), 12400}, {QStringLiteral("currency"), QStringLiteral("EUR")}});
     QCOMPARE(actionSummary(action, QLocale::c()), QStringLiteral("Transfer 12,400.00 EUR"));
+}
+
+void TestActionSummary::amountIsNeverRounded()
+{
+    const Action action = makeAction(QStringLiteral("payments"), QStringLiteral("transfer"),
+        {{QStringLiteral("amount"), 1234.567}, {QStringLiteral("currency"), QStringLiteral("EUR")}});
+    QCOMPARE(actionSummary(action, kEnglish), QStringLiteral("Transfer 1,234.567 EUR"));
+}
+
+void TestActionSummary::credentialsInParametersAreRedacted()
+{
+    // From a gateway that did not redact: the headline (also a tooltip and a notification) must
+    // not show the password either.
+    const Action action = makeAction(QStringLiteral("code"), QStringLiteral("execute"),
+        {{QStringLiteral("host"), QStringLiteral("db-prod-2")},
+            {QStringLiteral("command"), QStringLiteral("psql postgres://app:Xq7pL2vR9sK4@db-prod-2/crm")}});
+    const QString summary = actionSummary(action, kEnglish);
+    QVERIFY2(!summary.contains(QStringLiteral("Xq7pL2vR9sK4")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("[redacted: ")), qPrintable(summary));
 }
 
 void TestActionSummary::timeLeft_data()
