@@ -1,5 +1,6 @@
 // The detail of one pending action and the decision bar.
 #include "ui/ActionDetailView.h"
+#include "ui/PlainWidgets.h"
 
 #include "models/ActionSummary.h"
 #include "core/text/DisplayText.h"
@@ -74,16 +75,6 @@ constexpr int kMaxIdChars = 80;
 constexpr int kMaxNameChars = 80;
 constexpr int kMaxTextChars = 1200;
 
-QLabel *plainLabel(QWidget *parent, const QString &objectName = {})
-{
-    auto *label = new QLabel(parent);
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    if (!objectName.isEmpty())
-        label->setObjectName(objectName);
-    return label;
-}
-
 QLabel *mutedLabel(QWidget *parent, const QString &text = {})
 {
     QLabel *label = plainLabel(parent);
@@ -112,17 +103,6 @@ QFont monospace(const QFont &base)
     QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     font.setPointSizeF(base.pointSizeF() * 0.95);
     return font;
-}
-
-void clearLayout(QLayout *layout)
-{
-    while (QLayoutItem *item = layout->takeAt(0)) {
-        if (QWidget *widget = item->widget())
-            delete widget;
-        else if (QLayout *child = item->layout())
-            clearLayout(child);
-        delete item;
-    }
 }
 
 QString principalName(const Principal &principal)

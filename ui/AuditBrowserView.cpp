@@ -1,5 +1,6 @@
 // The analyst's audit view.
 #include "ui/AuditBrowserView.h"
+#include "ui/PlainWidgets.h"
 
 #include "core/audit/AuditIndex.h"
 #include "core/audit/AuditLog.h"
@@ -47,15 +48,6 @@ const QString kHeaderKey = QStringLiteral("auditBrowser/listHeader");
 const QString kLastDirKey = QStringLiteral("auditBrowser/lastDirectory");
 
 enum TimeRange { AnyTime, LastHour, LastDay, LastWeek, LastMonth, CustomRange };
-
-QLabel *plainLabel(QWidget *parent, const QString &objectName = {})
-{
-    auto *label = new QLabel(parent);
-    label->setTextFormat(Qt::PlainText);
-    if (!objectName.isEmpty())
-        label->setObjectName(objectName);
-    return label;
-}
 
 // A filter list: "Any …" first, then the values the log holds, shown escaped, kept raw as data.
 QComboBox *filterCombo(QWidget *parent, const QString &objectName, const QString &accessibleName)
@@ -165,13 +157,13 @@ QWidget *AuditBrowserView::buildHeader()
 {
     auto *header = new QWidget(this);
     header->setObjectName(QStringLiteral("auditHeader"));
-    QLabel *title = plainLabel(header);
+    QLabel *title = plainLabel(header, {}, Selectable::No);
     title->setText(QStringLiteral("Audit log"));
     QFont titleFont = title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
     titleFont.setWeight(QFont::DemiBold);
     title->setFont(titleFont);
-    m_pathLabel = plainLabel(header, QStringLiteral("auditPathLabel"));
+    m_pathLabel = plainLabel(header, QStringLiteral("auditPathLabel"), Selectable::No);
     m_pathLabel->setForegroundRole(QPalette::PlaceholderText);
     m_pathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -303,7 +295,7 @@ QWidget *AuditBrowserView::buildJobPanel()
     panel->setObjectName(QStringLiteral("auditJobPanel"));
 
     m_jobRow = new QWidget(panel);
-    m_jobLabel = plainLabel(m_jobRow, QStringLiteral("jobLabel"));
+    m_jobLabel = plainLabel(m_jobRow, QStringLiteral("jobLabel"), Selectable::No);
     m_jobProgress = new QProgressBar(m_jobRow);
     m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
     m_jobProgress->setAccessibleName(QStringLiteral("Progress"));
@@ -323,12 +315,12 @@ QWidget *AuditBrowserView::buildJobPanel()
     m_resultBand = new Band(Semantic::Neutral, panel);
     m_resultBand->setObjectName(QStringLiteral("verifyResultBand"));
     m_resultBand->setAccessibleName(QStringLiteral("Verification result"));
-    m_resultTitle = plainLabel(m_resultBand, QStringLiteral("verifyResultTitle"));
+    m_resultTitle = plainLabel(m_resultBand, QStringLiteral("verifyResultTitle"), Selectable::No);
     QFont bold = m_resultTitle->font();
     bold.setWeight(QFont::DemiBold);
     m_resultTitle->setFont(bold);
     m_resultTitle->setWordWrap(true);
-    m_resultDetail = plainLabel(m_resultBand, QStringLiteral("verifyResultDetail"));
+    m_resultDetail = plainLabel(m_resultBand, QStringLiteral("verifyResultDetail"), Selectable::No);
     m_resultDetail->setWordWrap(true);
     m_resultDetail->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_showBadEntry = new QPushButton(m_resultBand);
@@ -426,7 +418,7 @@ QWidget *AuditBrowserView::buildListPane()
     columns->resizeSection(AuditHistoryModel::Subject, width(QStringLiteral("act-4f2a9c1e")));
     connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AuditBrowserView::onCurrentRowChanged);
 
-    m_listStatus = plainLabel(pane, QStringLiteral("auditListStatus"));
+    m_listStatus = plainLabel(pane, QStringLiteral("auditListStatus"), Selectable::No);
     m_listStatus->setForegroundRole(QPalette::PlaceholderText);
     m_listStatus->setContentsMargins(14, 4, 14, 6);
 

@@ -1,5 +1,6 @@
 // The audit browser's detail pane.
 #include "ui/AuditEntryView.h"
+#include "ui/PlainWidgets.h"
 
 #include "core/ServerTime.h"
 #include "core/audit/AuditIndex.h"
@@ -32,16 +33,6 @@ enum Fact { Kind, Actor, Subject, Outcome, Agent, User, Reviewer, Tool, Judge, R
 
 const char *const kFactNames[FactCount] = {"Kind",   "Actor",     "Subject", "Outcome", "Agent", "On behalf of",
                                            "Reviewer", "Tool", "Judge", "Recorded", "In the log", "Leaf hash"};
-
-QLabel *plainLabel(QWidget *parent, const QString &objectName = {})
-{
-    auto *label = new QLabel(parent);
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    if (!objectName.isEmpty())
-        label->setObjectName(objectName);
-    return label;
-}
 
 QString localTime(const QString &utc, const char *format = "yyyy-MM-dd HH:mm:ss")
 {

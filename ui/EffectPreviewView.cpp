@@ -1,5 +1,6 @@
 // Lays out an effect preview in plain-text labels.
 #include "ui/EffectPreviewView.h"
+#include "ui/PlainWidgets.h"
 
 #include "ui/Band.h"
 
@@ -20,17 +21,6 @@ namespace countersign::ui {
 namespace {
 
 constexpr int kCardMargin = 14;
-
-void clearLayout(QLayout *layout)
-{
-    while (QLayoutItem *item = layout->takeAt(0)) {
-        if (QWidget *widget = item->widget())
-            delete widget;
-        else if (QLayout *child = item->layout())
-            clearLayout(child);
-        delete item;
-    }
-}
 
 // The detail body has a Base background, so its labels draw in Text (the role that contrasts
 // with Base) rather than WindowText: both are set.
@@ -70,13 +60,8 @@ EffectPreviewView::EffectPreviewView(QWidget *parent) : QWidget(parent)
 
 QLabel *EffectPreviewView::label(QWidget *parent, const QString &objectName)
 {
-    auto *label = new QLabel(parent);
     // Everything here came from an agent or is about what it sent: never markup.
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    if (!objectName.isEmpty())
-        label->setObjectName(objectName);
-    return label;
+    return plainLabel(parent, objectName);
 }
 
 void EffectPreviewView::setPreview(const EffectPreview &model)

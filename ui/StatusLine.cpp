@@ -1,5 +1,6 @@
 // The connection status line.
 #include "ui/StatusLine.h"
+#include "ui/PlainWidgets.h"
 
 #include "core/text/DisplayText.h"
 #include "ui/Badge.h"
@@ -10,23 +11,13 @@
 
 namespace countersign::ui {
 
-namespace {
-
-QLabel *plainLabel(const QString &objectName, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setTextFormat(Qt::PlainText);
-    return label;
-}
-
-} // namespace
-
 StatusLine::StatusLine(QWidget *parent)
-    : QWidget(parent), m_state(new Badge(this)), m_consequence(plainLabel(QStringLiteral("statusConsequence"), this)),
-      m_gateway(plainLabel(QStringLiteral("statusGateway"), this)),
-      m_reviewer(plainLabel(QStringLiteral("statusReviewer"), this)),
-      m_pending(plainLabel(QStringLiteral("statusPending"), this))
+    : QWidget(parent),
+      m_state(new Badge(this)),
+      m_consequence(plainLabel(this, QStringLiteral("statusConsequence"), Selectable::No)),
+      m_gateway(plainLabel(this, QStringLiteral("statusGateway"), Selectable::No)),
+      m_reviewer(plainLabel(this, QStringLiteral("statusReviewer"), Selectable::No)),
+      m_pending(plainLabel(this, QStringLiteral("statusPending"), Selectable::No))
 {
     setObjectName(QStringLiteral("statusLine"));
     setAccessibleName(QStringLiteral("Connection status"));
@@ -45,12 +36,12 @@ StatusLine::StatusLine(QWidget *parent)
     layout->addWidget(m_state);
     layout->addWidget(m_consequence);
     layout->addSpacing(6);
-    QLabel *gatewayCaption = plainLabel(QStringLiteral("statusGatewayCaption"), this);
+    QLabel *gatewayCaption = plainLabel(this, QStringLiteral("statusGatewayCaption"), Selectable::No);
     gatewayCaption->setText(QStringLiteral("Gateway"));
     gatewayCaption->setForegroundRole(QPalette::PlaceholderText);
     layout->addWidget(gatewayCaption);
     layout->addWidget(m_gateway, 1);
-    QLabel *reviewerCaption = plainLabel(QStringLiteral("statusReviewerCaption"), this);
+    QLabel *reviewerCaption = plainLabel(this, QStringLiteral("statusReviewerCaption"), Selectable::No);
     reviewerCaption->setText(QStringLiteral("Signed in as"));
     reviewerCaption->setForegroundRole(QPalette::PlaceholderText);
     layout->addWidget(reviewerCaption);

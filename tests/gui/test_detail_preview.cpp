@@ -2,6 +2,7 @@
 // the email, payment, deletion and permission-change previews, the raw parameters one click or
 // key away (and always shown when there is no preview), long values opened whole, hostile text
 // escaped, and every label of the preview plain text.
+#include "ConsoleWindowFixture.h"
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
@@ -31,8 +32,6 @@ using countersign::testing::ScriptedGatewayConnection;
 
 namespace {
 
-const char kPassphrase[] = "correct horse battery staple";
-
 // The colour a label's text is drawn in: its foreground role, which under the detail body's
 // Base background is Text rather than WindowText.
 QColor shownColor(const QLabel *label)
@@ -50,7 +49,7 @@ QStringList textsOf(const QList<QLabel *> &labels)
 
 } // namespace
 
-class TestDetailPreview final : public QObject {
+class TestDetailPreview final : public QObject, private testing::ConsoleWindowFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -110,41 +109,19 @@ private:
         QCoreApplication::processEvents();
     }
 
-    QTemporaryDir m_settingsDir;
-    QTemporaryDir m_keyDir;
-    std::unique_ptr<ReviewerKey> m_key;
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<ScriptedGatewayConnection> m_connection;
-    std::unique_ptr<ui::MainWindow> m_window;
-    QDateTime m_now;
 };
 
 void TestDetailPreview::initTestCase()
 {
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("test_detail_preview"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
     // Amounts are grouped for the reader's locale; the expectations below are in US English.
     QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
-    auto key = ReviewerKey::enrol(m_keyDir.filePath(QStringLiteral("reviewer-key.pem")),
-        QStringLiteral("rita@example.com"), crypto::SecureBuffer(QByteArrayView(kPassphrase)),
-        crypto::ScryptCost {uint64_t(1) << 14, 8, 1});
-    QVERIFY2(key, qPrintable(key ? QString() : key.error().toString()));
-    m_key = std::move(key).value();
-    QVERIFY(m_key->unlock(crypto::SecureBuffer(QByteArrayView(kPassphrase))));
-    m_key->setIdleTimeout(0ms);
+    const QString problem = setUpConsole("test_detail_preview");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 void TestDetailPreview::init()
 {
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_connection = std::make_unique<ScriptedGatewayConnection>();
-    m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
+    makeConsole();
     m_window->resize(1280, 900);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
@@ -153,10 +130,7 @@ void TestDetailPreview::init()
 
 void TestDetailPreview::cleanup()
 {
-    m_window.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeConsole();
 }
 
 void TestDetailPreview::emailShowsTheMessageAsItWouldBeSent()
