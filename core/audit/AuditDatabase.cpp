@@ -157,6 +157,17 @@ AuditEntry readEntry(const Statement &row)
     return entry;
 }
 
+Result<QList<AuditEntry>> readEntries(sqlite3 *db, Statement &statement, const QString &path)
+{
+    QList<AuditEntry> entries;
+    int rc = SQLITE_ROW;
+    while ((rc = statement.step()) == SQLITE_ROW)
+        entries.append(readEntry(statement));
+    if (rc != SQLITE_DONE)
+        return sqliteError(db, QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(path));
+    return entries;
+}
+
 Result<std::unique_ptr<Database>> openDatabase(const QString &path, bool readOnly, int busyTimeoutMs)
 {
     const QFileInfo info(path);

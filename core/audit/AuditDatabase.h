@@ -52,6 +52,9 @@ private:
 
 // The row a statement selecting kEntryColumns is on.
 [[nodiscard]] AuditEntry readEntry(const storage::Statement &row);
+// Every row a statement selecting kEntryColumns gives, in order; "audit.unavailable" naming path
+// if a step fails.
+[[nodiscard]] Result<QList<AuditEntry>> readEntries(sqlite3 *db, storage::Statement &statement, const QString &path);
 
 [[nodiscard]] QByteArray zeroHash();
 

@@ -558,13 +558,7 @@ Result<QList<AuditEntry>> AuditLog::entries(qint64 afterSeq, int limit, const En
     if (!filter.until.isEmpty())
         query.bind(5, filter.until);
     query.bind(6, limit);
-    QList<AuditEntry> page;
-    int rc = SQLITE_ROW;
-    while ((rc = query.step()) == SQLITE_ROW)
-        page.append(detail::readEntry(query));
-    if (rc != SQLITE_DONE)
-        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
-    return page;
+    return detail::readEntries(d->db(), query, d->path);
 }
 
 Result<qint64> AuditLog::firstSeqAtOrAfter(const QString &time) const

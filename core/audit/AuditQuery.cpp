@@ -299,13 +299,7 @@ Result<QList<AuditEntry>> AuditLog::matching(qint64 afterSeq, int limit, const B
         return query.error();
     Statement statement(d->db(), query.value().sql.constData());
     query.value().bindAll(statement);
-    QList<AuditEntry> entries;
-    int rc = SQLITE_ROW;
-    while ((rc = statement.step()) == SQLITE_ROW)
-        entries.append(detail::readEntry(statement));
-    if (rc != SQLITE_DONE)
-        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
-    return entries;
+    return detail::readEntries(d->db(), statement, d->path);
 }
 
 Result<QStringList> AuditLog::browsePlan(const BrowseFilter &filter) const
@@ -377,13 +371,7 @@ Result<QList<AuditEntry>> AuditLog::controlChanges(qint64 afterSeq) const
                                  "WHERE kind = 'control.change' AND seq > ?1 ORDER BY seq LIMIT ?2");
     statement.bind(1, afterSeq);
     statement.bind(2, kMaxPageSize);
-    QList<AuditEntry> entries;
-    int rc = SQLITE_ROW;
-    while ((rc = statement.step()) == SQLITE_ROW)
-        entries.append(detail::readEntry(statement));
-    if (rc != SQLITE_DONE)
-        return detail::sqliteError(d->db(), QStringLiteral("audit.unavailable"), QStringLiteral("%1: cannot read entries").arg(d->path));
-    return entries;
+    return detail::readEntries(d->db(), statement, d->path);
 }
 
 } // namespace countersign::audit
