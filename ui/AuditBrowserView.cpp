@@ -95,13 +95,7 @@ AuditBrowserView::AuditBrowserView(QWidget *parent) : QWidget(parent)
     m_messageBar->setObjectName(QStringLiteral("auditMessageBar"));
     m_entry = new AuditEntryView(this);
 
-    m_splitter = new QSplitter(Qt::Horizontal, this);
-    m_splitter->setObjectName(QStringLiteral("auditSplitter"));
-    m_splitter->setChildrenCollapsible(false);
-    m_splitter->addWidget(buildListPane());
-    m_splitter->addWidget(m_entry);
-    m_splitter->setStretchFactor(0, 6);
-    m_splitter->setStretchFactor(1, 5);
+    m_splitter = listAndDetail(this, QStringLiteral("auditSplitter"), buildListPane(), 6, m_entry, 5);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -17,6 +17,7 @@
 #include "ui/ConfirmApprovalDialog.h"
 #include "ui/CountdownDelegate.h"
 #include "ui/MessageBar.h"
+#include "ui/PlainWidgets.h"
 #include "ui/Resources.h"
 #include "ui/ShortcutsDialog.h"
 #include "ui/StatusLine.h"
@@ -265,13 +266,7 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     auditAlarmAreaLayout->addWidget(m_auditAlarmBand);
     auditAlarmArea->hide();
 
-    m_splitter = new QSplitter(Qt::Horizontal, this);
-    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_splitter->setChildrenCollapsible(false);
-    m_splitter->addWidget(buildQueuePane());
-    m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 5);
-    m_splitter->setStretchFactor(1, 4);
+    m_splitter = listAndDetail(this, QStringLiteral("mainSplitter"), buildQueuePane(), 5, m_detail, 4);
 
     // The queue and the audit view are two tabs under one status line and message bar.
     auto *queuePage = new QWidget(this);

@@ -3,6 +3,7 @@
 
 #include <QLabel>
 #include <QLayout>
+#include <QSplitter>
 
 namespace countersign::ui {
 
@@ -26,6 +27,19 @@ void clearLayout(QLayout *layout)
             clearLayout(child);
         delete item;
     }
+}
+
+QSplitter *listAndDetail(QWidget *parent, const QString &objectName, QWidget *list, int listStretch,
+                         QWidget *detail, int detailStretch)
+{
+    auto *splitter = new QSplitter(Qt::Horizontal, parent);
+    splitter->setObjectName(objectName);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(list);
+    splitter->addWidget(detail);
+    splitter->setStretchFactor(0, listStretch);
+    splitter->setStretchFactor(1, detailStretch);
+    return splitter;
 }
 
 } // namespace countersign::ui
