@@ -2,6 +2,7 @@
 #include "core/action/Action.h"
 
 #include "core/crypto/Digest.h"
+#include "core/identity/Delegation.h"
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 
@@ -26,27 +27,102 @@ constexpr std::array<std::pair<ImpactCategory, const char *>, 7> kCategoryNames{
     {ImpactCategory::JudgeAnomaly, "judge-anomaly"},
 }};
 
-Principal readPrincipal(FieldReader &reader, const QJsonObject &parent, const QString &path,
-                        const QString &key)
+const QString kVerified = QStringLiteral("verified");
+
+// One link's "verified": required, so a link never reads as verified by omission.
+bool readVerified(FieldReader &reader, const QJsonObject &object, const QString &path)
 {
-    const QJsonObject object = reader.object(parent, path, key);
-    const QString here = FieldReader::join(path, key);
-    Principal principal;
-    if (reader.failed())
-        return principal;
-    reader.onlyKnownMembers(object, here, {QStringLiteral("id"), QStringLiteral("name")});
-    principal.id = reader.identifier(object, here, QStringLiteral("id"), ActionLimits::maxIdBytes);
-    principal.displayName = reader.optionalString(object, here, QStringLiteral("name"),
-                                                  ActionLimits::maxNameBytes)
-                                .value_or(QString());
-    return principal;
+    return reader.boolean(object, path, kVerified);
 }
 
-QJsonObject principalJson(const Principal &principal)
+IdentityContext readIdentity(FieldReader &reader, const QJsonObject &identity)
 {
-    QJsonObject object{{QStringLiteral("id"), principal.id}};
+    IdentityContext context;
+    const QString root = QStringLiteral("identity");
+    // The acting agent, its delegators, and the application: one more than the agents.
+    auto delegation = identity::parseDelegation(identity, ActionLimits::maxAgents + 1);
+    if (!delegation) {
+        // "act.act: must be a JSON object" → "identity.act.act: must be a JSON object"
+        const QString message = delegation.error().message;
+        const qsizetype colon = message.indexOf(QStringLiteral(": "));
+        reader.fail(root + QLatin1Char('.') + message.left(colon), message.mid(colon + 2));
+        return context;
+    }
+    const QList<identity::Actor> &actors = delegation.value().actors;
+    reader.onlyKnownMembers(identity, root,
+                            {QStringLiteral("sub"), QStringLiteral("name"), kVerified, QStringLiteral("sid"),
+                             QStringLiteral("act")});
+    context.user.id = reader.identifier(identity, root, QStringLiteral("sub"), ActionLimits::maxIdBytes);
+    context.user.displayName =
+        reader.optionalString(identity, root, QStringLiteral("name"), ActionLimits::maxNameBytes).value_or(QString());
+    context.user.verified = readVerified(reader, identity, root);
+    context.sessionId = reader.identifier(identity, root, QStringLiteral("sid"));
+    if (!reader.failed() && actors.size() < 2) {
+        reader.fail(root + QStringLiteral(".act"),
+                    QStringLiteral("must name the acting agent and, most deeply nested, the application"));
+        return context;
+    }
+    for (qsizetype i = 0; !reader.failed() && i < actors.size(); ++i) {
+        const identity::Actor &actor = actors.at(i);
+        const QString path = root + QLatin1Char('.') + actor.path;
+        const QJsonObject &claims = actor.claims;
+        if (i == actors.size() - 1) {
+            reader.onlyKnownMembers(claims, path, {QStringLiteral("sub"), QStringLiteral("name"), kVerified});
+            context.application.id = reader.identifier(claims, path, QStringLiteral("sub"), ActionLimits::maxIdBytes);
+            context.application.displayName =
+                reader.optionalString(claims, path, QStringLiteral("name"), ActionLimits::maxNameBytes).value_or(QString());
+            context.application.verified = readVerified(reader, claims, path);
+            break;
+        }
+        reader.onlyKnownMembers(claims, path,
+                                {QStringLiteral("sub"), QStringLiteral("instance"), kVerified,
+                                 QStringLiteral("undeclaredTools")});
+        AgentIdentity agent;
+        agent.id = reader.identifier(claims, path, QStringLiteral("sub"));
+        agent.instance = reader.optionalString(claims, path, QStringLiteral("instance"), ActionLimits::maxIdBytes)
+                             .value_or(QString());
+        agent.verified = readVerified(reader, claims, path);
+        if (claims.contains(QStringLiteral("undeclaredTools"))) {
+            const QJsonArray tools =
+                reader.array(claims, path, QStringLiteral("undeclaredTools"), ActionLimits::maxUndeclaredTools);
+            const QString toolsPath = path + QStringLiteral(".undeclaredTools");
+            for (qsizetype t = 0; !reader.failed() && t < tools.size(); ++t) {
+                const QJsonValue tool = tools.at(t);
+                if (!tool.isString() || tool.toString().isEmpty()
+                    || tool.toString().toUtf8().size() > ActionLimits::maxIdBytes)
+                    reader.fail(FieldReader::index(toolsPath, t), QStringLiteral("must be a \"tool.operation\" name"));
+                else
+                    agent.undeclaredTools.append(tool.toString());
+            }
+        }
+        context.agents.append(agent);
+    }
+    return context;
+}
+
+QJsonObject principalClaims(const Principal &principal)
+{
+    QJsonObject object{{QStringLiteral("sub"), principal.id}, {kVerified, principal.verified}};
     if (!principal.displayName.isEmpty())
         object.insert(QStringLiteral("name"), principal.displayName);
+    return object;
+}
+
+QJsonObject identityJson(const IdentityContext &identity)
+{
+    QList<QJsonObject> actors;
+    for (const AgentIdentity &agent : identity.agents) {
+        QJsonObject object{{QStringLiteral("sub"), agent.id}, {kVerified, agent.verified}};
+        if (!agent.instance.isEmpty())
+            object.insert(QStringLiteral("instance"), agent.instance);
+        if (!agent.undeclaredTools.isEmpty())
+            object.insert(QStringLiteral("undeclaredTools"), QJsonArray::fromStringList(agent.undeclaredTools));
+        actors.append(object);
+    }
+    actors.append(principalClaims(identity.application));
+    QJsonObject object = principalClaims(identity.user);
+    object.insert(QStringLiteral("sid"), identity.sessionId);
+    object.insert(QStringLiteral("act"), identity::nestActors(actors));
     return object;
 }
 
@@ -77,6 +153,17 @@ QString categoryTitle(ImpactCategory category)
     if (!name.isEmpty())
         name[0] = name[0].toUpper();
     return name;
+}
+
+bool IdentityContext::fullyVerified() const
+{
+    if (!user.verified || !application.verified)
+        return false;
+    for (const AgentIdentity &agent : agents) {
+        if (!agent.verified)
+            return false;
+    }
+    return true;
 }
 
 bool Action::judgeFlagged() const
@@ -141,39 +228,11 @@ Result<Action> Action::fromJson(const QJsonObject &json)
         }
     }
 
-    // identity
+    // identity: RFC 8693 subject and nested actors
     {
         const QJsonObject identity = reader.object(json, root, QStringLiteral("identity"));
-        const QString path = QStringLiteral("identity");
-        if (!reader.failed()) {
-            reader.onlyKnownMembers(identity, path,
-                                    {QStringLiteral("user"), QStringLiteral("application"),
-                                     QStringLiteral("agents"), QStringLiteral("sessionId")});
-            action.identity.user = readPrincipal(reader, identity, path, QStringLiteral("user"));
-            action.identity.application =
-                readPrincipal(reader, identity, path, QStringLiteral("application"));
-            const QJsonArray agents =
-                reader.array(identity, path, QStringLiteral("agents"), ActionLimits::maxAgents);
-            if (!reader.failed() && agents.isEmpty())
-                reader.fail(QStringLiteral("identity.agents"),
-                            QStringLiteral("must name at least the acting agent"));
-            for (qsizetype i = 0; !reader.failed() && i < agents.size(); ++i) {
-                const QString elementPath = FieldReader::index(QStringLiteral("identity.agents"), i);
-                const QJsonObject agent = reader.elementObject(agents, i, elementPath);
-                if (reader.failed())
-                    break;
-                reader.onlyKnownMembers(agent, elementPath,
-                                        {QStringLiteral("id"), QStringLiteral("instance")});
-                AgentIdentity identityEntry;
-                identityEntry.id = reader.identifier(agent, elementPath, QStringLiteral("id"));
-                identityEntry.instance = reader.optionalString(agent, elementPath,
-                                                               QStringLiteral("instance"),
-                                                               ActionLimits::maxIdBytes)
-                                             .value_or(QString());
-                action.identity.agents.append(identityEntry);
-            }
-            action.identity.sessionId = reader.identifier(identity, path, QStringLiteral("sessionId"));
-        }
+        if (!reader.failed())
+            action.identity = readIdentity(reader, identity);
     }
 
     // judge verdicts
@@ -246,14 +305,6 @@ QJsonObject Action::toJson() const
     for (ImpactCategory category : impact.categories)
         categories.append(categoryName(category));
 
-    QJsonArray agentArray;
-    for (const AgentIdentity &agent : identity.agents) {
-        QJsonObject object{{QStringLiteral("id"), agent.id}};
-        if (!agent.instance.isEmpty())
-            object.insert(QStringLiteral("instance"), agent.instance);
-        agentArray.append(object);
-    }
-
     QJsonArray judgeArray;
     for (const JudgeVerdict &verdict : judges) {
         judgeArray.append(QJsonObject{
@@ -281,11 +332,7 @@ QJsonObject Action::toJson() const
                      {QStringLiteral("irreversible"), impact.irreversible},
                      {QStringLiteral("rule"), impact.rule},
                      {QStringLiteral("reason"), impact.reason}}},
-        {QStringLiteral("identity"),
-         QJsonObject{{QStringLiteral("user"), principalJson(identity.user)},
-                     {QStringLiteral("application"), principalJson(identity.application)},
-                     {QStringLiteral("agents"), agentArray},
-                     {QStringLiteral("sessionId"), identity.sessionId}}},
+        {QStringLiteral("identity"), identityJson(identity)},
         {QStringLiteral("judge"), judgeArray},
         {QStringLiteral("approval"), QJsonObject{{QStringLiteral("required"), approvalsRequired}}},
     };

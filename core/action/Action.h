@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace countersign {
 
@@ -44,6 +45,10 @@ struct Principal
 {
     QString id;
     QString displayName; // may be empty
+    // The gateway checked a credential that names this principal (an application's signed user
+    // assertion, or a delegation token the gateway issued); false: only the submitting agent
+    // says so.
+    bool verified = false;
 
     friend bool operator==(const Principal &, const Principal &) = default;
 };
@@ -52,10 +57,20 @@ struct AgentIdentity
 {
     QString id;       // the agent's declared identity (policy key)
     QString instance; // this running instance, may be empty
+    bool verified = false; // see Principal::verified; the acting agent is always verified
+    // Tools on this agent's allowlist that the agent which delegated to it did not declare
+    // ("tool.operation"): a sub-agent holding more than its parent. Empty for the agent the
+    // application launched.
+    QStringList undeclaredTools = {};
 
     friend bool operator==(const AgentIdentity &, const AgentIdentity &) = default;
 };
 
+// Who is behind an action, published in the RFC 8693 shape (docs/protocol.md section 2):
+//   {"sub": user, "name", "verified", "sid",
+//    "act": {acting agent, "act": {its delegator, ... "act": {application}}}}
+// The outermost actor is the current one; the application, which acted first for the user, is
+// the most deeply nested.
 struct IdentityContext
 {
     Principal user;        // the human on whose behalf the agent acts
@@ -66,6 +81,8 @@ struct IdentityContext
     QString sessionId;
 
     [[nodiscard]] const AgentIdentity &actingAgent() const { return agents.front(); }
+    // True when every link, user and application included, is verified.
+    [[nodiscard]] bool fullyVerified() const;
     friend bool operator==(const IdentityContext &, const IdentityContext &) = default;
 };
 
@@ -132,6 +149,7 @@ struct ActionLimits
     static constexpr qsizetype maxNameBytes = 256;
     static constexpr qsizetype maxTextBytes = 4096; // rationale, reason
     static constexpr qsizetype maxAgents = 8;       // delegation depth
+    static constexpr qsizetype maxUndeclaredTools = 64;
     static constexpr qsizetype maxJudges = 8;
     static constexpr int maxApprovals = 5;
     static constexpr qsizetype maxCredentials = 256;

@@ -98,25 +98,25 @@ QString toolName(const QString &tool, const QString &operation)
 void addAction(SearchText &text, IndexFields &fields, const QJsonObject &action)
 {
     const auto string = [](const QJsonObject &object, const char *key) { return object.value(QLatin1String(key)).toString(); };
+    // RFC 8693 shape: the user is the subject, the outermost actor the acting agent, the
+    // deepest the application; instances and names are searchable too.
     const QJsonObject identity = action.value(QStringLiteral("identity")).toObject();
-    const QJsonObject user = identity.value(QStringLiteral("user")).toObject();
-    const QJsonObject application = identity.value(QStringLiteral("application")).toObject();
-    const QJsonArray agents = identity.value(QStringLiteral("agents")).toArray();
-    fields.user = string(user, "id");
-    if (!agents.isEmpty())
-        fields.agent = string(agents.first().toObject(), "id");
+    fields.user = string(identity, "sub");
     fields.tool = toolName(string(action, "tool"), string(action, "operation"));
 
     text.add(string(action, "id"));
     text.add(string(action, "tool"));
     text.add(string(action, "operation"));
     text.add(fields.user);
-    text.add(string(user, "displayName"));
-    text.add(string(application, "id"));
-    text.add(string(application, "displayName"));
-    for (const QJsonValue &agent : agents) {
-        text.add(string(agent.toObject(), "id"));
-        text.add(string(agent.toObject(), "instance"));
+    text.add(string(identity, "name"));
+    QJsonObject actor = identity.value(QStringLiteral("act")).toObject();
+    for (int depth = 0; !actor.isEmpty() && depth <= ActionLimits::maxAgents; ++depth) {
+        if (depth == 0)
+            fields.agent = string(actor, "sub");
+        text.add(string(actor, "sub"));
+        text.add(string(actor, "instance"));
+        text.add(string(actor, "name"));
+        actor = actor.value(QStringLiteral("act")).toObject();
     }
     const QJsonObject impact = action.value(QStringLiteral("impact")).toObject();
     text.add(string(impact, "rule"));

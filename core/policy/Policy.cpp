@@ -343,7 +343,8 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
     Policy policy;
     reader.onlyKnownMembers(root, {},
                             {QStringLiteral("version"), QStringLiteral("admins"), QStringLiteral("reviewers"),
-                             QStringLiteral("agents"), QStringLiteral("rules")});
+                             QStringLiteral("agents"), QStringLiteral("applications"), QStringLiteral("judges"),
+                             QStringLiteral("rules")});
     policy.m_version = reader.identifier(root, {}, QStringLiteral("version"));
 
     // Ids are unique across admins, reviewers and agents: one name must never be both the one
@@ -366,6 +367,19 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
         }
         principalIds.insert(id);
         credentialOwners.insert(credential, id);
+    };
+    auto readPublicKey = [&](const QJsonObject &object, const QString &path,
+                             std::optional<crypto::Ed25519PublicKey> &key, QString &keyId) {
+        const QJsonObject jwk = reader.object(object, path, QStringLiteral("key"));
+        if (reader.failed())
+            return;
+        auto publicKey = crypto::publicKeyFromJwk(jwk);
+        if (!publicKey) {
+            reader.fail(FieldReader::join(path, QStringLiteral("key")), publicKey.error().message);
+            return;
+        }
+        keyId = QString::fromLatin1(crypto::jwkThumbprint(publicKey.value()));
+        key = std::move(publicKey).value();
     };
     auto revokedAt = [&](const QJsonObject &object, const QString &path) {
         const QString key = QStringLiteral("revokedAt");
@@ -407,16 +421,7 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
                             QStringLiteral("must be \"reviewer\" or \"analyst\" (administrators are listed under \"admins\")"));
             reviewer.role = parsedRole.value_or(protocol::Role::Analyst);
         }
-        const QJsonObject jwk = reader.object(object, path, QStringLiteral("key"));
-        if (!reader.failed()) {
-            auto key = crypto::publicKeyFromJwk(jwk);
-            if (!key) {
-                reader.fail(FieldReader::join(path, QStringLiteral("key")), key.error().message);
-            } else {
-                reviewer.keyId = QString::fromLatin1(crypto::jwkThumbprint(key.value()));
-                reviewer.key = std::move(key).value();
-            }
-        }
+        readPublicKey(object, path, reviewer.key, reviewer.keyId);
         reviewer.revokedAt = revokedAt(object, path);
         claim(reviewer.id, reviewer.keyId.toLatin1(), path, QStringLiteral("key"));
         policy.m_reviewers.append(reviewer);
@@ -452,6 +457,28 @@ Result<Policy> Policy::fromJson(QByteArrayView text)
         claim(agent.id, agent.tokenSha256, path, QStringLiteral("tokenSha256"));
         policy.m_agents.append(agent);
     }
+
+    auto readSigners = [&](const QString &section, QList<PolicySigner> &into) {
+        if (!root.contains(section))
+            return;
+        const QJsonArray entries = reader.array(root, {}, section, kMaxEntries);
+        for (qsizetype i = 0; !reader.failed() && i < entries.size(); ++i) {
+            const QString path = FieldReader::index(section, i);
+            const QJsonObject object = reader.elementObject(entries, i, path);
+            if (reader.failed())
+                break;
+            reader.onlyKnownMembers(object, path,
+                                    {QStringLiteral("id"), QStringLiteral("key"), QStringLiteral("revokedAt")});
+            PolicySigner signer;
+            signer.id = reader.identifier(object, path, QStringLiteral("id"));
+            readPublicKey(object, path, signer.key, signer.keyId);
+            signer.revokedAt = revokedAt(object, path);
+            claim(signer.id, signer.keyId.toLatin1(), path, QStringLiteral("key"));
+            into.append(signer);
+        }
+    };
+    readSigners(QStringLiteral("applications"), policy.m_applications);
+    readSigners(QStringLiteral("judges"), policy.m_judges);
 
     const QJsonArray rules = reader.array(root, {}, QStringLiteral("rules"), kMaxEntries);
     QSet<QString> ruleIds;
@@ -523,6 +550,24 @@ const PolicyReviewer *Policy::reviewerForKeyId(const QString &keyId) const
     for (const PolicyReviewer &reviewer : m_reviewers) {
         if (reviewer.keyId == keyId && !reviewer.revokedAt.isValid())
             return &reviewer;
+    }
+    return nullptr;
+}
+
+const PolicySigner *Policy::applicationById(const QString &id) const
+{
+    for (const PolicySigner &application : m_applications) {
+        if (application.id == id && !application.revokedAt.isValid())
+            return &application;
+    }
+    return nullptr;
+}
+
+const PolicySigner *Policy::judgeForKeyId(const QString &keyId) const
+{
+    for (const PolicySigner &judge : m_judges) {
+        if (judge.keyId == keyId && !judge.revokedAt.isValid())
+            return &judge;
     }
     return nullptr;
 }

@@ -12,6 +12,9 @@
 //    "agents": [{"id": "payments-agent", "tokenSha256": "<64 hex>",
 //                "tools": ["payments.transfer", "email.send"],
 //                "revokedAt": "..."}],                                    // optional: revoked
+//    "applications": [{"id": "finance-portal", "key": {<Ed25519 JWK>},
+//                      "revokedAt": "..."}],                              // optional
+//    "judges": [{"id": "judge-gpt-guard", "key": {<Ed25519 JWK>}}],        // optional
 //    "rules": [{"id": "payment-over-10k",
 //               "tool": "payments", "operation": "transfer",      // optional: absent = any
 //               "judgeFlagged": false,                             // optional: true = only flagged calls
@@ -71,6 +74,17 @@ struct PolicyReviewer
     QDateTime revokedAt;                            // invalid while active
 };
 
+// A workload that signs statements with an Ed25519 key: an application (its signed user
+// assertion says which human an agent acts for, IAM-01) or a Judge (its signed verdicts are
+// model-to-model statements the gateway can check). Enrolled in the policy file.
+struct PolicySigner
+{
+    QString id;
+    std::optional<crypto::Ed25519PublicKey> key; // always set in a parsed policy
+    QString keyId;                               // RFC 7638 thumbprint of key
+    QDateTime revokedAt;                         // invalid while active
+};
+
 // An administrator of the control plane (never of the data plane: admins decide nothing).
 struct PolicyAdmin
 {
@@ -123,6 +137,8 @@ public:
     [[nodiscard]] const QList<PolicyAgent> &agents() const { return m_agents; }
     [[nodiscard]] const QList<PolicyReviewer> &reviewers() const { return m_reviewers; }
     [[nodiscard]] const QList<PolicyAdmin> &admins() const { return m_admins; }
+    [[nodiscard]] const QList<PolicySigner> &applications() const { return m_applications; }
+    [[nodiscard]] const QList<PolicySigner> &judges() const { return m_judges; }
     [[nodiscard]] const QList<PolicyRule> &rules() const { return m_rules; }
 
     // Constant-time comparison of SHA-256(token) against every enrolled hash; revoked agents
@@ -131,6 +147,9 @@ public:
     [[nodiscard]] const PolicyAdmin *adminForToken(QByteArrayView token) const;
     // The active (unrevoked) reviewer or analyst whose key has this RFC 7638 thumbprint.
     [[nodiscard]] const PolicyReviewer *reviewerForKeyId(const QString &keyId) const;
+    // The active (unrevoked) application with this id / Judge whose key has this thumbprint.
+    [[nodiscard]] const PolicySigner *applicationById(const QString &id) const;
+    [[nodiscard]] const PolicySigner *judgeForKeyId(const QString &keyId) const;
 
     // IAM-04: ok only if "tool.operation" is on the agent's allowlist; the error
     // ("policy.tool_not_declared") names the tool and the agent.
@@ -173,6 +192,8 @@ private:
     QList<PolicyAgent> m_agents;
     QList<PolicyReviewer> m_reviewers;
     QList<PolicyAdmin> m_admins;
+    QList<PolicySigner> m_applications;
+    QList<PolicySigner> m_judges;
     QList<PolicyRule> m_rules;
 };
 

@@ -137,6 +137,20 @@ QJsonObject Policy::toJson() const
     for (const PolicyAgent &agent : m_agents)
         agents.append(agentJson(agent));
     document.insert(QStringLiteral("agents"), agents);
+    auto signers = [&document](const QString &section, const QList<PolicySigner> &entries) {
+        if (entries.isEmpty())
+            return;
+        QJsonArray array;
+        for (const PolicySigner &signer : entries) {
+            QJsonObject entry{{QStringLiteral("id"), signer.id}, {QStringLiteral("key"), crypto::publicKeyToJwk(*signer.key)}};
+            if (signer.revokedAt.isValid())
+                entry.insert(QStringLiteral("revokedAt"), json::formatTimestamp(signer.revokedAt));
+            array.append(entry);
+        }
+        document.insert(section, array);
+    };
+    signers(QStringLiteral("applications"), m_applications);
+    signers(QStringLiteral("judges"), m_judges);
     return document;
 }
 

@@ -1,6 +1,7 @@
 // The action's JSON form: strict validation with field paths, round trip, and the digest.
 #include "core/action/Action.h"
 #include "core/crypto/Digest.h"
+#include "core/identity/Delegation.h"
 #include "core/json/Json.h"
 
 #include <QJsonArray>
@@ -19,9 +20,11 @@ QJsonObject validAction()
       "parameters": {"amount": 12400.5, "currency": "EUR", "beneficiary": {"name": "Nordwind", "new": true}},
       "impact": {"tier": 3, "categories": ["financial"], "irreversible": true, "rule": "payment-over-10k",
                  "reason": "amount 12400.5 > 10000"},
-      "identity": {"user": {"id": "alice@example.com", "name": "Alice"}, "application": {"id": "finance-portal"},
-                   "agents": [{"id": "invoice-subagent", "instance": "i-1"}, {"id": "finance-orchestrator"}],
-                   "sessionId": "s-1"},
+      "identity": {"sub": "alice@example.com", "name": "Alice", "verified": true, "sid": "s-1",
+                   "act": {"sub": "invoice-subagent", "instance": "i-1", "verified": true,
+                           "undeclaredTools": ["payments.transfer"],
+                           "act": {"sub": "finance-orchestrator", "verified": true,
+                                   "act": {"sub": "finance-portal", "verified": true}}}},
       "judge": [{"judgeId": "judge-1", "verdict": "flag", "category": "anomaly", "score": 0.9, "rationale": "odd"}],
       "approval": {"required": 2}
     })";
@@ -64,7 +67,14 @@ private Q_SLOTS:
     {
         const auto action = Action::fromJson(validAction());
         QVERIFY2(action.ok(), qPrintable(action.ok() ? QString() : action.error().toString()));
-        QCOMPARE(action.value().identity.actingAgent().id, QStringLiteral("invoice-subagent"));
+        const IdentityContext &identity = action.value().identity;
+        QCOMPARE(identity.actingAgent().id, QStringLiteral("invoice-subagent"));
+        QCOMPARE(identity.actingAgent().undeclaredTools, QStringList{QStringLiteral("payments.transfer")});
+        QCOMPARE(identity.agents.size(), 2);
+        QCOMPARE(identity.agents.at(1).id, QStringLiteral("finance-orchestrator"));
+        QCOMPARE(identity.application.id, QStringLiteral("finance-portal"));
+        QCOMPARE(identity.user.id, QStringLiteral("alice@example.com"));
+        QVERIFY(identity.fullyVerified());
         QCOMPARE(action.value().approvalsRequired, 2);
         QVERIFY(action.value().judgeFlagged());
         QCOMPARE(action.value().impact.categories, QList<ImpactCategory>{ImpactCategory::Financial});
@@ -121,10 +131,24 @@ private Q_SLOTS:
                                            << "impact.tier: must be between 1 and 4";
         QTest::newRow("unknown category") << QStringList{"impact", "categories"} << QJsonValue(QJsonArray{"weather"})
                                           << "impact.categories[0]: unknown category";
-        QTest::newRow("parent agent id missing") << QStringList{"identity", "agents[1]", "id"} << removed
-                                                 << "identity.agents[1].id: missing";
-        QTest::newRow("no agents") << QStringList{"identity", "agents"} << QJsonValue(QJsonArray{})
-                                   << "identity.agents: must name at least the acting agent";
+        QTest::newRow("parent agent id missing") << QStringList{"identity", "act", "act", "sub"} << removed
+                                                 << "identity.act.act.sub: missing (an actor is identified by sub)";
+        QTest::newRow("no agents") << QStringList{"identity", "act"}
+                                   << QJsonValue(QJsonObject{{"sub", "finance-portal"}, {"verified", true}})
+                                   << "identity.act: must name the acting agent and, most deeply nested, the application";
+        QTest::newRow("act not an object") << QStringList{"identity", "act", "act"} << QJsonValue("finance-orchestrator")
+                                           << "identity.act.act: must be a JSON object";
+        QTest::newRow("verified missing") << QStringList{"identity", "act", "act", "verified"} << removed
+                                          << "identity.act.act.verified: missing";
+        QTest::newRow("verified not a boolean") << QStringList{"identity", "verified"} << QJsonValue("yes")
+                                                << "identity.verified: must be true or false, not string";
+        QTest::newRow("may_act is not an actor") << QStringList{"identity", "may_act"} << QJsonValue(QJsonObject{{"sub", "x"}})
+                                                 << "identity.may_act: unknown field";
+        QTest::newRow("instance on the application") << QStringList{"identity", "act", "act", "act", "instance"}
+                                                     << QJsonValue("i-9") << "identity.act.act.act.instance: unknown field";
+        QTest::newRow("undeclared tool not a name") << QStringList{"identity", "act", "undeclaredTools"}
+                                                    << QJsonValue(QJsonArray{7})
+                                                    << "identity.act.undeclaredTools[0]: must be a \"tool.operation\" name";
         QTest::newRow("judge verdict") << QStringList{"judge[0]", "verdict"} << QJsonValue("maybe")
                                        << "judge[0].verdict: must be \"pass\" or \"flag\"";
         QTest::newRow("judge score") << QStringList{"judge[0]", "score"} << QJsonValue(1.5)
@@ -139,8 +163,8 @@ private Q_SLOTS:
                                             << "approval.required: must be between 1 and 5";
         QTest::newRow("parameters not an object") << QStringList{"parameters"} << QJsonValue(QJsonArray{1})
                                                   << "parameters: must be an object, not array";
-        QTest::newRow("empty user name") << QStringList{"identity", "user", "name"} << QJsonValue("")
-                                         << "identity.user.name: must not be empty";
+        QTest::newRow("empty user name") << QStringList{"identity", "name"} << QJsonValue("")
+                                         << "identity.name: must not be empty";
         QTest::newRow("overlong rationale") << QStringList{"judge[0]", "rationale"} << QJsonValue(QString(5000, 'x'))
                                             << "judge[0].rationale: longer than 4096 bytes (5000)";
     }
@@ -154,6 +178,29 @@ private Q_SLOTS:
         QVERIFY(!action.ok());
         QCOMPARE(action.error().code, QStringLiteral("action.invalid"));
         QCOMPARE(action.error().message, expected);
+    }
+
+    void delegationDepthIsLimited()
+    {
+        // Eight agents and the application fit; a ninth agent does not.
+        QJsonObject json = validAction();
+        QJsonObject identity = json.value(QStringLiteral("identity")).toObject();
+        QList<QJsonObject> actors;
+        for (int i = 0; i < 9; ++i)
+            actors.append(QJsonObject{{"sub", QStringLiteral("agent-%1").arg(i)}, {"verified", false}});
+        actors.append(QJsonObject{{"sub", "finance-portal"}, {"verified", false}});
+        identity.insert(QStringLiteral("act"), identity::nestActors(actors));
+        json.insert(QStringLiteral("identity"), identity);
+        QCOMPARE(Action::fromJson(json).error().message,
+                 QStringLiteral("identity.act: more than 9 actors (the delegation depth limit)"));
+        actors.removeFirst();
+        identity.insert(QStringLiteral("act"), identity::nestActors(actors));
+        json.insert(QStringLiteral("identity"), identity);
+        const auto eight = Action::fromJson(json);
+        QVERIFY(eight.ok());
+        QCOMPARE(eight.value().identity.agents.size(), 8);
+        QVERIFY(!eight.value().identity.fullyVerified());
+        QCOMPARE(eight.value().toJson(), json);
     }
 
     void valueAtPathReadsNested()
