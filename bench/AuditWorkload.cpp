@@ -435,8 +435,13 @@ struct AuditWorkload::Private
         const PolicyOutcome outcome = policy.evaluate(submission.tool, submission.operation, submission.parameters,
                                                       submission.judgeFlagged());
 
+        // The workload's submissions carry claimed identities, so no token is checked.
+        IdentityContext claimed = take(gateway::resolveIdentity(submission, *agent, identity::IdentityTrust{&policy, nullptr, gatewayId},
+                                                                 at(nowMs)),
+                                        "a claimed identity");
         const Action action = gateway::buildAction(
-            submission, gateway::ActionOrigin{QStringLiteral("act-") + hex64(random), at(nowMs), gatewayId, policy.version(), agent->id},
+            submission,
+            gateway::ActionOrigin{QStringLiteral("act-") + hex64(random), at(nowMs), gatewayId, policy.version(), std::move(claimed)},
             outcome);
         const QJsonObject actionJson = action.toJson();
         if (outcome.needsHuman)

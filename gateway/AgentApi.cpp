@@ -17,11 +17,25 @@ namespace {
 
 constexpr QByteArrayView kActionsPath("/v1/actions");
 constexpr QByteArrayView kActionPrefix("/v1/actions/");
+constexpr QByteArrayView kTokenPath("/v1/token");
+constexpr qsizetype kMaxTokenRequestBytes = 16 * 1024;
+
+const QString kTokenExchangeGrant = QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange");
+const QString kJwtTokenType = QStringLiteral("urn:ietf:params:oauth:token-type:jwt");
+
+// RFC 6749 section 5.2 error response, as RFC 8693 section 2.2.2 asks of the token endpoint.
+HttpResponse oauthError(const QString &error, const QString &description)
+{
+    HttpResponse response = jsonResponse(400, {{QStringLiteral("error"), error},
+                                               {QStringLiteral("error_description"), description}});
+    response.extraHeaders.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));
+    return response;
+}
 
 // Gateway error codes → HTTP status.
 int statusFor(const QString &code)
 {
-    if (code == QLatin1String("policy.tool_not_declared"))
+    if (code == QLatin1String("policy.tool_not_declared") || code.startsWith(QLatin1String("identity.")))
         return 403;
     if (code == QLatin1String("submission.too_large"))
         return 413;
@@ -75,6 +89,17 @@ void AgentApi::handle(const HttpRequest &request, const HttpResponder &responder
             return;
         }
         submit(request, responder);
+        return;
+    }
+    if (request.path == kTokenPath) {
+        if (request.method != "POST") {
+            HttpResponse response = errorResponse(405, QStringLiteral("http.method_not_allowed"),
+                                                  QStringLiteral("use POST for a token exchange"));
+            response.extraHeaders.append(qMakePair(QByteArray("Allow"), QByteArray("POST")));
+            responder.send(response);
+            return;
+        }
+        exchangeToken(request, responder);
         return;
     }
     if (request.path.startsWith(kActionPrefix)) {
@@ -173,6 +198,93 @@ void AgentApi::submit(const HttpRequest &request, const HttpResponder &responder
                                       {QStringLiteral("digest"), QString::fromLatin1(action.digest)},
                                       {QStringLiteral("rule"), action.rule},
                                       {QStringLiteral("tier"), action.tier}}));
+}
+
+void AgentApi::exchangeToken(const HttpRequest &request, const HttpResponder &responder)
+{
+    const PolicyAgent *agent = authenticate(request, responder);
+    if (!agent)
+        return;
+    const QByteArray mediaType = request.header("content-type").split(';').first().trimmed().toLower();
+    if (mediaType != "application/x-www-form-urlencoded") {
+        responder.send(errorResponse(415, QStringLiteral("http.unsupported_media_type"),
+                                     QStringLiteral("send Content-Type: application/x-www-form-urlencoded")));
+        return;
+    }
+    if (request.body.size() > kMaxTokenRequestBytes) {
+        responder.send(oauthError(QStringLiteral("invalid_request"),
+                                  QStringLiteral("the request is larger than %1 bytes").arg(kMaxTokenRequestBytes)));
+        return;
+    }
+    // RFC 6749 section 3.2: no parameter more than once; the ones RFC 8693 defines that this
+    // gateway does not use are refused rather than ignored.
+    QHash<QString, QString> parameters;
+    const QStringList known{QStringLiteral("grant_type"), QStringLiteral("subject_token"),
+                            QStringLiteral("subject_token_type"), QStringLiteral("audience"),
+                            QStringLiteral("actor_instance")};
+    for (const QByteArray &pair : request.body.split('&')) {
+        if (pair.isEmpty())
+            continue;
+        const qsizetype equals = pair.indexOf('=');
+        auto decode = [](QByteArray part) {
+            return QString::fromUtf8(QByteArray::fromPercentEncoding(part.replace('+', ' ')));
+        };
+        const QString name = decode(equals < 0 ? pair : pair.left(equals));
+        const QString value = equals < 0 ? QString() : decode(pair.mid(equals + 1));
+        if (!known.contains(name)) {
+            responder.send(oauthError(QStringLiteral("invalid_request"),
+                                      QStringLiteral("unsupported parameter (this endpoint takes %1)").arg(known.join(QStringLiteral(", ")))));
+            return;
+        }
+        if (parameters.contains(name)) {
+            responder.send(oauthError(QStringLiteral("invalid_request"), name + QStringLiteral(": sent more than once")));
+            return;
+        }
+        parameters.insert(name, value);
+    }
+    if (parameters.value(QStringLiteral("grant_type")) != kTokenExchangeGrant) {
+        responder.send(oauthError(QStringLiteral("unsupported_grant_type"),
+                                  QStringLiteral("grant_type: must be ") + kTokenExchangeGrant));
+        return;
+    }
+    for (const QString &required : {QStringLiteral("subject_token"), QStringLiteral("subject_token_type"), QStringLiteral("audience")}) {
+        if (parameters.value(required).isEmpty()) {
+            responder.send(oauthError(QStringLiteral("invalid_request"), required + QStringLiteral(": missing")));
+            return;
+        }
+    }
+    if (parameters.value(QStringLiteral("subject_token_type")) != kJwtTokenType) {
+        responder.send(oauthError(QStringLiteral("invalid_request"), QStringLiteral("subject_token_type: must be ") + kJwtTokenType));
+        return;
+    }
+    static const QRegularExpression instancePattern(QStringLiteral("^[A-Za-z0-9._:@/+-]{1,128}$"));
+    const QString instance = parameters.value(QStringLiteral("actor_instance"));
+    if (parameters.contains(QStringLiteral("actor_instance")) && !instancePattern.match(instance).hasMatch()) {
+        responder.send(oauthError(QStringLiteral("invalid_request"),
+                                  QStringLiteral("actor_instance: 1 to 128 of A-Z a-z 0-9 . _ : @ / + -")));
+        return;
+    }
+    auto issued = m_gateway.exchangeToken(*agent, parameters.value(QStringLiteral("subject_token")).toUtf8(),
+                                          parameters.value(QStringLiteral("audience")), instance);
+    if (!issued) {
+        const QString &code = issued.error().code;
+        qCInfo(lcGateway).noquote() << "token exchange refused agent=" + agent->id << "code=" + code << issued.error().message;
+        if (code.startsWith(QLatin1String("audit.")) || code.startsWith(QLatin1String("store.")))
+            responder.send(storeUnavailable());
+        else if (code == QLatin1String("identity.invalid_target"))
+            responder.send(oauthError(QStringLiteral("invalid_target"), issued.error().message));
+        else if (code == QLatin1String("identity.too_deep"))
+            responder.send(oauthError(QStringLiteral("invalid_request"), issued.error().message));
+        else
+            responder.send(oauthError(QStringLiteral("invalid_grant"), issued.error().message));
+        return;
+    }
+    HttpResponse response = jsonResponse(200, {{QStringLiteral("access_token"), QString::fromLatin1(issued.value().token)},
+                                               {QStringLiteral("issued_token_type"), kJwtTokenType},
+                                               {QStringLiteral("token_type"), QStringLiteral("N_A")},
+                                               {QStringLiteral("expires_in"), issued.value().expiresIn}});
+    response.extraHeaders.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));
+    responder.send(response);
 }
 
 void AgentApi::status(const HttpRequest &request, const QString &actionId, const HttpResponder &responder)

@@ -1,5 +1,6 @@
 // The agent-facing REST routes: POST /v1/actions submits a tool call, GET /v1/actions/{id}
-// reads (and long-polls) its outcome. Every agent authenticates with its bearer token.
+// reads (and long-polls) its outcome, POST /v1/token exchanges an identity token for a
+// delegation to a sub-agent (RFC 8693). Every agent authenticates with its bearer token.
 #pragma once
 
 #include "gateway/HttpRequest.h"
@@ -46,6 +47,7 @@ private:
     [[nodiscard]] const PolicyAgent *authenticate(const HttpRequest &request, const HttpResponder &responder);
     void submit(const HttpRequest &request, const HttpResponder &responder);
     void status(const HttpRequest &request, const QString &actionId, const HttpResponder &responder);
+    void exchangeToken(const HttpRequest &request, const HttpResponder &responder);
     void answerWaiters(const QString &actionId);
     void finishWaiter(quint64 key);
     void sendStatus(const StoredAction &action, const HttpResponder &responder);

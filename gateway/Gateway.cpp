@@ -368,10 +368,21 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
     const PolicyOutcome outcome = m_policy.evaluate(submission.tool, submission.operation,
                                                     submission.parameters, submission.judgeFlagged());
 
+    auto identity = resolveIdentity(submission, agent, identityTrust(), m_clock.nowUtc());
+    if (!identity) {
+        qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id << "code=" + identity.error().code
+                                    << identity.error().message;
+        const Status audited = recordAudit(QStringLiteral("submission.refused"), agent.id, QString(),
+                                           {{QStringLiteral("code"), identity.error().code},
+                                            {QStringLiteral("tool"), submission.tool},
+                                            {QStringLiteral("operation"), submission.operation}});
+        return audited ? identity.error() : audited.error();
+    }
+
     // IAM-07: nothing an agent sent is stored or published with a credential in it.
     const Action action = buildAction(submission,
                                       ActionOrigin{randomId("act-", 8), m_clock.nowUtc(), m_store->gatewayId(),
-                                                   m_policy.version(), agent.id},
+                                                   m_policy.version(), std::move(identity).value()},
                                       outcome);
 
     const QJsonObject actionJson = action.toJson();
@@ -908,6 +919,48 @@ Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
         Q_EMIT auditCheckpointSigned(checkpoint.value().note);
     }
     return checkpoint;
+}
+
+identity::IdentityTrust Gateway::identityTrust() const
+{
+    return identity::IdentityTrust{&m_policy, &m_signingKey->publicKey(), m_store->gatewayId()};
+}
+
+Result<identity::IssuedToken> Gateway::exchangeToken(const PolicyAgent &agent, QByteArrayView subjectToken,
+                                                     const QString &audience, const QString &actorInstance)
+{
+    const QDateTime now = m_clock.nowUtc();
+    auto subject = identity::verifyIdentityToken(subjectToken, identityTrust(), agent.id, now);
+    if (!subject)
+        return subject.error();
+    const PolicyAgent *next = m_policy.agentById(audience);
+    if (!next || next->revokedAt.isValid() || next->id == agent.id) {
+        return makeError(QStringLiteral("identity.invalid_target"),
+                         QStringLiteral("audience: not an enrolled, active agent other than the requester"));
+    }
+    // The requester and the agent it hands over to each take a slot of the action's chain.
+    if (subject.value().delegators.size() + 2 > ActionLimits::maxAgents) {
+        return makeError(QStringLiteral("identity.too_deep"),
+                         QStringLiteral("the delegation would pass %1 agents").arg(ActionLimits::maxAgents));
+    }
+    identity::IssuedToken issued;
+    issued.token = identity::issueDelegationToken(subject.value(), AgentIdentity{agent.id, actorInstance, true, {}},
+                                                  next->id, m_store->gatewayId(), now, m_signingKey->privateKey());
+    issued.expiresIn = std::max<qint64>(0, now.secsTo(std::min(subject.value().expiresAt,
+                                                                now.addSecs(identity::kMaxDelegationSeconds))));
+    // IAM-08: a delegation widens who acts for a user; it is on record before the token exists
+    // anywhere but here.
+    if (Status audited = recordAudit(QStringLiteral("identity.delegated"), agent.id, next->id,
+                                     {{QStringLiteral("user"), subject.value().user.id},
+                                      {QStringLiteral("application"), subject.value().application.id},
+                                      {QStringLiteral("sessionId"), subject.value().sessionId},
+                                      {QStringLiteral("depth"), subject.value().delegators.size() + 1},
+                                      {QStringLiteral("expiresIn"), issued.expiresIn}});
+        !audited)
+        return audited.error();
+    qCInfo(lcGateway).noquote() << "delegation agent=" + agent.id << "to=" + next->id
+                                << "depth=" + QString::number(subject.value().delegators.size() + 1);
+    return issued;
 }
 
 Status Gateway::recordAudit(const QString &kind, const QString &actor, const QString &subject, const QJsonObject &payload)

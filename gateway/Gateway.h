@@ -77,6 +77,16 @@ public:
     // "store.unavailable".
     [[nodiscard]] Result<StoredAction> submit(const PolicyAgent &agent, const Submission &submission);
     [[nodiscard]] Result<std::optional<StoredAction>> findAction(const QString &id) const;
+
+    // What checks identity tokens here: the policy's applications and this gateway's key.
+    [[nodiscard]] identity::IdentityTrust identityTrust() const;
+    // RFC 8693 token exchange for an authenticated agent handing its work to the agent
+    // audience: subjectToken (a user assertion or a delegation token naming agent in may_act)
+    // becomes a delegation token naming audience, recorded on the audit log
+    // ("identity.delegated"). Error codes: "identity.invalid_token", "identity.invalid_target",
+    // "identity.too_deep", "audit.unavailable".
+    [[nodiscard]] Result<identity::IssuedToken> exchangeToken(const PolicyAgent &agent, QByteArrayView subjectToken,
+                                                              const QString &audience, const QString &actorInstance);
     // Every decision received for an action, accepted or refused, oldest first.
     [[nodiscard]] Result<QList<DecisionRecord>> decisionRecords(const QString &actionId) const;
 

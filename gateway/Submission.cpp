@@ -78,12 +78,23 @@ Result<Submission> Submission::fromJson(const QJsonObject &json)
         reader.onlyKnownMembers(context, contextPath,
                                 {QStringLiteral("user"), QStringLiteral("application"),
                                  QStringLiteral("agentInstance"), QStringLiteral("parentAgents"),
-                                 QStringLiteral("sessionId")});
-        s.user = readPrincipal(reader, context, contextPath, QStringLiteral("user"));
-        s.application = readPrincipal(reader, context, contextPath, QStringLiteral("application"));
+                                 QStringLiteral("sessionId"), QStringLiteral("identityToken")});
         s.agentInstance = reader.optionalString(context, contextPath, QStringLiteral("agentInstance"),
                                                 ActionLimits::maxIdBytes)
                               .value_or(QString());
+    }
+    if (!reader.failed() && context.contains(QStringLiteral("identityToken"))) {
+        s.identityToken = reader.string(context, contextPath, QStringLiteral("identityToken"),
+                                        identity::kMaxIdentityTokenBytes).toUtf8();
+        for (const QString &claimed : {QStringLiteral("user"), QStringLiteral("application"),
+                                       QStringLiteral("parentAgents"), QStringLiteral("sessionId")}) {
+            if (!reader.failed() && context.contains(claimed))
+                reader.fail(FieldReader::join(contextPath, claimed),
+                            QStringLiteral("not allowed with context.identityToken, which names it"));
+        }
+    } else if (!reader.failed()) {
+        s.user = readPrincipal(reader, context, contextPath, QStringLiteral("user"));
+        s.application = readPrincipal(reader, context, contextPath, QStringLiteral("application"));
         if (context.contains(QStringLiteral("parentAgents"))) {
             // The acting agent takes one of the action's agent slots.
             const QJsonArray parents = reader.array(context, contextPath, QStringLiteral("parentAgents"),
@@ -94,12 +105,12 @@ Result<Submission> Submission::fromJson(const QJsonObject &json)
                 if (reader.failed())
                     break;
                 reader.onlyKnownMembers(parent, path, {QStringLiteral("id"), QStringLiteral("instance")});
-                AgentIdentity identity;
-                identity.id = reader.identifier(parent, path, QStringLiteral("id"));
-                identity.instance = reader.optionalString(parent, path, QStringLiteral("instance"),
-                                                          ActionLimits::maxIdBytes)
-                                        .value_or(QString());
-                s.parentAgents.append(identity);
+                AgentIdentity parentAgent;
+                parentAgent.id = reader.identifier(parent, path, QStringLiteral("id"));
+                parentAgent.instance = reader.optionalString(parent, path, QStringLiteral("instance"),
+                                                             ActionLimits::maxIdBytes)
+                                           .value_or(QString());
+                s.parentAgents.append(parentAgent);
             }
         }
         s.sessionId = reader.identifier(context, contextPath, QStringLiteral("sessionId"));
@@ -119,6 +130,40 @@ Result<Submission> Submission::fromJson(const QJsonObject &json)
     if (reader.failed())
         return reader.error();
     return s;
+}
+
+Result<IdentityContext> resolveIdentity(const Submission &submission, const PolicyAgent &agent,
+                                        const identity::IdentityTrust &trust, const QDateTime &now)
+{
+    IdentityContext context;
+    context.agents.append(AgentIdentity{agent.id, submission.agentInstance, true, {}});
+    if (!submission.identityToken.isEmpty()) {
+        auto delegated = identity::verifyIdentityToken(submission.identityToken, trust, agent.id, now);
+        if (!delegated)
+            return delegated.error();
+        context.user = delegated.value().user;
+        context.application = delegated.value().application;
+        context.agents.append(delegated.value().delegators);
+        context.sessionId = delegated.value().sessionId;
+    } else {
+        context.user = submission.user;
+        context.application = submission.application;
+        context.agents.append(submission.parentAgents);
+        context.sessionId = submission.sessionId;
+    }
+    // A sub-agent holding a tool its delegator never declared may be how a delegation widens
+    // what the user's request can reach; the reviewer is told which tools.
+    for (qsizetype i = 0; i + 1 < context.agents.size(); ++i) {
+        const PolicyAgent *child = trust.policy->agentById(context.agents.at(i).id);
+        const PolicyAgent *parent = trust.policy->agentById(context.agents.at(i + 1).id);
+        if (!child || !parent)
+            continue;
+        for (const QString &tool : child->tools) {
+            if (!parent->tools.contains(tool) && context.agents[i].undeclaredTools.size() < ActionLimits::maxUndeclaredTools)
+                context.agents[i].undeclaredTools.append(tool);
+        }
+    }
+    return context;
 }
 
 Action buildAction(const Submission &submission, const ActionOrigin &origin, const PolicyOutcome &outcome)
@@ -141,14 +186,12 @@ Action buildAction(const Submission &submission, const ActionOrigin &origin, con
         }
         return redacted.text;
     };
-    action.identity.user = submission.user;
-    action.identity.user.displayName = redactField(submission.user.displayName, QStringLiteral("identity.user.displayName"));
-    action.identity.application = submission.application;
+    action.identity = origin.identity;
+    action.identity.user.displayName = redactField(action.identity.user.displayName, QStringLiteral("identity.name"));
     action.identity.application.displayName =
-        redactField(submission.application.displayName, QStringLiteral("identity.application.displayName"));
-    action.identity.agents.append(AgentIdentity{origin.agentId, submission.agentInstance});
-    action.identity.agents.append(submission.parentAgents);
-    action.identity.sessionId = submission.sessionId;
+        redactField(action.identity.application.displayName,
+                    QStringLiteral("identity") + QStringLiteral(".act").repeated(action.identity.agents.size() + 1)
+                        + QStringLiteral(".name"));
     action.judges = submission.judges;
     for (qsizetype i = 0; i < action.judges.size(); ++i)
         action.judges[i].rationale = redactField(action.judges[i].rationale, QStringLiteral("judge[%1].rationale").arg(i));

@@ -5,8 +5,10 @@
 
 #include "core/Result.h"
 #include "core/action/Action.h"
+#include "core/identity/IdentityToken.h"
 #include "core/policy/Policy.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -18,9 +20,13 @@ struct Submission
     QString tool;
     QString operation;
     QJsonObject parameters;
+    QString agentInstance; // may be empty
+    // context.identityToken: a user assertion or delegation token (core/identity). When it is
+    // sent, the body names no user, application, parent agent or session: the token does.
+    QByteArray identityToken;
+    // As claimed by the agent, when it sent no identity token.
     Principal user;
     Principal application;
-    QString agentInstance;           // may be empty
     QList<AgentIdentity> parentAgents; // nearest delegator first
     QString sessionId;
     QList<JudgeVerdict> judges;
@@ -38,8 +44,16 @@ struct ActionOrigin
     QDateTime createdAt;
     QString gatewayId;
     QString policyVersion;
-    QString agentId; // the acting agent as authenticated, never as the body claims
+    IdentityContext identity; // from resolveIdentity(): never as the body alone claims it
 };
+
+// Who is behind a submission by the authenticated agent: from its identity token when it sent
+// one (every link verified; "identity.invalid_token" if the token does not verify: a bad token
+// is refused, never read as a claim), else as the body claims (only the acting agent is
+// verified). Each agent that another enrolled agent delegated to lists the tools it holds that
+// its delegator did not declare.
+[[nodiscard]] Result<IdentityContext> resolveIdentity(const Submission &submission, const PolicyAgent &agent,
+                                                      const identity::IdentityTrust &trust, const QDateTime &now);
 
 // The action the gateway records and publishes for a submission the policy judged as outcome.
 // IAM-07: nothing the agent wrote survives with a credential in it — parameters, the user's
