@@ -47,6 +47,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption pinOption(QStringLiteral("pin"),
                                        QStringLiteral("SHA-256 fingerprint of the gateway certificate."),
                                        QStringLiteral("sha256"));
+    const QCommandLineOption gatewayIdOption(
+        QStringLiteral("gateway-id"),
+        QStringLiteral("The gateway's id (its ready file's gatewayId). With it, the enrolled applications sign user "
+                       "assertions and agents exchange them for delegation tokens, so the console shows verified "
+                       "identity chains; without it every user and parent agent is only claimed."),
+        QStringLiteral("id"));
     const QCommandLineOption rateOption(QStringLiteral("rate"), QStringLiteral("Actions per second."),
                                         QStringLiteral("n"), QStringLiteral("0.5"));
     const QCommandLineOption countOption(QStringLiteral("count"), QStringLiteral("Actions to submit; 0 runs until stopped."),
@@ -65,7 +71,7 @@ int main(int argc, char *argv[])
                                          QStringLiteral("With --write-demo-policy: enrol an administrator as ID=SHA256HEX "
                                                         "(the SHA-256 of the admin token). Repeatable."),
                                          QStringLiteral("id=hash"));
-    parser.addOptions({gatewayOption, pinOption, rateOption, countOption, seedOption, noWaitOption, policyOption,
+    parser.addOptions({gatewayOption, pinOption, gatewayIdOption, rateOption, countOption, seedOption, noWaitOption, policyOption,
                        reviewerOption, adminOption});
     parser.process(app);
     if (const Status selfTests = platform::runSelfTests(); !selfTests)
@@ -125,6 +131,7 @@ int main(int argc, char *argv[])
     if (!ok)
         return fail(QStringLiteral("--seed must be a whole number"));
     settings.secret = secret;
+    settings.gatewayId = parser.value(gatewayIdOption);
     settings.waitForOutcomes = !parser.isSet(noWaitOption);
 
     QTextStream out(stdout);

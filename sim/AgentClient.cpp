@@ -50,6 +50,27 @@ void AgentClient::submitRaw(const QByteArray &body, const QByteArray &contentTyp
     connect(reply, &QNetworkReply::finished, this, [this, reply, done = std::move(done)] { finish(reply, done); });
 }
 
+void AgentClient::exchangeToken(const QByteArray &subjectToken, const QString &audience, const QString &actorInstance,
+                                Callback done)
+{
+    QUrl url = m_baseUrl;
+    url.setPath(QStringLiteral("/v1/token"));
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange"));
+    form.addQueryItem(QStringLiteral("subject_token"), QString::fromLatin1(subjectToken));
+    form.addQueryItem(QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:jwt"));
+    form.addQueryItem(QStringLiteral("audience"), audience);
+    if (!actorInstance.isEmpty())
+        form.addQueryItem(QStringLiteral("actor_instance"), actorInstance);
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/x-www-form-urlencoded"));
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+    QNetworkReply *reply = m_network.post(request, form.toString(QUrl::FullyEncoded).toUtf8());
+    guard(reply);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, done = std::move(done)] { finish(reply, done); });
+}
+
 void AgentClient::outcome(const QString &actionId, int waitSeconds, Callback done)
 {
     QUrl url = m_baseUrl;

@@ -1,4 +1,5 @@
-// An agent's HTTPS client for the gateway's agent API: submit an action, long-poll its outcome.
+// An agent's HTTPS client for the gateway's agent API: submit an action, long-poll its outcome,
+// exchange an identity token for a delegation to a sub-agent.
 // The gateway's self-signed certificate is accepted only when it matches the pinned fingerprint.
 #pragma once
 
@@ -35,6 +36,9 @@ public:
     void submit(const QJsonObject &submission, Callback done);
     // POST /v1/actions with a raw body (for tests of malformed input).
     void submitRaw(const QByteArray &body, const QByteArray &contentType, Callback done);
+    // POST /v1/token: RFC 8693 token exchange of subjectToken for a delegation to audience.
+    void exchangeToken(const QByteArray &subjectToken, const QString &audience, const QString &actorInstance,
+                       Callback done);
     // GET /v1/actions/{id}?wait=seconds
     void outcome(const QString &actionId, int waitSeconds, Callback done);
 

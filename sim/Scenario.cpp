@@ -2,6 +2,8 @@
 #include "sim/Scenario.h"
 
 #include "core/crypto/Digest.h"
+#include "core/crypto/Jwk.h"
+#include "core/crypto/SecureBuffer.h"
 
 #include <QJsonArray>
 #include <QMessageAuthenticationCode>
@@ -40,7 +42,24 @@ QList<SimAgent> demoAgents()
         {QStringLiteral("data-agent"), {QStringLiteral("db.delete"), QStringLiteral("crm.export")}},
         {QStringLiteral("ops-agent"), {QStringLiteral("iam.update_permissions"), QStringLiteral("code.execute")}},
         {QStringLiteral("invoice-subagent"), {QStringLiteral("payments.transfer")}},
+        // Delegates invoice work to invoice-subagent but never declared payments itself: the
+        // console warns that the sub-agent holds a tool its parent did not declare.
+        {QStringLiteral("finance-orchestrator"), {QStringLiteral("invoices.read")}},
     };
+}
+
+QStringList demoApplications()
+{
+    return {QStringLiteral("finance-portal"), QStringLiteral("support-desk"), QStringLiteral("crm-app")};
+}
+
+crypto::Ed25519PrivateKey applicationKey(const QByteArray &secret, const QString &applicationId)
+{
+    const QByteArray seed = QMessageAuthenticationCode::hash("countersign-sim-application:" + applicationId.toUtf8(),
+                                                             secret, QCryptographicHash::Sha256);
+    auto key = crypto::Ed25519PrivateKey::fromSeed(crypto::SecureBuffer(seed));
+    Q_ASSERT(key.ok()); // any 32 bytes are a seed
+    return std::move(key).value();
 }
 
 QByteArray agentToken(const QByteArray &secret, const QString &agentId)
@@ -102,7 +121,13 @@ QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QJso
             return judged;
         }(),
     };
+    QJsonArray applications;
+    for (const QString &id : demoApplications()) {
+        applications.append(QJsonObject{{QStringLiteral("id"), id},
+                                        {QStringLiteral("key"), crypto::publicKeyToJwk(applicationKey(secret, id).publicKey())}});
+    }
     return {{QStringLiteral("version"), QStringLiteral("demo-1")},
+            {QStringLiteral("applications"), applications},
             {QStringLiteral("admins"), admins},
             {QStringLiteral("reviewers"), reviewers},
             {QStringLiteral("agents"), agents},

@@ -2,6 +2,8 @@
 // examples of high-impact calls), and the demo policy that governs them.
 #pragma once
 
+#include "core/crypto/Ed25519.h"
+
 #include <QByteArray>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -32,13 +34,21 @@ struct Submission
 // holds only its hash and no token is ever written to disk.
 [[nodiscard]] QByteArray agentToken(const QByteArray &secret, const QString &agentId);
 
+// The applications enrolled in the demo policy, each with a key that signs its users'
+// assertions. "ops-console" is deliberately not among them: its agents' users stay claimed.
+[[nodiscard]] QStringList demoApplications();
+
+// An application's Ed25519 key, derived from the simulator's secret like the agents' tokens:
+// the policy file holds only the public half and no private key is ever written to disk.
+[[nodiscard]] crypto::Ed25519PrivateKey applicationKey(const QByteArray &secret, const QString &applicationId);
+
 // One rule and one condition of a policy file, in the format of docs/protocol.md section 6.
 [[nodiscard]] QJsonObject policyRule(const QString &id, const QString &tool, const QString &operation,
                                      const QJsonArray &when, int tier, const QStringList &categories,
                                      bool irreversible, int deadlineSeconds, int approvals, const QString &reason);
 [[nodiscard]] QJsonObject policyCondition(const QString &param, const QString &op, const QJsonValue &value);
 
-// The demo policy: agents with their token hashes, reviewers with their public keys (JWK),
+// The demo policy: agents with their token hashes, applications with their public keys, reviewers with their public keys (JWK),
 // administrators with their token hashes, and the routing rules.
 [[nodiscard]] QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QJsonObject>> &reviewerKeys,
                                      const QList<QPair<QString, QByteArray>> &adminTokenHashes = {});

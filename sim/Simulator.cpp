@@ -1,6 +1,11 @@
 // The simulated workload's driver.
 #include "sim/Simulator.h"
 
+#include "core/identity/IdentityToken.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
 namespace countersign::sim {
 
 namespace {
@@ -47,7 +52,7 @@ void Simulator::submitNext()
     }
     ++m_submitted;
     ++m_inFlight;
-    const Submission submission = m_generator.next();
+    attachIdentity(m_generator.next(), [this](const Submission &submission) {
     const qint64 at = m_elapsed.elapsed();
     clientFor(submission.agentId).submit(submission.body, [this, submission, at](const HttpAnswer &answer) {
         --m_inFlight;
@@ -78,6 +83,67 @@ void Simulator::submitNext()
         }
         maybeFinish();
     });
+    });
+}
+
+void Simulator::attachIdentity(Submission submission, std::function<void(const Submission &)> send)
+{
+    const QJsonObject context = submission.body.value(QStringLiteral("context")).toObject();
+    const QJsonObject user = context.value(QStringLiteral("user")).toObject();
+    const QString application = context.value(QStringLiteral("application")).toObject().value(QStringLiteral("id")).toString();
+    if (m_settings.gatewayId.isEmpty() || !demoApplications().contains(application)) {
+        send(submission);
+        return;
+    }
+    // From the agent the application launched down to the acting one.
+    QList<AgentIdentity> chain;
+    const QJsonArray parents = context.value(QStringLiteral("parentAgents")).toArray();
+    for (qsizetype i = parents.size() - 1; i >= 0; --i) {
+        const QJsonObject parent = parents.at(i).toObject();
+        chain.append(AgentIdentity{parent.value(QStringLiteral("id")).toString(),
+                                   parent.value(QStringLiteral("instance")).toString(), true});
+    }
+    const QString instance = context.value(QStringLiteral("agentInstance")).toString();
+    chain.append(AgentIdentity{submission.agentId, instance, true});
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    identity::UserAssertion assertion;
+    assertion.application = application;
+    assertion.user = Principal{user.value(QStringLiteral("id")).toString(), user.value(QStringLiteral("name")).toString(), true};
+    assertion.gatewayId = m_settings.gatewayId;
+    assertion.sessionId = context.value(QStringLiteral("sessionId")).toString();
+    assertion.issuedAt = now;
+    assertion.expiresAt = now.addSecs(600);
+    assertion.mayAct = chain.front().id;
+    const QByteArray assertionToken = identity::signUserAssertion(assertion, applicationKey(m_settings.secret, application));
+
+    // Each agent in turn exchanges the token it holds for one naming the next (RFC 8693).
+    // The pending exchange holds the only strong reference to the next step.
+    auto step = std::make_shared<std::function<void(qsizetype, QByteArray)>>();
+    std::weak_ptr<std::function<void(qsizetype, QByteArray)>> weakStep = step;
+    *step = [this, chain, submission, send, instance, weakStep](qsizetype i, const QByteArray &token) {
+        if (i == chain.size() - 1) {
+            Submission verified = submission;
+            verified.body.insert(QStringLiteral("context"), QJsonObject{{QStringLiteral("identityToken"), QString::fromLatin1(token)},
+                                                                        {QStringLiteral("agentInstance"), instance}});
+            send(verified);
+            return;
+        }
+        clientFor(chain.at(i).id).exchangeToken(token, chain.at(i + 1).id, chain.at(i).instance,
+                                               [this, i, next = weakStep.lock(), submission, send](const HttpAnswer &answer) {
+            const QString issued = answer.body.value(QStringLiteral("access_token")).toString();
+            if (answer.status != 200 || issued.isEmpty()) {
+                ++m_failures;
+                m_out << "token exchange for " << submission.kind << " failed: HTTP " << answer.status << ' '
+                      << answer.body.value(QStringLiteral("error")).toString() << ' '
+                      << answer.body.value(QStringLiteral("error_description")).toString() << Qt::endl;
+                send(submission); // the identity stays claimed, as the console will show
+                return;
+            }
+            (*next)(i + 1, issued.toLatin1());
+        });
+    };
+    (*step)(0, assertionToken);
 }
 
 void Simulator::pollSome()

@@ -5,6 +5,7 @@
 #include "sim/AgentClient.h"
 #include "sim/Scenario.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -21,7 +22,8 @@ struct SimulatorSettings
 {
     QUrl gateway;            // https://127.0.0.1:8443
     QByteArray pinnedSha256; // lowercase hex
-    QByteArray secret;       // derives each agent's token
+    QByteArray secret;       // derives each agent's token and each application's key
+    QString gatewayId;       // the audience of user assertions; empty: every identity stays claimed
     double ratePerSecond = 0.5;
     int count = 0;           // 0: run until stopped
     quint32 seed = 1;
@@ -53,6 +55,9 @@ private:
     };
 
     void submitNext();
+    // Replaces the claimed user, application, parents and session of submission with an
+    // identity token when its application is enrolled, then calls send.
+    void attachIdentity(Submission submission, std::function<void(const Submission &)> send);
     void poll(const QString &actionId);
     void pollSome();
     void maybeFinish();
