@@ -5,6 +5,7 @@
 #include "models/ActionSummary.h"
 #include "core/text/DisplayText.h"
 #include "models/EffectPreview.h"
+#include "models/IdentityLinks.h"
 #include "models/SemanticColors.h"
 #include "ui/Badge.h"
 #include "ui/Band.h"
@@ -637,52 +638,36 @@ void ActionDetailView::rebuildIdentity()
     clearLayout(m_identityLayout);
     if (!m_frame)
         return;
-    const IdentityContext &identity = m_frame->action.identity;
-
-    struct Link {
-        QString id;
-        QString detail; // display name or instance, shown muted
-        QString role;
-        bool authenticated;
-    };
-    QList<Link> links;
-    links.append({principalName(identity.user), displayText(identity.user.displayName, kMaxNameChars),
-        QStringLiteral("user"), false});
-    links.append({principalName(identity.application), displayText(identity.application.displayName, kMaxNameChars),
-        QStringLiteral("application"), false});
-    for (qsizetype i = identity.agents.size() - 1; i >= 0; --i) {
-        const AgentIdentity &agent = identity.agents.at(i);
-        const bool acting = i == 0;
-        links.append({displayText(agent.id, kMaxIdChars),
-            agent.instance.isEmpty() ? QString()
-                                     : QStringLiteral("instance ") + displayText(agent.instance, kMaxIdChars),
-            acting ? QStringLiteral("acting agent") : QStringLiteral("delegating agent"), acting});
-    }
+    QStringList trustedDomains;
+    if (const qsizetype at = m_reviewer.lastIndexOf(QLatin1Char('@')); at >= 0)
+        trustedDomains.append(m_reviewer.mid(at + 1));
 
     int row = 0;
-    for (const Link &link : std::as_const(links)) {
+    const QList<IdentityLink> links = identityLinks(m_frame->action, trustedDomains);
+    for (const IdentityLink &link : links) {
+        const bool acting = link.role == IdentityLink::Role::ActingAgent;
         QLabel *connector = mutedLabel(m_identity, row == 0 ? QStringLiteral("●") : QStringLiteral("↳"));
         connector->setAlignment(Qt::AlignCenter);
         connector->setMinimumWidth(16);
 
         QLabel *name = plainLabel(m_identity);
         name->setText(link.id);
-        if (link.authenticated) {
+        if (acting) {
             QFont bold = name->font();
             bold.setWeight(QFont::DemiBold);
             name->setFont(bold);
         }
-        name->setAccessibleName(link.role + QStringLiteral(": ") + link.id);
+        name->setAccessibleName(link.roleName() + QStringLiteral(": ") + link.id);
         QLabel *detail = mutedLabel(m_identity, link.detail);
         detail->setWordWrap(true);
 
-        QLabel *role = mutedLabel(m_identity, link.role);
-        auto *badge = new Badge(link.authenticated ? QStringLiteral("authenticated") : QStringLiteral("claimed"),
-            link.authenticated ? Semantic::Positive : Semantic::Neutral, m_identity);
-        badge->setFill(link.authenticated ? Badge::Fill::Tinted : Badge::Fill::Outline);
-        badge->setToolTip(link.authenticated
-                ? QStringLiteral("The gateway authenticated this agent by its token.")
-                : QStringLiteral("Stated by the submitting agent; the gateway does not verify it yet."));
+        QLabel *role = mutedLabel(m_identity, link.roleName());
+        auto *badge = new Badge(link.verified ? QStringLiteral("verified") : QStringLiteral("claimed"),
+            link.verified ? Semantic::Positive : Semantic::Warning, m_identity);
+        badge->setObjectName(QStringLiteral("identityBadge"));
+        badge->setFill(link.verified ? Badge::Fill::Tinted : Badge::Fill::Outline);
+        badge->setToolTip(link.how);
+        badge->setAccessibleDescription(link.how);
 
         // connector | who | as what | verified? | what they call themselves
         m_identityLayout->addWidget(connector, row, 0, Qt::AlignTop);
@@ -691,6 +676,17 @@ void ActionDetailView::rebuildIdentity()
         m_identityLayout->addWidget(badge, row, 3, Qt::AlignLeft | Qt::AlignTop);
         m_identityLayout->addWidget(detail, row, 4, Qt::AlignTop);
         ++row;
+        for (const QString &text : link.warnings) {
+            QLabel *warning = plainLabel(m_identity);
+            warning->setObjectName(QStringLiteral("identityWarning"));
+            warning->setText(QStringLiteral("⚠ ") + text);
+            warning->setWordWrap(true);
+            QPalette palette = warning->palette();
+            palette.setColor(QPalette::WindowText, semanticColor(Semantic::Warning, palette));
+            warning->setPalette(palette);
+            m_identityLayout->addWidget(warning, row, 1, 1, 4, Qt::AlignTop);
+            ++row;
+        }
     }
     m_identityLayout->setColumnStretch(4, 1);
     m_identityLayout->setColumnMinimumWidth(3, 0);
