@@ -612,7 +612,7 @@ void ActionDetailView::setHistorical(bool historical)
     updateWidgets();
 }
 
-void ActionDetailView::clearAction(bool queueEmpty)
+void ActionDetailView::clearAction(bool queueEmpty, int hiddenByFilter)
 {
     m_frame.reset();
     m_approvedBy.clear();
@@ -620,7 +620,15 @@ void ActionDetailView::clearAction(bool queueEmpty)
     m_decisionState = DecisionState::Open;
     m_reasonEdit->clear();
     m_tick.stop();
-    if (queueEmpty) {
+    if (queueEmpty && hiddenByFilter > 0) {
+        m_placeholderTitle->setText(hiddenByFilter == 1
+                ? QStringLiteral("1 pending action is hidden by the filter")
+                : QStringLiteral("%1 pending actions are hidden by the filter").arg(hiddenByFilter));
+        m_placeholderText->setText(
+            QStringLiteral("Show only Judge-flagged is on, and no pending action was flagged by a Judge. They still "
+                           "need a decision before their deadlines. Press F, or click Judge-flagged only above the "
+                           "queue, to show every pending action."));
+    } else if (queueEmpty) {
         m_placeholderTitle->setText(QStringLiteral("Nothing is waiting for you"));
         m_placeholderText->setText(
             QStringLiteral("Actions that need a human appear in the queue as agents request them, most urgent first."));

@@ -48,8 +48,10 @@ public:
 
     // Shows the action (a copy is kept). Showing a different action disarms and clears the reason.
     void showAction(const protocol::ActionPending &frame, const QStringList &approvedBy);
-    // Nothing selected; the placeholder says whether the queue is empty.
-    void clearAction(bool queueEmpty);
+    // Nothing selected; the placeholder says whether the queue lists nothing and, if so, whether
+    // that is because a filter hides hiddenByFilter pending actions (never "nothing waiting"
+    // while something is).
+    void clearAction(bool queueEmpty, int hiddenByFilter = 0);
     [[nodiscard]] bool hasAction() const { return m_frame.has_value(); }
     [[nodiscard]] QString actionId() const;
 

@@ -7,6 +7,7 @@
 #include "models/AttentionMonitor.h"
 #include "models/KeyFact.h"
 #include "models/PendingQueueModel.h"
+#include "models/QueueFilterModel.h"
 #include "net/AuditWitness.h"
 #include "net/DecisionOutbox.h"
 #include "net/ReviewerKey.h"
@@ -40,6 +41,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QToolButton>
 #include <QUuid>
 #include <QVBoxLayout>
 
@@ -56,6 +58,7 @@ const QString kHeaderKey = QStringLiteral("mainWindow/queueHeader");
 const QString kNotifyAtKey = QStringLiteral("attention/notifyAt");
 const QString kSoundKey = QStringLiteral("attention/sound");
 const QString kFlaggedFirstKey = QStringLiteral("queue/flaggedFirst");
+const QString kFlaggedOnlyKey = QStringLiteral("queue/flaggedOnly");
 
 QString verdictPast(protocol::Verdict verdict)
 {
@@ -171,6 +174,11 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     connect(connection, &GatewayConnection::subscribed, this, &MainWindow::onSubscribed);
 
     m_model = new PendingQueueModel(connection, serverTime, this);
+    // The view lists the queue through a filter proxy rather than a filtering mode of the model:
+    // the model, and the attention monitor and counts that read it, keep seeing every pending
+    // action, while the view's rows — and so J/K, the selection and "the next one" after a
+    // decision, which all work in the view's rows — are only the listed ones.
+    m_filter = new QueueFilterModel(m_model, this);
     m_attention = new AttentionMonitor(m_model, this);
     m_tray = new AttentionTray(m_attention, this, this);
     connect(m_tray, &AttentionTray::actionActivated, this, [this](const QString &actionId) { openAction(actionId); });
@@ -300,10 +308,12 @@ MainWindow::MainWindow(GatewayConnection *connection, ServerTime &serverTime, Re
     connect(m_detail, &ActionDetailView::decisionRequested, this, &MainWindow::onDecisionRequested);
     connect(
         m_queueView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentRowChanged);
-    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::onRowsRemoved);
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
-    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, &MainWindow::onModelAboutToBeReset);
-    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::onModelReset);
+    // Rows as listed (the filter has followed the queue by the time these arrive); data changes
+    // in the queue's own rows.
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::onRowsRemoved);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
+    connect(m_filter, &QAbstractItemModel::modelAboutToBeReset, this, &MainWindow::onModelAboutToBeReset);
+    connect(m_filter, &QAbstractItemModel::modelReset, this, &MainWindow::onModelReset);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::onModelDataChanged);
     connect(m_model, &PendingQueueModel::pendingCountChanged, this, &MainWindow::updateWidgets);
 
@@ -347,18 +357,27 @@ QWidget *MainWindow::buildQueuePane()
     m_queueCount->setObjectName(QStringLiteral("queueCountLabel"));
     m_queueCount->setTextFormat(Qt::PlainText);
     m_queueCount->setForegroundRole(QPalette::PlaceholderText);
+    // The filter's toggle (its action, with the F shortcut, comes in createActions).
+    m_flaggedOnlyButton = new QToolButton(pane);
+    m_flaggedOnlyButton->setObjectName(QStringLiteral("flaggedOnlyButton"));
+    m_flaggedOnlyButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // Like the tab bar: the keyboard has its shortcut (F), and the focus stays where Tab and the
+    // window's first focus expect it — the queue, not a button above it.
+    m_flaggedOnlyButton->setFocusPolicy(Qt::NoFocus);
+    m_flaggedOnlyButton->setAccessibleName(QStringLiteral("Show only Judge-flagged actions"));
     auto *header = new QHBoxLayout;
     header->setContentsMargins(14, 10, 14, 8);
     header->setSpacing(10);
     header->addWidget(title);
     header->addWidget(m_queueCount, 1, Qt::AlignBaseline);
+    header->addWidget(m_flaggedOnlyButton, 0, Qt::AlignVCenter);
 
     m_queueView = new QTableView(pane);
     QTableView *view = m_queueView;
     view->setObjectName(QStringLiteral("queueView"));
     view->setAccessibleName(QStringLiteral("Pending actions"));
     view->setAccessibleDescription(QStringLiteral("Most urgent first: earliest deadline, then highest tier"));
-    view->setModel(m_model);
+    view->setModel(m_filter);
     view->setItemDelegateForColumn(PendingQueueModel::TimeLeft, new CountdownDelegate(view));
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -395,6 +414,18 @@ QWidget *MainWindow::buildQueuePane()
     columns->resizeSection(PendingQueueModel::OnBehalfOf, width(QStringLiteral("alice@example.com")));
     columns->resizeSection(PendingQueueModel::Judge, width(QStringLiteral("Flagged 0.00")));
     columns->resizeSection(PendingQueueModel::Approvals, width(QStringLiteral("Approvals")));
+
+    // While the filter hides every pending action the list is empty, but the work is not: say so
+    // where the reviewer looks for it.
+    m_queueEmptyNote = plainLabel(view->viewport(), QStringLiteral("queueEmptyNote"));
+    m_queueEmptyNote->setAlignment(Qt::AlignCenter);
+    m_queueEmptyNote->setWordWrap(true);
+    m_queueEmptyNote->hide();
+    auto *noteLayout = new QVBoxLayout(view->viewport());
+    noteLayout->setContentsMargins(48, 24, 48, 24);
+    noteLayout->addStretch(1);
+    noteLayout->addWidget(m_queueEmptyNote); // the list's width, the text centred in it
+    noteLayout->addStretch(1);
 
     auto *layout = new QVBoxLayout(pane);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -434,6 +465,21 @@ void MainWindow::createActions()
     rawAction->setObjectName(QStringLiteral("rawParametersAction"));
     rawAction->setStatusTip(
         QStringLiteral("Show the selected action's parameters exactly as sent, under its preview, or hide them"));
+    // A filter, but with a shortcut (so in the shortcuts list): F, free among the single-key queue
+    // commands (J K R A D) and unlike Ctrl+F (the audit view's search).
+    m_flaggedOnlyAction = new QAction(QStringLiteral("Show &only Judge-flagged"), this);
+    m_flaggedOnlyAction->setObjectName(QStringLiteral("flaggedOnlyAction"));
+    m_flaggedOnlyAction->setIconText(QStringLiteral("Judge-flagged only"));
+    m_flaggedOnlyAction->setCheckable(true);
+    m_flaggedOnlyAction->setShortcut(QKeySequence(Qt::Key_F));
+    m_flaggedOnlyAction->setShortcutContext(Qt::WindowShortcut);
+    m_flaggedOnlyAction->setStatusTip(QStringLiteral("List only the actions a Judge flagged, or every action again "
+                                                     "(hidden ones stay pending and counted)"));
+    m_flaggedOnlyAction->setToolTip(QStringLiteral("List only the actions a Judge flagged (F)"));
+    connect(m_flaggedOnlyAction, &QAction::toggled, this, &MainWindow::onFlaggedOnlyToggled);
+    addAction(m_flaggedOnlyAction);
+    m_commands.append(m_flaggedOnlyAction);
+    m_flaggedOnlyButton->setDefaultAction(m_flaggedOnlyAction);
     m_focusQueueAction = make(QStringLiteral("Go to the &queue"), {QKeySequence(Qt::CTRL | Qt::Key_1)}, [this] { showQueue(); });
     m_focusQueueAction->setObjectName(QStringLiteral("focusQueueAction"));
     m_showAuditAction = make(QStringLiteral("Go to the &audit log"), {QKeySequence(Qt::CTRL | Qt::Key_2)}, [this] { showAudit(); });
@@ -503,6 +549,7 @@ void MainWindow::createActions()
     queue->addAction(rawAction);
     queue->addSeparator();
     queue->addAction(m_flaggedFirstAction);
+    queue->addAction(m_flaggedOnlyAction);
     queue->addSeparator();
     queue->addAction(m_focusQueueAction);
     QMenu *decision = menuBar()->addMenu(QStringLiteral("&Decision"));
@@ -554,6 +601,7 @@ void MainWindow::restoreSettings()
     }
     m_tray->setSoundEnabled(m_soundAction->isChecked());
     m_flaggedFirstAction->setChecked(settings.value(kFlaggedFirstKey, false).toBool());
+    m_flaggedOnlyAction->setChecked(settings.value(kFlaggedOnlyKey, false).toBool());
     const QByteArray header = settings.value(kHeaderKey).toByteArray();
     if (!header.isEmpty()) {
         QHeaderView *columns = m_queueView->horizontalHeader();
@@ -683,6 +731,14 @@ bool MainWindow::openAction(const QString &actionId)
     // A notification only ever opens an action: whatever was armed is disarmed, even on the
     // action already shown, so that no key pressed next can send a decision begun before.
     m_detail->cancelArmed();
+    if (m_filter->isHidden(actionId)) {
+        // The reviewer was asked to look at this action: a filter must not hide it.
+        m_flaggedOnlyAction->setChecked(false);
+        m_messageBar->showMessage(Semantic::Info,
+            QStringLiteral("Showing every pending action: Show only Judge-flagged is off"),
+            QStringLiteral("The filter hid the action you opened, so it was turned off. Press F to turn it on again."),
+            kConfirmationMs);
+    }
     return selectAction(actionId);
 }
 
@@ -698,7 +754,7 @@ void MainWindow::raiseWindow()
 
 bool MainWindow::selectAction(const QString &actionId)
 {
-    const int row = m_model->rowOf(actionId);
+    const int row = m_filter->rowOf(actionId);
     if (row < 0)
         return false;
     selectRow(row);
@@ -707,9 +763,9 @@ bool MainWindow::selectAction(const QString &actionId)
 
 void MainWindow::selectRow(int row)
 {
-    if (row < 0 || row >= m_model->rowCount())
+    if (row < 0 || row >= m_filter->rowCount())
         return;
-    const QModelIndex index = m_model->index(row, 0);
+    const QModelIndex index = m_filter->index(row, 0);
     m_queueView->selectionModel()->setCurrentIndex(
         index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_queueView->scrollTo(index);
@@ -717,7 +773,7 @@ void MainWindow::selectRow(int row)
 
 void MainWindow::moveSelection(int delta)
 {
-    const int count = m_model->rowCount();
+    const int count = m_filter->rowCount();
     if (count == 0)
         return;
     const QModelIndex current = m_queueView->currentIndex();
@@ -730,18 +786,51 @@ void MainWindow::onCurrentRowChanged()
     showCurrent();
 }
 
-void MainWindow::showCurrent()
+int MainWindow::currentQueueRow() const
 {
     const QModelIndex current = m_queueView->currentIndex();
-    const protocol::ActionPending *frame = current.isValid() ? m_model->actionAt(current.row()) : nullptr;
+    return current.isValid() ? m_filter->queueRow(current.row()) : -1;
+}
+
+void MainWindow::clearDetail()
+{
+    m_detail->clearAction(m_filter->rowCount() == 0, m_filter->hiddenCount());
+}
+
+void MainWindow::onFlaggedOnlyToggled(bool on)
+{
+    const QString shown = m_detail->actionId();
+    m_filter->setFlaggedOnly(on);
+    QSettings().setValue(kFlaggedOnlyKey, on);
+    // The action on the right stays if it is still listed; if the filter hid it, the most urgent
+    // listed one takes its place, as after a decision: the detail never shows an unlisted action.
+    if (!shown.isEmpty() && !selectAction(shown)) {
+        const int next = m_filter->mostUrgentDecidableRow();
+        if (next >= 0) {
+            selectRow(next);
+        } else {
+            m_queueView->selectionModel()->clearCurrentIndex();
+            m_queueView->clearSelection();
+            clearDetail();
+        }
+    }
+    updateWidgets();
+    if (m_queueView->currentIndex().isValid())
+        m_queueView->scrollTo(m_queueView->currentIndex());
+}
+
+void MainWindow::showCurrent()
+{
+    const int row = currentQueueRow();
+    const protocol::ActionPending *frame = m_model->actionAt(row);
     if (!frame) {
-        m_detail->clearAction(m_model->rowCount() == 0);
+        clearDetail();
         updateWidgets();
         return;
     }
     const QString id = frame->action.id;
-    m_detail->showAction(*frame, m_model->approvedByAt(current.row()));
-    showEscalation(current.row());
+    m_detail->showAction(*frame, m_model->approvedByAt(row));
+    showEscalation(row);
     ActionDetailView::DecisionState state = ActionDetailView::DecisionState::Open;
     protocol::Verdict verdict = protocol::Verdict::Approve;
     for (const Request &request : std::as_const(m_requests)) {
@@ -767,13 +856,13 @@ void MainWindow::onRowsRemoved()
     m_selectNextAfterRemoval = false;
     QWidget *focus = QApplication::focusWidget();
     const bool focusWasInDetail = !focus || m_detail->isAncestorOf(focus);
-    const int next = m_model->mostUrgentDecidableRow();
+    const int next = m_filter->mostUrgentDecidableRow();
     if (next >= 0) {
         selectRow(next);
     } else {
         m_queueView->selectionModel()->clearCurrentIndex();
         m_queueView->clearSelection();
-        m_detail->clearAction(true);
+        clearDetail();
     }
     if (focusWasInDetail && isActiveWindow())
         m_queueView->setFocus(Qt::OtherFocusReason);
@@ -786,7 +875,7 @@ void MainWindow::onRowsInserted()
     if (!m_reselectId.isEmpty() && !m_queueView->currentIndex().isValid() && selectAction(m_reselectId))
         m_reselectId.clear();
     if (!m_queueView->currentIndex().isValid())
-        m_detail->clearAction(m_model->rowCount() == 0);
+        clearDetail();
     updateWidgets();
 }
 
@@ -801,22 +890,23 @@ void MainWindow::onModelReset()
     if (!m_reselectId.isEmpty() && selectAction(m_reselectId))
         m_reselectId.clear();
     else
-        m_detail->clearAction(m_model->rowCount() == 0);
+        clearDetail();
     updateWidgets();
 }
 
 void MainWindow::onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles)
 {
-    const QModelIndex current = m_queueView->currentIndex();
-    if (!current.isValid() || current.row() < topLeft.row() || current.row() > bottomRight.row())
+    // The queue's rows: the current one mapped through the filter.
+    const int row = currentQueueRow();
+    if (row < 0 || row < topLeft.row() || row > bottomRight.row())
         return;
-    const protocol::ActionPending *frame = m_model->actionAt(current.row());
+    const protocol::ActionPending *frame = m_model->actionAt(row);
     if (!frame)
         return;
     if (topLeft.column() <= PendingQueueModel::Approvals && bottomRight.column() >= PendingQueueModel::Approvals)
-        m_detail->setApprovals(frame->approvals, m_model->approvedByAt(current.row()));
+        m_detail->setApprovals(frame->approvals, m_model->approvedByAt(row));
     if (roles.contains(PendingQueueModel::EscalatedToRole))
-        showEscalation(current.row());
+        showEscalation(row);
 }
 
 void MainWindow::showEscalation(int row)
@@ -927,8 +1017,8 @@ void MainWindow::onSubscribed()
     // What was already pending when the console connected: show the most urgent of it rather
     // than an empty pane. Live arrivals later never change the selection.
     m_model->flushArrivals();
-    if (!m_queueView->currentIndex().isValid() && m_model->rowCount() > 0)
-        selectRow(m_model->mostUrgentDecidableRow());
+    if (!m_queueView->currentIndex().isValid() && m_filter->rowCount() > 0)
+        selectRow(m_filter->mostUrgentDecidableRow());
 }
 
 void MainWindow::onActionResolved(const protocol::ActionResolved &frame)
@@ -938,7 +1028,8 @@ void MainWindow::onActionResolved(const protocol::ActionResolved &frame)
     const bool ours = m_recorded.contains(frame.actionId);
     m_recorded.remove(frame.actionId);
     const int row = m_model->rowOf(frame.actionId);
-    if (row >= 0 && frame.actionId == m_detail->actionId())
+    // Only a listed row's removal reaches onRowsRemoved (the detail never shows another).
+    if (row >= 0 && frame.actionId == m_detail->actionId() && m_filter->rowOf(frame.actionId) >= 0)
         m_selectNextAfterRemoval = true;
     if (ConfirmApprovalDialog *confirm = m_confirmDialog.data(); confirm && confirm->actionId() == frame.actionId) {
         confirm->reject();
@@ -1178,19 +1269,52 @@ void MainWindow::cancel()
 
 void MainWindow::updateWidgets()
 {
+    // Every count outside the list is of every pending action: a filter never makes the work
+    // look smaller than it is.
     const int count = m_model->rowCount();
+    const int listed = m_filter->rowCount();
+    const int hidden = m_filter->hiddenCount();
+    const bool filtered = m_filter->flaggedOnly();
     m_statusLine->setPendingCount(count);
-    m_queueCount->setText(count == 0 ? QStringLiteral("nothing waiting")
-                          : m_model->flaggedFirst() ? QStringLiteral("%1 · Judge-flagged first, then most urgent").arg(count)
-                                                    : QStringLiteral("%1 · most urgent first").arg(count));
+    QString countText;
+    if (count == 0)
+        countText = filtered ? QStringLiteral("nothing waiting · showing only Judge-flagged") : QStringLiteral("nothing waiting");
+    else if (filtered && hidden == 0)
+        countText = QStringLiteral("%1 Judge-flagged of %2 pending · none hidden").arg(listed).arg(count);
+    else if (filtered)
+        countText = QStringLiteral("%1 Judge-flagged of %2 pending · %3 hidden by filter").arg(listed).arg(count).arg(hidden);
+    else if (m_model->flaggedFirst())
+        countText = QStringLiteral("%1 · Judge-flagged first, then most urgent").arg(count);
+    else
+        countText = QStringLiteral("%1 · most urgent first").arg(count);
+    m_queueCount->setText(countText);
+    // Muted while it only counts; in plain text colour while it says work is hidden.
+    m_queueCount->setForegroundRole(hidden > 0 ? QPalette::WindowText : QPalette::PlaceholderText);
+    const QString description = filtered
+        ? QStringLiteral("Only Judge-flagged actions, %1 of %2 pending; most urgent first").arg(listed).arg(count)
+        : QStringLiteral("Most urgent first: earliest deadline, then highest tier");
+    if (m_queueView->accessibleDescription() != description)
+        m_queueView->setAccessibleDescription(description);
+    const bool allHidden = listed == 0 && hidden > 0;
+    if (allHidden)
+        m_queueEmptyNote->setText(
+            QStringLiteral("No Judge-flagged actions. %1 pending %2 hidden by the filter — press F to show %3.")
+                .arg(hidden)
+                .arg(hidden == 1 ? QStringLiteral("action is") : QStringLiteral("actions are"),
+                    hidden == 1 ? QStringLiteral("it") : QStringLiteral("them")));
+    m_queueEmptyNote->setVisible(allHidden);
+    if (!m_detail->hasAction())
+        clearDetail(); // the placeholder's counts follow the queue
     setWindowTitle(count == 0 ? QStringLiteral("Countersign") : QStringLiteral("Countersign — %1 pending").arg(count));
 
     // The queue's single-key commands act only while the queue is shown: in the audit view, A
     // must not arm an approval of an action nobody is looking at.
     const bool queueShown = !isAuditShown();
     const bool hasAction = m_detail->hasAction() && queueShown;
-    m_nextAction->setEnabled(count > 0 && queueShown);
-    m_previousAction->setEnabled(count > 0 && queueShown);
+    m_nextAction->setEnabled(listed > 0 && queueShown);
+    m_previousAction->setEnabled(listed > 0 && queueShown);
+    // F, like the other single-key queue commands, only while the queue is shown.
+    m_flaggedOnlyAction->setEnabled(queueShown);
     m_openAction->setEnabled(hasAction);
     m_approveAction->setEnabled(hasAction);
     m_denyAction->setEnabled(hasAction);

@@ -22,12 +22,14 @@ class QLabel;
 class QSplitter;
 class QTableView;
 class QTabWidget;
+class QToolButton;
 
 namespace countersign {
 class AttentionMonitor;
 class AuditWitness;
 class DecisionOutbox;
 class PendingQueueModel;
+class QueueFilterModel;
 struct WitnessAlarm;
 class ReviewerKey;
 }
@@ -53,7 +55,11 @@ public:
     ~MainWindow() override;
     Q_DISABLE_COPY_MOVE(MainWindow)
 
+    // Every pending action, listed or not: what the window title, the status line and the tray
+    // count. The view lists queueFilter(), which may hide some of them (Queue ▸ Show only
+    // Judge-flagged); rows of the view are the filter's rows, not the queue's.
     [[nodiscard]] PendingQueueModel *queueModel() const { return m_model; }
+    [[nodiscard]] QueueFilterModel *queueFilter() const { return m_filter; }
     [[nodiscard]] QTableView *queueView() const { return m_queueView; }
     [[nodiscard]] ActionDetailView *detailView() const { return m_detail; }
     [[nodiscard]] MessageBar *messageBar() const { return m_messageBar; }
@@ -74,7 +80,8 @@ public:
     [[nodiscard]] AttentionTray *attentionTray() const { return m_tray; }
     // Brings the window forward with the action selected and shown, as clicking its notification
     // does. Nothing is decided, and an armed decision is disarmed; false (and a word in the
-    // message bar) when the action is no longer pending.
+    // message bar) when the action is no longer pending. An action the queue filter hides is
+    // shown all the same: the filter is turned off, and the message bar says so.
     bool openAction(const QString &actionId);
     // Brings the window forward (a click on the tray icon).
     void raiseWindow();
@@ -101,6 +108,7 @@ public:
 
     // The id of the action shown on the right; empty when none.
     [[nodiscard]] QString selectedActionId() const;
+    // Selects a listed action; false when it is not pending or the queue filter hides it.
     bool selectAction(const QString &actionId);
 
     // The analyst's audit view, the second tab (Ctrl+2); Ctrl+1 goes back to the queue.
@@ -157,6 +165,12 @@ private:
     void onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
 
     void showCurrent();
+    // The detail pane with nothing selected: its placeholder says whether nothing is pending, or
+    // everything pending is hidden by the filter, or nothing is selected.
+    void clearDetail();
+    void onFlaggedOnlyToggled(bool on);
+    // The queue's row of the view's current row; -1 for none.
+    [[nodiscard]] int currentQueueRow() const;
     void moveSelection(int delta);
     void selectRow(int row);
     void approve();
@@ -168,6 +182,7 @@ private:
     QPointer<GatewayConnection> m_connection;
     ServerTime &m_serverTime;
     PendingQueueModel *m_model = nullptr;
+    QueueFilterModel *m_filter = nullptr; // what the view lists
 
     StatusLine *m_statusLine = nullptr;
     MessageBar *m_messageBar = nullptr;
@@ -176,6 +191,8 @@ private:
     QSplitter *m_splitter = nullptr;
     QTableView *m_queueView = nullptr;
     QLabel *m_queueCount = nullptr;
+    QToolButton *m_flaggedOnlyButton = nullptr; // the filter's toggle beside the count
+    QLabel *m_queueEmptyNote = nullptr; // over the list while the filter hides everything
     ActionDetailView *m_detail = nullptr;
     Band *m_lockBand = nullptr;
     Band *m_offlineBand = nullptr;
@@ -209,6 +226,7 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_soundAction = nullptr;
     QAction *m_flaggedFirstAction = nullptr;
+    QAction *m_flaggedOnlyAction = nullptr;
 
     ReviewerKey *const m_key; // not owned; may be null (then nothing can be signed)
     QList<ImpactCategory> m_deliberateCategories;

@@ -11,6 +11,7 @@
 #include "core/ServerTime.h"
 #include "models/AttentionMonitor.h"
 #include "models/PendingQueueModel.h"
+#include "models/QueueFilterModel.h"
 #include "net/ReviewerKey.h"
 #include "ui/ActionDetailView.h"
 #include "ui/AttentionTray.h"
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void highTierArrivalIsNotifiedOnce();
     void clickingANotificationOpensTheActionAndNeverDecides();
     void clickingANotificationOfAResolvedActionSaysSo();
+    void clickingANotificationOfAFilteredOutActionTurnsTheFilterOff();
     void escalationIsNotifiedAndShownInTheDetailPane();
     void hostileEscalationGroupIsPlainText();
     void trayCountsThePendingActions();
@@ -223,6 +225,58 @@ void TestAttention::clickingANotificationOfAResolvedActionSaysSo()
     QVERIFY(!m_window->messageBar()->isHidden());
     QCOMPARE(m_window->messageBar()->title(), QStringLiteral("That action is no longer pending"));
     QVERIFY(m_connection->sentDecisions().isEmpty());
+}
+
+void TestAttention::clickingANotificationOfAFilteredOutActionTurnsTheFilterOff()
+{
+    arrive(testing::emailAction(QStringLiteral("act-flagged"), m_now, 600, true)); // tier 3: its arrival is notified
+    arrive(testing::emailAction(QStringLiteral("act-plain"), m_now, 100, false));
+    QSignalSpy spy(m_window->attentionMonitor(), &AttentionMonitor::noticeRaised);
+    auto *filter = m_window->findChild<QAction *>(QStringLiteral("flaggedOnlyAction"));
+    QVERIFY(filter);
+    filter->trigger();
+    QVERIFY(m_window->queueFilter()->flaggedOnly());
+    QVERIFY(m_window->selectAction(QStringLiteral("act-flagged")));
+    QVERIFY(!m_window->selectAction(QStringLiteral("act-plain"))); // not listed: cannot be selected
+    m_window->queueView()->setFocus();
+    QTest::keyClick(m_window->queueView(), Qt::Key_A); // an approval of act-flagged, armed and unsent
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::Approve);
+
+    // Hidden from the list, not from the attention monitor: its notification is raised.
+    advance(50'000);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(notices(spy).constFirst().actionId, QStringLiteral("act-plain"));
+    QTRY_COMPARE(m_window->attentionTray()->lastMessage().value_or(ui::AttentionTray::Message {}).actionId,
+        QStringLiteral("act-plain"));
+    QCOMPARE(m_window->attentionTray()->toolTip(), QStringLiteral("Countersign — 2 pending"));
+
+    m_window->showAudit();
+    m_window->attentionTray()->activateLastMessage();
+    // What the reviewer was asked to look at is shown: the filter is off, and the window says so.
+    QVERIFY(!filter->isChecked());
+    QVERIFY(!m_window->queueFilter()->flaggedOnly());
+    QVERIFY(!QSettings().value(QStringLiteral("queue/flaggedOnly")).toBool());
+    QVERIFY(!m_window->isAuditShown());
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-plain"));
+    QCOMPARE(m_window->queueView()->currentIndex().data(PendingQueueModel::ActionIdRole).toString(),
+        QStringLiteral("act-plain"));
+    QCOMPARE(m_window->queueView()->model()->rowCount(), 2);
+    QVERIFY(!m_window->messageBar()->isHidden());
+    QCOMPARE(m_window->messageBar()->title(),
+        QStringLiteral("Showing every pending action: Show only Judge-flagged is off"));
+    // And never decides: the approval armed on the other action is gone.
+    QCOMPARE(m_window->detailView()->armed(), ui::ActionDetailView::Armed::None);
+    QTest::keyClick(m_window->queueView(), Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(m_connection->sentDecisions().isEmpty());
+
+    // A notification of a listed action leaves the filter as it is.
+    filter->trigger();
+    QVERIFY(filter->isChecked());
+    QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-flagged")); // act-plain is hidden again
+    m_window->messageBar()->dismiss();
+    QVERIFY(m_window->openAction(QStringLiteral("act-flagged")));
+    QVERIFY(filter->isChecked());
+    QVERIFY(m_window->messageBar()->isHidden());
 }
 
 void TestAttention::escalationIsNotifiedAndShownInTheDetailPane()

@@ -52,7 +52,8 @@ private Q_SLOTS:
 
 private:
     QTableView *queue() const { return m_window->queueView(); }
-    QModelIndex timeLeft() const { return m_window->queueModel()->index(0, PendingQueueModel::TimeLeft); }
+    // The view's first row, as listed (the view shows the queue through its filter).
+    QModelIndex timeLeft() const { return queue()->model()->index(0, PendingQueueModel::TimeLeft); }
     // The colour in the middle of the cell's countdown bar, a few pixels in from its start; the
     // cell's background where there is no bar.
     QColor queueBarColour() const

@@ -263,7 +263,7 @@ void TestMainWindow::approveWithTheKeyboard()
 void TestMainWindow::approveWithTheMouseTakesTwoClicks()
 {
     arrive(testing::deleteAction(QStringLiteral("act-del"), m_now, 240));
-    const QModelIndex index = m_window->queueModel()->index(0, PendingQueueModel::Tool);
+    const QModelIndex index = queue()->model()->index(0, PendingQueueModel::Tool); // the view's row, as listed
     QTest::mouseClick(queue()->viewport(), Qt::LeftButton, {}, queue()->visualRect(index).center());
     QCOMPARE(m_window->selectedActionId(), QStringLiteral("act-del"));
     QCOMPARE(headline(), QStringLiteral("Delete 1,204 rows from customers"));

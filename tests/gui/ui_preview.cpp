@@ -10,7 +10,9 @@
 //              audit (the audit view on a generated log, a signed approval selected) and
 //              audit-verified (the same after "Verify integrity"); detail-email, detail-payment
 //              and detail-flagged-credential (the effect preview of an email, of a payment, and of a
-//              Judge-flagged email carrying a redacted key and a right-to-left override)
+//              Judge-flagged email carrying a redacted key and a right-to-left override);
+//              queue-judge-filter (Queue ▸ Show only Judge-flagged on, a flagged email selected) and
+//              queue-judge-filter-empty (the same once every flagged action was decided)
 #include "ScriptedGatewayConnection.h"
 #include "SampleActions.h"
 
@@ -32,6 +34,7 @@
 #include "ui/Resources.h"
 #include "ui/UnlockDialog.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -119,6 +122,8 @@ int main(int argc, char *argv[])
 
     // The same audit view layout every time: no splitter or columns from an earlier run.
     QSettings().remove(QStringLiteral("auditBrowser"));
+    // Nor a queue order or filter left on by an earlier scenario.
+    QSettings().remove(QStringLiteral("queue"));
 
     ScriptedGatewayConnection connection;
     ServerTime serverTime(SystemClock::instance());
@@ -151,7 +156,8 @@ int main(int argc, char *argv[])
             connection.emitPending(deleteAction(QStringLiteral("act-expired-0001"), now.addSecs(-300), 240));
         if (scenario == QLatin1String("credential"))
             connection.emitPending(credentialAction(QStringLiteral("act-cred-0001"), now.addSecs(-40), 180));
-        if (scenario == QLatin1String("detail-flagged-credential"))
+        if (scenario == QLatin1String("detail-flagged-credential")
+            || scenario.startsWith(QLatin1String("queue-judge-filter")))
             connection.emitPending(flaggedCredentialEmailAction(QStringLiteral("act-e7f3a0c95b12d846"), now.addSecs(-25), 300));
         connection.emitSubscribed(true);
         // One live arrival after the snapshot: it gets the fading "new" highlight.
@@ -160,8 +166,11 @@ int main(int argc, char *argv[])
         QCoreApplication::processEvents();
 
         select = QStringLiteral("act-5f0c2a91d3e47b18");
-        if (scenario == QLatin1String("flagged") || scenario == QLatin1String("attention"))
+        if (scenario == QLatin1String("flagged") || scenario == QLatin1String("attention")
+            || scenario.startsWith(QLatin1String("queue-judge-filter")))
             select = QStringLiteral("act-91b2e0d4c7a35f66");
+        if (scenario.startsWith(QLatin1String("queue-judge-filter")))
+            window.findChild<QAction *>(QStringLiteral("flaggedOnlyAction"))->trigger();
         else if (scenario == QLatin1String("dual"))
             select = QStringLiteral("act-c41d8e2a6b9f0375");
         else if (scenario == QLatin1String("hostile"))
@@ -178,6 +187,10 @@ int main(int argc, char *argv[])
         window.queueView()->setFocus();
     }
 
+    if (scenario == QLatin1String("queue-judge-filter-empty")) {
+        for (const QString &id : {QStringLiteral("act-91b2e0d4c7a35f66"), QStringLiteral("act-e7f3a0c95b12d846")})
+            connection.emitResolved(id, protocol::Outcome::Denied, QStringLiteral("sam@example.com"), now);
+    }
     if (scenario == QLatin1String("armed")) {
         window.detailView()->armApprove();
     } else if (scenario == QLatin1String("approved")) {
