@@ -39,10 +39,12 @@ GatewayProcess::GatewayProcess() : GatewayProcess(Options{}) {}
 
 GatewayProcess::GatewayProcess(const Options &options) : m_options(options)
 {
-    for (const QString &id : {kPaymentsAgent, kSupportAgent, kOps})
+    for (const QString &id : {kPaymentsAgent, kSupportAgent, kOrchestrator, kOps})
         m_tokens.insert(id, crypto::randomBytes(24).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     for (const QString &id : {kRita, kSam, kAlex, kMallory})
         m_reviewerKeys.emplace(id, crypto::Ed25519PrivateKey::generate().value());
+    for (const QString &id : {kFinancePortal, kRetiredPortal})
+        m_applicationKeys.emplace(id, crypto::Ed25519PrivateKey::generate().value());
     writePolicy();
 }
 
@@ -65,6 +67,11 @@ QByteArray GatewayProcess::logText() const
 {
     QFile file(logPath());
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+const crypto::Ed25519PrivateKey &GatewayProcess::applicationKey(const QString &applicationId) const
+{
+    return m_applicationKeys.at(applicationId);
 }
 
 const crypto::Ed25519PrivateKey &GatewayProcess::reviewerKey(const QString &reviewerId) const
@@ -115,6 +122,15 @@ void GatewayProcess::writePolicy()
                     {QStringLiteral("tools"), QJsonArray{QStringLiteral("payments.transfer"), QStringLiteral("email.send"), QStringLiteral("files.delete")}}},
         QJsonObject{{QStringLiteral("id"), kSupportAgent}, {QStringLiteral("tokenSha256"), hash(kSupportAgent)},
                     {QStringLiteral("tools"), QJsonArray{QStringLiteral("email.send"), QStringLiteral("crm.lookup")}}},
+        QJsonObject{{QStringLiteral("id"), kOrchestrator}, {QStringLiteral("tokenSha256"), hash(kOrchestrator)},
+                    {QStringLiteral("tools"), QJsonArray{QStringLiteral("invoices.read")}}},
+    };
+    const QJsonArray applications{
+        QJsonObject{{QStringLiteral("id"), kFinancePortal},
+                    {QStringLiteral("key"), crypto::publicKeyToJwk(applicationKey(kFinancePortal).publicKey())}},
+        QJsonObject{{QStringLiteral("id"), kRetiredPortal},
+                    {QStringLiteral("key"), crypto::publicKeyToJwk(applicationKey(kRetiredPortal).publicKey())},
+                    {QStringLiteral("revokedAt"), QStringLiteral("2026-01-01T00:00:00.000Z")}},
     };
     const QJsonArray rules{
         rule(QStringLiteral("files-delete-quick"), QStringLiteral("files"), QStringLiteral("delete"), {}, 3,
@@ -139,6 +155,7 @@ void GatewayProcess::writePolicy()
                              {QStringLiteral("admins"), admins},
                              {QStringLiteral("reviewers"), reviewers},
                              {QStringLiteral("agents"), agents},
+                             {QStringLiteral("applications"), applications},
                              {QStringLiteral("rules"), rules}};
     QFile file(m_dir.filePath(QStringLiteral("policy.json")));
     if (file.open(QIODevice::WriteOnly))

@@ -30,6 +30,11 @@ public:
     // Identities in the generated policy.
     static inline const QString kPaymentsAgent = QStringLiteral("payments-agent");
     static inline const QString kSupportAgent = QStringLiteral("support-agent");
+    // Declares only invoices.read: an agent it delegates to holds tools it did not declare.
+    static inline const QString kOrchestrator = QStringLiteral("orchestrator");
+    // An application enrolled by its Ed25519 key (applicationKey()), and one whose key is revoked.
+    static inline const QString kFinancePortal = QStringLiteral("finance-portal");
+    static inline const QString kRetiredPortal = QStringLiteral("retired-portal");
     static inline const QString kRita = QStringLiteral("rita@example.com");   // reviewer
     static inline const QString kSam = QStringLiteral("sam@example.com");     // reviewer
     static inline const QString kAlex = QStringLiteral("alex@example.com");   // analyst
@@ -79,6 +84,8 @@ public:
     [[nodiscard]] QByteArray signingKeyThumbprint() const { return m_signingKeyThumbprint; }
     [[nodiscard]] QByteArray agentToken(const QString &agentId) const { return m_tokens.value(agentId); }
     [[nodiscard]] QByteArray adminToken() const { return m_tokens.value(kOps); }
+    // The private key of kFinancePortal or kRetiredPortal, made for this run.
+    [[nodiscard]] const crypto::Ed25519PrivateKey &applicationKey(const QString &applicationId) const;
     // The private key of kRita, kSam, kAlex or kMallory.
     [[nodiscard]] const crypto::Ed25519PrivateKey &reviewerKey(const QString &reviewerId) const;
     // What the real console connects with to this gateway as reviewerId: its URL (or url, e.g. a
@@ -123,6 +130,7 @@ private:
     QProcess m_process;
     QHash<QString, QByteArray> m_tokens;
     std::map<QString, crypto::Ed25519PrivateKey> m_reviewerKeys;
+    std::map<QString, crypto::Ed25519PrivateKey> m_applicationKeys;
     QUrl m_agentUrl;
     QUrl m_consoleUrl;
     QUrl m_controlUrl;
