@@ -433,7 +433,7 @@ struct AuditWorkload::Private
         if (Status allowed = policy.authorizeTool(*agent, submission.tool, submission.operation); !allowed)
             fail(allowed.error().toString());
         const PolicyOutcome outcome = policy.evaluate(submission.tool, submission.operation, submission.parameters,
-                                                      submission.judgeFlagged());
+                                                      anyFlagged(submission.claimedVerdicts));
 
         // The workload's submissions carry claimed identities, so no token is checked.
         IdentityContext claimed = take(gateway::resolveIdentity(submission, *agent, identity::IdentityTrust{&policy, nullptr, gatewayId},
@@ -441,7 +441,8 @@ struct AuditWorkload::Private
                                         "a claimed identity");
         const Action action = gateway::buildAction(
             submission,
-            gateway::ActionOrigin{QStringLiteral("act-") + hex64(random), at(nowMs), gatewayId, policy.version(), std::move(claimed)},
+            gateway::ActionOrigin{QStringLiteral("act-") + hex64(random), at(nowMs), gatewayId, policy.version(), std::move(claimed),
+                                  submission.claimedVerdicts},
             outcome);
         const QJsonObject actionJson = action.toJson();
         if (outcome.needsHuman)

@@ -35,7 +35,8 @@ HttpResponse oauthError(const QString &error, const QString &description)
 // Gateway error codes → HTTP status.
 int statusFor(const QString &code)
 {
-    if (code == QLatin1String("policy.tool_not_declared") || code.startsWith(QLatin1String("identity.")))
+    if (code == QLatin1String("policy.tool_not_declared") || code.startsWith(QLatin1String("identity."))
+        || code.startsWith(QLatin1String("judge.")))
         return 403;
     if (code == QLatin1String("submission.too_large"))
         return 413;

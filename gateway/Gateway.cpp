@@ -365,8 +365,6 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
                                             {QStringLiteral("operation"), submission.operation}});
         return audited ? allowed.error() : audited.error();
     }
-    const PolicyOutcome outcome = m_policy.evaluate(submission.tool, submission.operation,
-                                                    submission.parameters, submission.judgeFlagged());
 
     auto identity = resolveIdentity(submission, agent, identityTrust(), m_clock.nowUtc());
     if (!identity) {
@@ -379,10 +377,24 @@ Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission 
         return audited ? identity.error() : audited.error();
     }
 
+    auto judges = resolveJudges(submission, m_policy, m_store->gatewayId(), m_clock.nowUtc());
+    if (!judges) {
+        qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id << "code=" + judges.error().code
+                                    << judges.error().message;
+        const Status audited = recordAudit(QStringLiteral("submission.refused"), agent.id, QString(),
+                                           {{QStringLiteral("code"), judges.error().code},
+                                            {QStringLiteral("tool"), submission.tool},
+                                            {QStringLiteral("operation"), submission.operation}});
+        return audited ? judges.error() : audited.error();
+    }
+    const PolicyOutcome outcome = m_policy.evaluate(submission.tool, submission.operation, submission.parameters,
+                                                    anyFlagged(judges.value()));
+
     // IAM-07: nothing an agent sent is stored or published with a credential in it.
     const Action action = buildAction(submission,
                                       ActionOrigin{randomId("act-", 8), m_clock.nowUtc(), m_store->gatewayId(),
-                                                   m_policy.version(), std::move(identity).value()},
+                                                   m_policy.version(), std::move(identity).value(),
+                                                   std::move(judges).value()},
                                       outcome);
 
     const QJsonObject actionJson = action.toJson();

@@ -2,6 +2,7 @@
 #include "gateway/Submission.h"
 
 #include "core/json/FieldReader.h"
+#include "core/judge/SignedVerdict.h"
 #include "core/redaction/Redaction.h"
 
 #include <QJsonArray>
@@ -48,15 +49,6 @@ JudgeVerdict readVerdict(FieldReader &reader, const QJsonObject &judge, const QS
 }
 
 } // namespace
-
-bool Submission::judgeFlagged() const
-{
-    for (const JudgeVerdict &verdict : judges) {
-        if (verdict.verdict == JudgeOutcome::Flag)
-            return true;
-    }
-    return false;
-}
 
 Result<Submission> Submission::fromJson(const QJsonObject &json)
 {
@@ -120,10 +112,17 @@ Result<Submission> Submission::fromJson(const QJsonObject &json)
         const QJsonArray judges = reader.array(json, {}, QStringLiteral("judge"), ActionLimits::maxJudges);
         for (qsizetype i = 0; !reader.failed() && i < judges.size(); ++i) {
             const QString path = FieldReader::index(QStringLiteral("judge"), i);
+            if (judges.at(i).isString()) {
+                const QString token = judges.at(i).toString();
+                if (token.toUtf8().size() > judge::kMaxVerdictTokenBytes)
+                    reader.fail(path, QStringLiteral("a signed verdict of at most %1 bytes").arg(judge::kMaxVerdictTokenBytes));
+                s.signedVerdicts.append(token.toUtf8());
+                continue;
+            }
             const QJsonObject judge = reader.elementObject(judges, i, path);
             if (reader.failed())
                 break;
-            s.judges.append(readVerdict(reader, judge, path));
+            s.claimedVerdicts.append(readVerdict(reader, judge, path));
         }
     }
 
@@ -166,6 +165,23 @@ Result<IdentityContext> resolveIdentity(const Submission &submission, const Poli
     return context;
 }
 
+Result<QList<JudgeVerdict>> resolveJudges(const Submission &submission, const Policy &policy, const QString &gatewayId,
+                                          const QDateTime &now)
+{
+    QList<JudgeVerdict> verdicts;
+    if (!submission.signedVerdicts.isEmpty()) {
+        const QByteArray call = judge::callDigest(submission.tool, submission.operation, submission.parameters);
+        for (const QByteArray &token : submission.signedVerdicts) {
+            auto verdict = judge::verifyVerdict(token, policy, gatewayId, call, now);
+            if (!verdict)
+                return verdict.error();
+            verdicts.append(std::move(verdict).value());
+        }
+    }
+    verdicts.append(submission.claimedVerdicts);
+    return verdicts;
+}
+
 Action buildAction(const Submission &submission, const ActionOrigin &origin, const PolicyOutcome &outcome)
 {
     Action action;
@@ -192,7 +208,7 @@ Action buildAction(const Submission &submission, const ActionOrigin &origin, con
         redactField(action.identity.application.displayName,
                     QStringLiteral("identity") + QStringLiteral(".act").repeated(action.identity.agents.size() + 1)
                         + QStringLiteral(".name"));
-    action.judges = submission.judges;
+    action.judges = origin.judges;
     for (qsizetype i = 0; i < action.judges.size(); ++i)
         action.judges[i].rationale = redactField(action.judges[i].rationale, QStringLiteral("judge[%1].rationale").arg(i));
     for (const redaction::Finding &finding : std::as_const(found)) {

@@ -29,9 +29,11 @@ struct Submission
     Principal application;
     QList<AgentIdentity> parentAgents; // nearest delegator first
     QString sessionId;
-    QList<JudgeVerdict> judges;
-
-    [[nodiscard]] bool judgeFlagged() const;
+    // "judge": each element a verdict object the agent wrote (kept as claimed: verified is
+    // false) or a verdict the Judge signed (a compact JWS, core/judge), checked by
+    // resolveJudges().
+    QList<JudgeVerdict> claimedVerdicts;
+    QList<QByteArray> signedVerdicts;
 
     // Error code "submission.invalid" with the field path, e.g. "context.user.id: missing".
     [[nodiscard]] static Result<Submission> fromJson(const QJsonObject &json);
@@ -44,7 +46,8 @@ struct ActionOrigin
     QDateTime createdAt;
     QString gatewayId;
     QString policyVersion;
-    IdentityContext identity; // from resolveIdentity(): never as the body alone claims it
+    IdentityContext identity;     // from resolveIdentity(): never as the body alone claims it
+    QList<JudgeVerdict> judges;   // from resolveJudges()
 };
 
 // Who is behind a submission by the authenticated agent: from its identity token when it sent
@@ -54,6 +57,12 @@ struct ActionOrigin
 // its delegator did not declare.
 [[nodiscard]] Result<IdentityContext> resolveIdentity(const Submission &submission, const PolicyAgent &agent,
                                                       const identity::IdentityTrust &trust, const QDateTime &now);
+
+// The submission's verdicts: every signed one checked against the policy's Judges and bound to
+// this call (verified), then the claimed ones. A signed verdict that does not verify refuses the
+// submission ("judge.invalid_verdict"): a forged Judge is an attack, not a claim.
+[[nodiscard]] Result<QList<JudgeVerdict>> resolveJudges(const Submission &submission, const Policy &policy,
+                                                        const QString &gatewayId, const QDateTime &now);
 
 // The action the gateway records and publishes for a submission the policy judged as outcome.
 // IAM-07: nothing the agent wrote survives with a credential in it — parameters, the user's

@@ -6,6 +6,7 @@
 #include "core/json/FieldReader.h"
 #include "core/json/Json.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -166,13 +167,15 @@ bool IdentityContext::fullyVerified() const
     return true;
 }
 
+bool anyFlagged(const QList<JudgeVerdict> &verdicts)
+{
+    return std::any_of(verdicts.begin(), verdicts.end(),
+                       [](const JudgeVerdict &verdict) { return verdict.verdict == JudgeOutcome::Flag; });
+}
+
 bool Action::judgeFlagged() const
 {
-    for (const JudgeVerdict &verdict : judges) {
-        if (verdict.verdict == JudgeOutcome::Flag)
-            return true;
-    }
-    return false;
+    return anyFlagged(judges);
 }
 
 Result<Action> Action::fromJson(const QJsonObject &json)
@@ -246,7 +249,7 @@ Result<Action> Action::fromJson(const QJsonObject &json)
             reader.onlyKnownMembers(judge, elementPath,
                                     {QStringLiteral("judgeId"), QStringLiteral("verdict"),
                                      QStringLiteral("category"), QStringLiteral("score"),
-                                     QStringLiteral("rationale")});
+                                     QStringLiteral("rationale"), kVerified});
             JudgeVerdict verdict;
             verdict.judgeId = reader.identifier(judge, elementPath, QStringLiteral("judgeId"));
             const QString outcome = reader.string(judge, elementPath, QStringLiteral("verdict"), 16);
@@ -261,6 +264,7 @@ Result<Action> Action::fromJson(const QJsonObject &json)
             verdict.score = reader.number(judge, elementPath, QStringLiteral("score"), 0.0, 1.0);
             verdict.rationale = reader.string(judge, elementPath, QStringLiteral("rationale"),
                                               ActionLimits::maxTextBytes, true);
+            verdict.verified = readVerified(reader, judge, elementPath);
             action.judges.append(verdict);
         }
     }
@@ -314,6 +318,7 @@ QJsonObject Action::toJson() const
             {QStringLiteral("category"), verdict.category},
             {QStringLiteral("score"), verdict.score},
             {QStringLiteral("rationale"), verdict.rationale},
+            {kVerified, verdict.verified},
         });
     }
 

@@ -95,9 +95,16 @@ struct JudgeVerdict
     QString category;
     double score = 0.0; // 0..1, the judge's confidence that the action is anomalous
     QString rationale;
+    // The Judge signed it with its enrolled key, for this call (core/judge); false: the
+    // submitting agent wrote it and nothing shows the Judge said so.
+    bool verified = false;
 
     friend bool operator==(const JudgeVerdict &, const JudgeVerdict &) = default;
 };
+
+// True when any verdict is a flag, signed or not: a flag is never ignored for want of a
+// signature (what cannot be checked still goes to a human).
+[[nodiscard]] bool anyFlagged(const QList<JudgeVerdict> &verdicts);
 
 // A credential the gateway found and redacted in what the agent sent: where, what kind, and
 // the 4-hex fingerprint its marker shows (core/redaction). Never the credential itself.

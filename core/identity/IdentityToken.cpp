@@ -69,13 +69,8 @@ Result<CommonClaims> readCommonClaims(const QJsonObject &claims, const QString &
     const qint64 exp = reader.integer(claims, {}, QStringLiteral("exp"), 0, qint64{1} << 40);
     if (reader.failed())
         return reader.error();
-    const qint64 nowSeconds = now.toSecsSinceEpoch();
-    if (iat > nowSeconds + kClockSkewSeconds)
-        return invalidToken(QStringLiteral("iat: issued in the future"));
-    if (exp <= nowSeconds - kClockSkewSeconds)
-        return invalidToken(QStringLiteral("exp: the token has expired"));
-    if (exp <= iat || exp - iat > maxLifetime)
-        return invalidToken(QStringLiteral("exp: a token of this kind lives at most %1 s").arg(maxLifetime));
+    if (Status alive = checkLifetime(iat, exp, now, maxLifetime, kCode); !alive)
+        return alive.error();
     common.expiresAt = QDateTime::fromSecsSinceEpoch(exp, Qt::UTC);
 
     const QString mayActKey = QStringLiteral("may_act");
@@ -164,6 +159,18 @@ Result<DelegatedIdentity> readDelegationToken(const QJsonObject &claims, const I
 }
 
 } // namespace
+
+Status checkLifetime(qint64 iat, qint64 exp, const QDateTime &now, qint64 maxLifetime, const QString &code)
+{
+    const qint64 nowSeconds = now.toSecsSinceEpoch();
+    if (iat > nowSeconds + kClockSkewSeconds)
+        return makeError(code, QStringLiteral("iat: issued in the future"));
+    if (exp <= nowSeconds - kClockSkewSeconds)
+        return makeError(code, QStringLiteral("exp: the token has expired"));
+    if (exp <= iat || exp - iat > maxLifetime)
+        return makeError(code, QStringLiteral("exp: a token of this kind lives at most %1 s").arg(maxLifetime));
+    return {};
+}
 
 QByteArray signUserAssertion(const UserAssertion &assertion, const crypto::Ed25519PrivateKey &key)
 {

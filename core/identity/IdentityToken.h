@@ -37,6 +37,11 @@ inline constexpr qint64 kMaxUserAssertionSeconds = 3600; // exp - iat
 inline constexpr qint64 kMaxDelegationSeconds = 900;
 inline constexpr qint64 kClockSkewSeconds = 60;
 
+// The NumericDate window every signed token here must be inside at now (iat no later than
+// now + kClockSkewSeconds, exp after now - kClockSkewSeconds, exp - iat in 1..maxLifetime).
+// Errors carry code and say which bound failed.
+[[nodiscard]] Status checkLifetime(qint64 iat, qint64 exp, const QDateTime &now, qint64 maxLifetime, const QString &code);
+
 struct UserAssertion
 {
     QString application; // iss

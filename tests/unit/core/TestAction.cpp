@@ -25,7 +25,8 @@ QJsonObject validAction()
                            "undeclaredTools": ["payments.transfer"],
                            "act": {"sub": "finance-orchestrator", "verified": true,
                                    "act": {"sub": "finance-portal", "verified": true}}}},
-      "judge": [{"judgeId": "judge-1", "verdict": "flag", "category": "anomaly", "score": 0.9, "rationale": "odd"}],
+      "judge": [{"judgeId": "judge-1", "verdict": "flag", "category": "anomaly", "score": 0.9, "rationale": "odd",
+                 "verified": true}],
       "approval": {"required": 2}
     })";
     return json::parse(text).value().toObject();

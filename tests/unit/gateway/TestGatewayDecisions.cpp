@@ -651,7 +651,7 @@ void TestGatewayDecisions::credentialsAreRedactedBeforeAnythingIsStored()
     submission.user = Principal{QStringLiteral("alice@example.com"), QStringLiteral("Alice")};
     submission.application = Principal{QStringLiteral("crm"), QString()};
     submission.sessionId = QStringLiteral("s-1");
-    submission.judges = {JudgeVerdict{QStringLiteral("judge-1"), JudgeOutcome::Flag, QStringLiteral("exfiltration"), 0.9,
+    submission.claimedVerdicts = {JudgeVerdict{QStringLiteral("judge-1"), JudgeOutcome::Flag, QStringLiteral("exfiltration"), 0.9,
                                       QString(QStringLiteral("the memo carries ") + key)}};
     QSignalSpy published(m_gateway.get(), &Gateway::eventPublished);
     auto stored = m_gateway->submit(*m_gateway->policy().agentForToken("p"), submission);
