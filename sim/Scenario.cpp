@@ -53,10 +53,15 @@ QStringList demoApplications()
     return {QStringLiteral("finance-portal"), QStringLiteral("support-desk"), QStringLiteral("crm-app")};
 }
 
-crypto::Ed25519PrivateKey applicationKey(const QByteArray &secret, const QString &applicationId)
+QStringList demoJudges()
 {
-    const QByteArray seed = QMessageAuthenticationCode::hash("countersign-sim-application:" + applicationId.toUtf8(),
-                                                             secret, QCryptographicHash::Sha256);
+    return {QStringLiteral("judge-gpt-guard")};
+}
+
+crypto::Ed25519PrivateKey signerKey(const QByteArray &secret, const QString &id)
+{
+    const QByteArray seed = QMessageAuthenticationCode::hash("countersign-sim-signer:" + id.toUtf8(), secret,
+                                                             QCryptographicHash::Sha256);
     auto key = crypto::Ed25519PrivateKey::fromSeed(crypto::SecureBuffer(seed));
     Q_ASSERT(key.ok()); // any 32 bytes are a seed
     return std::move(key).value();
@@ -121,13 +126,17 @@ QJsonObject demoPolicy(const QByteArray &secret, const QList<QPair<QString, QJso
             return judged;
         }(),
     };
-    QJsonArray applications;
-    for (const QString &id : demoApplications()) {
-        applications.append(QJsonObject{{QStringLiteral("id"), id},
-                                        {QStringLiteral("key"), crypto::publicKeyToJwk(applicationKey(secret, id).publicKey())}});
-    }
+    auto signers = [&secret](const QStringList &ids) {
+        QJsonArray entries;
+        for (const QString &id : ids) {
+            entries.append(QJsonObject{{QStringLiteral("id"), id},
+                                       {QStringLiteral("key"), crypto::publicKeyToJwk(signerKey(secret, id).publicKey())}});
+        }
+        return entries;
+    };
     return {{QStringLiteral("version"), QStringLiteral("demo-1")},
-            {QStringLiteral("applications"), applications},
+            {QStringLiteral("applications"), signers(demoApplications())},
+            {QStringLiteral("judges"), signers(demoJudges())},
             {QStringLiteral("admins"), admins},
             {QStringLiteral("reviewers"), reviewers},
             {QStringLiteral("agents"), agents},

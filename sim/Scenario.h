@@ -38,9 +38,13 @@ struct Submission
 // assertions. "ops-console" is deliberately not among them: its agents' users stay claimed.
 [[nodiscard]] QStringList demoApplications();
 
-// An application's Ed25519 key, derived from the simulator's secret like the agents' tokens:
-// the policy file holds only the public half and no private key is ever written to disk.
-[[nodiscard]] crypto::Ed25519PrivateKey applicationKey(const QByteArray &secret, const QString &applicationId);
+// The Judges enrolled in the demo policy, each with a key that signs its verdicts.
+[[nodiscard]] QStringList demoJudges();
+
+// An application's or a Judge's Ed25519 key, derived from the simulator's secret like the
+// agents' tokens: the policy file holds only the public half and no private key is ever
+// written to disk.
+[[nodiscard]] crypto::Ed25519PrivateKey signerKey(const QByteArray &secret, const QString &id);
 
 // One rule and one condition of a policy file, in the format of docs/protocol.md section 6.
 [[nodiscard]] QJsonObject policyRule(const QString &id, const QString &tool, const QString &operation,

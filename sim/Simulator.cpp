@@ -2,6 +2,7 @@
 #include "sim/Simulator.h"
 
 #include "core/identity/IdentityToken.h"
+#include "core/judge/SignedVerdict.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -86,8 +87,42 @@ void Simulator::submitNext()
     });
 }
 
+void Simulator::signVerdicts(Submission &submission) const
+{
+    const QJsonObject &body = submission.body;
+    const QByteArray call = judge::callDigest(body.value(QStringLiteral("tool")).toString(),
+                                              body.value(QStringLiteral("operation")).toString(),
+                                              body.value(QStringLiteral("parameters")).toObject());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QJsonArray verdicts;
+    for (const QJsonValue &entry : body.value(QStringLiteral("judge")).toArray()) {
+        const QJsonObject verdict = entry.toObject();
+        const QString judgeId = verdict.value(QStringLiteral("judgeId")).toString();
+        if (!demoJudges().contains(judgeId)) {
+            verdicts.append(entry);
+            continue;
+        }
+        judge::VerdictStatement statement;
+        statement.verdict.judgeId = judgeId;
+        statement.verdict.verdict = verdict.value(QStringLiteral("verdict")).toString() == QLatin1String("flag")
+                                        ? JudgeOutcome::Flag
+                                        : JudgeOutcome::Pass;
+        statement.verdict.category = verdict.value(QStringLiteral("category")).toString();
+        statement.verdict.score = verdict.value(QStringLiteral("score")).toDouble();
+        statement.verdict.rationale = verdict.value(QStringLiteral("rationale")).toString();
+        statement.gatewayId = m_settings.gatewayId;
+        statement.callDigest = call;
+        statement.issuedAt = now;
+        statement.expiresAt = now.addSecs(600);
+        verdicts.append(QString::fromLatin1(judge::signVerdict(statement, signerKey(m_settings.secret, judgeId))));
+    }
+    submission.body.insert(QStringLiteral("judge"), verdicts);
+}
+
 void Simulator::attachIdentity(Submission submission, std::function<void(const Submission &)> send)
 {
+    if (!m_settings.gatewayId.isEmpty())
+        signVerdicts(submission);
     const QJsonObject context = submission.body.value(QStringLiteral("context")).toObject();
     const QJsonObject user = context.value(QStringLiteral("user")).toObject();
     const QString application = context.value(QStringLiteral("application")).toObject().value(QStringLiteral("id")).toString();
@@ -115,7 +150,7 @@ void Simulator::attachIdentity(Submission submission, std::function<void(const S
     assertion.issuedAt = now;
     assertion.expiresAt = now.addSecs(600);
     assertion.mayAct = chain.front().id;
-    const QByteArray assertionToken = identity::signUserAssertion(assertion, applicationKey(m_settings.secret, application));
+    const QByteArray assertionToken = identity::signUserAssertion(assertion, signerKey(m_settings.secret, application));
 
     // Each agent in turn exchanges the token it holds for one naming the next (RFC 8693).
     // The pending exchange holds the only strong reference to the next step.

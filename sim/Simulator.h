@@ -55,8 +55,10 @@ private:
     };
 
     void submitNext();
-    // Replaces the claimed user, application, parents and session of submission with an
-    // identity token when its application is enrolled, then calls send.
+    // The enrolled Judges' verdicts in submission, signed by them for its call.
+    void signVerdicts(Submission &submission) const;
+    // Signs the enrolled Judges' verdicts and replaces the claimed user, application, parents
+    // and session with an identity token when the application is enrolled, then calls send.
     void attachIdentity(Submission submission, std::function<void(const Submission &)> send);
     void poll(const QString &actionId);
     void pollSome();

@@ -735,8 +735,18 @@ void ActionDetailView::rebuildJudges()
             factParts.append(displayText(verdict.category, 60));
         factParts.append(QStringLiteral("score %1").arg(verdict.score, 0, 'f', 2));
         facts->setText(factParts.join(QStringLiteral(" · ")));
+        // Who judged, and whether that is known or only said: a pass the agent wrote itself
+        // proves nothing.
+        auto *provenance = new Badge(verdict.verified ? QStringLiteral("signed") : QStringLiteral("unsigned"),
+            verdict.verified ? Semantic::Positive : Semantic::Warning, band);
+        provenance->setObjectName(QStringLiteral("judgeProvenance"));
+        provenance->setFill(verdict.verified ? Badge::Fill::Tinted : Badge::Fill::Outline);
+        provenance->setToolTip(verdict.verified
+                ? QStringLiteral("Signed by this Judge's enrolled key for exactly this tool call.")
+                : QStringLiteral("Written by the submitting agent; nothing shows this Judge said it."));
         titleRow->addWidget(verdictBadge);
         titleRow->addWidget(judge);
+        titleRow->addWidget(provenance);
         titleRow->addWidget(facts, 1);
         bandLayout->addLayout(titleRow);
 

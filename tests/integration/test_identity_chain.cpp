@@ -1,10 +1,12 @@
-// Identity chains through a real gateway process (IAM-01): what the console receives for a
-// submission with claimed links, with an application's user assertion, and after an RFC 8693
-// token exchange down to a sub-agent; and every way a token is refused, over real TLS.
+// Who is behind an action, through a real gateway process (IAM-01): what the console receives
+// for a submission with claimed links, with an application's user assertion, and after an RFC
+// 8693 token exchange down to a sub-agent; verdicts a Judge signed against verdicts the agent
+// wrote; and every way a token or a verdict is refused, over real TLS.
 #include "core/audit/AuditLog.h"
 #include "core/crypto/Base64Url.h"
 #include "core/identity/IdentityToken.h"
 #include "core/json/Json.h"
+#include "core/judge/SignedVerdict.h"
 #include "tests/support/GatewayProcess.h"
 #include "tests/support/TestAgentClient.h"
 #include "tests/support/TestConsoleClient.h"
@@ -236,6 +238,72 @@ private Q_SLOTS:
         QVERIFY(!result.json.contains("access_token"));
     }
 
+    void signedVerdictsAreVerifiedAndUnsignedOnesAreNot()
+    {
+        const QJsonObject parameters{{"amount", 500}};
+        QJsonObject submission = QJsonDocument::fromJson(body(tokenContext(userAssertion(GatewayProcess::kPaymentsAgent)),
+                                                              parameters)).object();
+        const JudgeVerdict flag{GatewayProcess::kJudge, JudgeOutcome::Flag, "prompt-injection", 0.93, "Instruction came from a document", false};
+        const JudgeVerdict claimedPass{"judge-unknown", JudgeOutcome::Pass, "financial", 0.1, "Looks fine", false};
+        submission.insert("judge", QJsonArray{QString::fromLatin1(signedVerdict(flag, judge::callDigest("payments", "transfer", parameters))),
+                                              QJsonObject{{"judgeId", claimedPass.judgeId}, {"verdict", "pass"}, {"category", claimedPass.category},
+                                                          {"score", claimedPass.score}, {"rationale", claimedPass.rationale}}});
+        // 500 is under every payment rule: only the signed flag sends it to a human.
+        const Action action = submitAndReceive(QJsonDocument(submission).toJson(QJsonDocument::Compact), GatewayProcess::kPaymentsAgent);
+        QCOMPARE(action.impact.rule, QStringLiteral("judge-flagged"));
+        QCOMPARE(action.judges.size(), 2);
+        JudgeVerdict expectedFlag = flag;
+        expectedFlag.verified = true;
+        QCOMPARE(action.judges.at(0), expectedFlag);
+        QCOMPARE(action.judges.at(1), claimedPass);
+    }
+
+    void unsignedFlagStillSendsToAHuman()
+    {
+        QJsonObject submission = QJsonDocument::fromJson(body(tokenContext(userAssertion(GatewayProcess::kPaymentsAgent)),
+                                                              {{"amount", 500}})).object();
+        submission.insert("judge", QJsonArray{QJsonObject{{"judgeId", "judge-unknown"}, {"verdict", "flag"}, {"category", "x"},
+                                                          {"score", 0.7}, {"rationale", ""}}});
+        const Action action = submitAndReceive(QJsonDocument(submission).toJson(QJsonDocument::Compact), GatewayProcess::kPaymentsAgent);
+        QCOMPARE(action.impact.rule, QStringLiteral("judge-flagged"));
+        QVERIFY(!action.judges.at(0).verified);
+    }
+
+    void forgedOrMovedVerdictsAreRefused_data()
+    {
+        QTest::addColumn<int>("which");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("verdict about another call") << 0 << "call: the verdict is about another tool call";
+        QTest::newRow("signed by an unenrolled key") << 1 << "signed by a key no enrolled Judge holds";
+        QTest::newRow("for another gateway") << 2 << "aud: names another gateway";
+    }
+
+    void forgedOrMovedVerdictsAreRefused()
+    {
+        QFETCH(int, which);
+        QFETCH(QString, message);
+        const QJsonObject parameters{{"amount", 12400}};
+        const JudgeVerdict pass{GatewayProcess::kJudge, JudgeOutcome::Pass, "financial", 0.05, "Consistent", false};
+        QByteArray token;
+        const crypto::Ed25519PrivateKey unenrolled = crypto::Ed25519PrivateKey::generate().value();
+        if (which == 0) // a pass the Judge gave for a smaller payment, moved onto this one
+            token = signedVerdict(pass, judge::callDigest("payments", "transfer", {{"amount", 12}}));
+        else if (which == 1)
+            token = signedVerdict(pass, judge::callDigest("payments", "transfer", parameters), &unenrolled);
+        else
+            token = signedVerdict(pass, judge::callDigest("payments", "transfer", parameters), nullptr, "gw-other");
+        QJsonObject submission = QJsonDocument::fromJson(body(tokenContext(userAssertion(GatewayProcess::kPaymentsAgent)),
+                                                              parameters)).object();
+        submission.insert("judge", QJsonArray{QString::fromLatin1(token)});
+        const qint64 before = m_gateway->storedActionCount();
+        const HttpResult result = m_agent->post("/v1/actions", QJsonDocument(submission).toJson(QJsonDocument::Compact),
+                                                m_gateway->agentToken(GatewayProcess::kPaymentsAgent));
+        QCOMPARE(result.status, 403);
+        QCOMPARE(result.errorCode(), QStringLiteral("judge.invalid_verdict"));
+        QCOMPARE(result.json.value("error").toObject().value("message").toString(), message);
+        QCOMPARE(m_gateway->storedActionCount(), before);
+    }
+
     void tokenExchangeNeedsAnAgent()
     {
         const HttpResult anonymous = m_agent->post("/v1/token", exchangeForm(userAssertion(GatewayProcess::kOrchestrator),
@@ -257,7 +325,19 @@ private:
         assertion.issuedAt = QDateTime::currentDateTimeUtc();
         assertion.expiresAt = assertion.issuedAt.addSecs(600);
         assertion.mayAct = mayAct;
-        return identity::signUserAssertion(assertion, m_gateway->applicationKey(application));
+        return identity::signUserAssertion(assertion, m_gateway->signerKey(application));
+    }
+
+    QByteArray signedVerdict(const JudgeVerdict &verdict, const QByteArray &call,
+                             const crypto::Ed25519PrivateKey *key = nullptr, const QString &gatewayId = {}) const
+    {
+        judge::VerdictStatement statement;
+        statement.verdict = verdict;
+        statement.gatewayId = gatewayId.isEmpty() ? m_gateway->gatewayId() : gatewayId;
+        statement.callDigest = call;
+        statement.issuedAt = QDateTime::currentDateTimeUtc();
+        statement.expiresAt = statement.issuedAt.addSecs(300);
+        return judge::signVerdict(statement, key ? *key : m_gateway->signerKey(GatewayProcess::kJudge));
     }
 
     Action submitAndReceive(const QByteArray &submission, const QString &agent)

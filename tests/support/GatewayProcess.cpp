@@ -43,8 +43,8 @@ GatewayProcess::GatewayProcess(const Options &options) : m_options(options)
         m_tokens.insert(id, crypto::randomBytes(24).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     for (const QString &id : {kRita, kSam, kAlex, kMallory})
         m_reviewerKeys.emplace(id, crypto::Ed25519PrivateKey::generate().value());
-    for (const QString &id : {kFinancePortal, kRetiredPortal})
-        m_applicationKeys.emplace(id, crypto::Ed25519PrivateKey::generate().value());
+    for (const QString &id : {kFinancePortal, kRetiredPortal, kJudge})
+        m_signerKeys.emplace(id, crypto::Ed25519PrivateKey::generate().value());
     writePolicy();
 }
 
@@ -69,9 +69,9 @@ QByteArray GatewayProcess::logText() const
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
-const crypto::Ed25519PrivateKey &GatewayProcess::applicationKey(const QString &applicationId) const
+const crypto::Ed25519PrivateKey &GatewayProcess::signerKey(const QString &id) const
 {
-    return m_applicationKeys.at(applicationId);
+    return m_signerKeys.at(id);
 }
 
 const crypto::Ed25519PrivateKey &GatewayProcess::reviewerKey(const QString &reviewerId) const
@@ -127,9 +127,9 @@ void GatewayProcess::writePolicy()
     };
     const QJsonArray applications{
         QJsonObject{{QStringLiteral("id"), kFinancePortal},
-                    {QStringLiteral("key"), crypto::publicKeyToJwk(applicationKey(kFinancePortal).publicKey())}},
+                    {QStringLiteral("key"), crypto::publicKeyToJwk(signerKey(kFinancePortal).publicKey())}},
         QJsonObject{{QStringLiteral("id"), kRetiredPortal},
-                    {QStringLiteral("key"), crypto::publicKeyToJwk(applicationKey(kRetiredPortal).publicKey())},
+                    {QStringLiteral("key"), crypto::publicKeyToJwk(signerKey(kRetiredPortal).publicKey())},
                     {QStringLiteral("revokedAt"), QStringLiteral("2026-01-01T00:00:00.000Z")}},
     };
     const QJsonArray rules{
@@ -156,6 +156,9 @@ void GatewayProcess::writePolicy()
                              {QStringLiteral("reviewers"), reviewers},
                              {QStringLiteral("agents"), agents},
                              {QStringLiteral("applications"), applications},
+                             {QStringLiteral("judges"), QJsonArray{QJsonObject{
+                                 {QStringLiteral("id"), kJudge},
+                                 {QStringLiteral("key"), crypto::publicKeyToJwk(signerKey(kJudge).publicKey())}}}},
                              {QStringLiteral("rules"), rules}};
     QFile file(m_dir.filePath(QStringLiteral("policy.json")));
     if (file.open(QIODevice::WriteOnly))

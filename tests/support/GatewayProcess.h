@@ -32,9 +32,11 @@ public:
     static inline const QString kSupportAgent = QStringLiteral("support-agent");
     // Declares only invoices.read: an agent it delegates to holds tools it did not declare.
     static inline const QString kOrchestrator = QStringLiteral("orchestrator");
-    // An application enrolled by its Ed25519 key (applicationKey()), and one whose key is revoked.
+    // An application enrolled by its Ed25519 key (signerKey()), one whose key is revoked, and an
+    // enrolled Judge.
     static inline const QString kFinancePortal = QStringLiteral("finance-portal");
     static inline const QString kRetiredPortal = QStringLiteral("retired-portal");
+    static inline const QString kJudge = QStringLiteral("judge-guard");
     static inline const QString kRita = QStringLiteral("rita@example.com");   // reviewer
     static inline const QString kSam = QStringLiteral("sam@example.com");     // reviewer
     static inline const QString kAlex = QStringLiteral("alex@example.com");   // analyst
@@ -84,8 +86,8 @@ public:
     [[nodiscard]] QByteArray signingKeyThumbprint() const { return m_signingKeyThumbprint; }
     [[nodiscard]] QByteArray agentToken(const QString &agentId) const { return m_tokens.value(agentId); }
     [[nodiscard]] QByteArray adminToken() const { return m_tokens.value(kOps); }
-    // The private key of kFinancePortal or kRetiredPortal, made for this run.
-    [[nodiscard]] const crypto::Ed25519PrivateKey &applicationKey(const QString &applicationId) const;
+    // The private key of kFinancePortal, kRetiredPortal or kJudge, made for this run.
+    [[nodiscard]] const crypto::Ed25519PrivateKey &signerKey(const QString &id) const;
     // The private key of kRita, kSam, kAlex or kMallory.
     [[nodiscard]] const crypto::Ed25519PrivateKey &reviewerKey(const QString &reviewerId) const;
     // What the real console connects with to this gateway as reviewerId: its URL (or url, e.g. a
@@ -130,7 +132,7 @@ private:
     QProcess m_process;
     QHash<QString, QByteArray> m_tokens;
     std::map<QString, crypto::Ed25519PrivateKey> m_reviewerKeys;
-    std::map<QString, crypto::Ed25519PrivateKey> m_applicationKeys;
+    std::map<QString, crypto::Ed25519PrivateKey> m_signerKeys;
     QUrl m_agentUrl;
     QUrl m_consoleUrl;
     QUrl m_controlUrl;
