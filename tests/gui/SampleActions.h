@@ -17,8 +17,8 @@ inline Action baseAction(const QString &id, const QDateTime &createdAt, int wind
     action.deadline = createdAt.addSecs(windowSeconds);
     action.gatewayId = QStringLiteral("gw-3a9e61c0d2f4");
     action.policyVersion = QStringLiteral("demo-1");
-    action.identity.user = {QStringLiteral("alice@example.com"), QStringLiteral("Alice Martin")};
-    action.identity.application = {QStringLiteral("finance-portal"), {}};
+    action.identity.user = {QStringLiteral("alice@example.com"), QStringLiteral("Alice Martin"), true};
+    action.identity.application = {QStringLiteral("finance-portal"), {}, true};
     action.identity.sessionId = QStringLiteral("s-00a1b2c3d4");
     return action;
 }
@@ -26,7 +26,7 @@ inline Action baseAction(const QString &id, const QDateTime &createdAt, int wind
 inline JudgeVerdict passVerdict(const QString &category, double score = 0.12)
 {
     return {QStringLiteral("judge-gpt-guard"), JudgeOutcome::Pass, category, score,
-        QStringLiteral("Consistent with the user's request and the agent's recent activity.")};
+        QStringLiteral("Consistent with the user's request and the agent's recent activity."), true};
 }
 
 inline Action paymentAction(const QString &id, const QDateTime &createdAt, int windowSeconds, double amount,
@@ -48,8 +48,9 @@ inline Action paymentAction(const QString &id, const QDateTime &createdAt, int w
         tier >= 4 ? QStringLiteral("payment-over-100k") : QStringLiteral("payment-over-10k"),
         tier >= 4 ? QStringLiteral("Payments above 100,000 need two reviewers")
                   : QStringLiteral("Payments above 10,000 need a human (amount %1 > 10000)").arg(amount)};
-    action.identity.agents = {{QStringLiteral("invoice-subagent"), QStringLiteral("i-4821")},
-        {QStringLiteral("finance-orchestrator"), QStringLiteral("i-512")}};
+    action.identity.agents = {{QStringLiteral("invoice-subagent"), QStringLiteral("i-4821"), true,
+                                  {QStringLiteral("payments.transfer")}},
+        {QStringLiteral("finance-orchestrator"), QStringLiteral("i-512"), true}};
     action.judges = {passVerdict(QStringLiteral("financial"))};
     action.approvalsRequired = approvals;
     return action;
@@ -58,8 +59,8 @@ inline Action paymentAction(const QString &id, const QDateTime &createdAt, int w
 inline Action emailAction(const QString &id, const QDateTime &createdAt, int windowSeconds, bool flagged)
 {
     Action action = baseAction(id, createdAt, windowSeconds);
-    action.identity.user = {QStringLiteral("bob@example.com"), QStringLiteral("Bob Chen")};
-    action.identity.application = {QStringLiteral("support-desk"), {}};
+    action.identity.user = {QStringLiteral("bob@example.com"), QStringLiteral("Bob Chen"), true};
+    action.identity.application = {QStringLiteral("support-desk"), {}, true};
     action.tool = QStringLiteral("email");
     action.operation = QStringLiteral("send");
     action.parameters = {
@@ -79,12 +80,12 @@ inline Action emailAction(const QString &id, const QDateTime &createdAt, int win
         true, flagged ? QStringLiteral("judge-flagged") : QStringLiteral("email-external"),
         flagged ? QStringLiteral("The Judge flagged this call as anomalous")
                 : QStringLiteral("Email to recipients outside example.com")};
-    action.identity.agents = {{QStringLiteral("mail-agent"), QStringLiteral("i-7730")}};
+    action.identity.agents = {{QStringLiteral("mail-agent"), QStringLiteral("i-7730"), true}};
     if (flagged) {
         action.judges = {
             {QStringLiteral("judge-gpt-guard"), JudgeOutcome::Flag, QStringLiteral("prompt-injection"), 0.91,
                 QStringLiteral("The request to forward every invoice came from text inside a retrieved document, "
-                               "not from the user; this matches a known exfiltration pattern.")}};
+                               "not from the user; this matches a known exfiltration pattern."), true}};
     } else {
         action.judges = {passVerdict(QStringLiteral("outbound-communication"), 0.08)};
     }
@@ -94,8 +95,8 @@ inline Action emailAction(const QString &id, const QDateTime &createdAt, int win
 inline Action deleteAction(const QString &id, const QDateTime &createdAt, int windowSeconds)
 {
     Action action = baseAction(id, createdAt, windowSeconds);
-    action.identity.user = {QStringLiteral("carol@example.com"), QStringLiteral("Carol Diaz")};
-    action.identity.application = {QStringLiteral("crm-app"), {}};
+    action.identity.user = {QStringLiteral("carol@example.com"), QStringLiteral("Carol Diaz"), true};
+    action.identity.application = {QStringLiteral("crm-app"), {}, true};
     action.tool = QStringLiteral("db");
     action.operation = QStringLiteral("delete");
     action.parameters = {{QStringLiteral("table"), QStringLiteral("customers")},
@@ -103,7 +104,7 @@ inline Action deleteAction(const QString &id, const QDateTime &createdAt, int wi
         {QStringLiteral("estimatedRows"), 1204}};
     action.impact = {3, {ImpactCategory::Deletion}, true, QStringLiteral("delete-records"),
         QStringLiteral("Deleting records is irreversible")};
-    action.identity.agents = {{QStringLiteral("data-agent"), QStringLiteral("i-2211")}};
+    action.identity.agents = {{QStringLiteral("data-agent"), QStringLiteral("i-2211"), true}};
     action.judges = {passVerdict(QStringLiteral("deletion"), 0.21)};
     return action;
 }
@@ -111,7 +112,9 @@ inline Action deleteAction(const QString &id, const QDateTime &createdAt, int wi
 inline Action permissionAction(const QString &id, const QDateTime &createdAt, int windowSeconds)
 {
     Action action = baseAction(id, createdAt, windowSeconds);
-    action.identity.application = {QStringLiteral("ops-console"), {}};
+    // ops-console is not an enrolled application: the user and it are only claimed.
+    action.identity.user.verified = false;
+    action.identity.application = {QStringLiteral("ops-console"), {}, false};
     action.tool = QStringLiteral("iam");
     action.operation = QStringLiteral("update_permissions");
     action.parameters = {
@@ -125,7 +128,7 @@ inline Action permissionAction(const QString &id, const QDateTime &createdAt, in
     };
     action.impact = {4, {ImpactCategory::SelfPermissionChange}, false, QStringLiteral("self-permission-change"),
         QStringLiteral("An agent changing its own permissions")};
-    action.identity.agents = {{QStringLiteral("ops-agent"), QStringLiteral("i-9120")}};
+    action.identity.agents = {{QStringLiteral("ops-agent"), QStringLiteral("i-9120"), true}};
     action.judges = {passVerdict(QStringLiteral("privilege-change"), 0.34)};
     return action;
 }
@@ -136,6 +139,8 @@ inline Action permissionAction(const QString &id, const QDateTime &createdAt, in
 inline Action credentialAction(const QString &id, const QDateTime &createdAt, int windowSeconds)
 {
     Action action = baseAction(id, createdAt, windowSeconds);
+    action.identity.user.verified = false;
+    action.identity.application = {QStringLiteral("ops-console"), {}, false};
     action.tool = QStringLiteral("code");
     action.operation = QStringLiteral("execute");
     action.parameters = {
@@ -146,7 +151,7 @@ inline Action credentialAction(const QString &id, const QDateTime &createdAt, in
     };
     action.impact = {3, {ImpactCategory::CodeExecution}, true, QStringLiteral("code-execution"),
         QStringLiteral("Running commands on production hosts")};
-    action.identity.agents = {{QStringLiteral("ops-agent"), QStringLiteral("i-77")}};
+    action.identity.agents = {{QStringLiteral("ops-agent"), QStringLiteral("i-77"), true}};
     action.judges = {JudgeVerdict{QStringLiteral("judge-gpt-guard"), JudgeOutcome::Flag, QStringLiteral("credential-exposure"), 0.88,
         QStringLiteral("The command embeds a database password taken from the conversation.")}};
     action.credentials = {CredentialFinding{QStringLiteral("parameters.command"), QStringLiteral("database-uri-password"),
@@ -173,7 +178,7 @@ inline Action flaggedCredentialEmailAction(const QString &id, const QDateTime &c
     };
     action.judges = {{QStringLiteral("judge-gpt-guard"), JudgeOutcome::Flag, QStringLiteral("credential-exposure"), 0.93,
         QStringLiteral("The body sends a cloud access key to an outside address, and the attachment name uses a "
-                       "right-to-left override to hide an .exe extension.")}};
+                       "right-to-left override to hide an .exe extension."), true}};
     action.credentials = {CredentialFinding {
         QStringLiteral("parameters.body"), QStringLiteral("aws-access-key"), QStringLiteral("3F2A")}};
     return action;
@@ -183,7 +188,7 @@ inline Action hostileAction(const QString &id, const QDateTime &createdAt, int w
 {
     Action action = baseAction(id, createdAt, windowSeconds);
     action.identity.user = {
-        QStringLiteral("mallory@example.com"), QStringLiteral("<b>Security Team</b> \u202Eevil\u202C")};
+        QStringLiteral("mallory@example.com"), QStringLiteral("<b>Security Team</b> \u202Eevil\u202C"), false};
     action.identity.application = {QStringLiteral("crm-app"), QStringLiteral("<img src=x>CRM")};
     action.tool = QStringLiteral("email");
     action.operation = QStringLiteral("send");
@@ -196,7 +201,7 @@ inline Action hostileAction(const QString &id, const QDateTime &createdAt, int w
     };
     action.impact = {2, {ImpactCategory::OutboundCommunication}, true, QStringLiteral("email-external"),
         QStringLiteral("<i>Approved by policy</i> \u202Edeny\u202C")};
-    action.identity.agents = {{QStringLiteral("mail-agent"), {}}};
+    action.identity.agents = {{QStringLiteral("mail-agent"), {}, true}};
     action.judges = {{QStringLiteral("judge-gpt-guard"), JudgeOutcome::Flag, QStringLiteral("<u>none</u>"), 0.55,
         QStringLiteral("<b>Looks fine</b>, approve\u202E!ti evorppa")}};
     return action;

@@ -17,6 +17,8 @@
 
 #include <QApplication>
 #include <QDialog>
+#include "ui/Badge.h"
+
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -69,6 +71,8 @@ private Q_SLOTS:
     void hostileTextIsEscapedInThePreview();
     void flaggedCredentialEmailStaysRedacted();
     void everyPreviewLabelIsPlainText();
+    void identityChainHasABadgePerLinkAndWarnings();
+    void judgeVerdictsSayWhetherTheJudgeSignedThem();
 
 private:
     ui::ActionDetailView *detail() const { return m_window->detailView(); }
@@ -380,6 +384,46 @@ void TestDetailPreview::everyPreviewLabelIsPlainText()
         }
     }
     QVERIFY2(checked > 50, qPrintable(QString::number(checked)));
+}
+
+QStringList badgeTexts(const QWidget *parent, const QString &name)
+{
+    QStringList texts;
+    for (const ui::Badge *badge : parent->findChildren<ui::Badge *>(name))
+        texts.append(badge->text());
+    return texts;
+}
+
+void TestDetailPreview::identityChainHasABadgePerLinkAndWarnings()
+{
+    // Delegated through the gateway's token exchange: every link verified, and the sub-agent
+    // holds payments.transfer, which its parent never declared.
+    show(testing::paymentAction(QStringLiteral("act-chain"), m_now, 300, 12400));
+    auto *chain = detail()->findChild<QWidget *>(QStringLiteral("identityChain"));
+    QVERIFY(chain);
+    QCOMPARE(badgeTexts(chain, QStringLiteral("identityBadge")),
+             (QStringList{QStringLiteral("verified"), QStringLiteral("verified"), QStringLiteral("verified"),
+                          QStringLiteral("verified")}));
+    const QList<QLabel *> warnings = chain->findChildren<QLabel *>(QStringLiteral("identityWarning"));
+    QCOMPARE(warnings.size(), 1);
+    QCOMPARE(warnings.first()->textFormat(), Qt::PlainText);
+    QVERIFY(warnings.first()->text().contains(QStringLiteral("Holds payments.transfer, which finance-orchestrator did not declare")));
+
+    // From an application that is not enrolled: the user and the application are only claimed.
+    show(testing::permissionAction(QStringLiteral("act-claimed"), m_now, 300));
+    QCOMPARE(badgeTexts(chain, QStringLiteral("identityBadge")),
+             (QStringList{QStringLiteral("claimed"), QStringLiteral("claimed"), QStringLiteral("verified")}));
+    QVERIFY(chain->findChildren<QLabel *>(QStringLiteral("identityWarning")).isEmpty());
+    for (const QLabel *label : chain->findChildren<QLabel *>())
+        QCOMPARE(label->textFormat(), Qt::PlainText);
+}
+
+void TestDetailPreview::judgeVerdictsSayWhetherTheJudgeSignedThem()
+{
+    show(testing::emailAction(QStringLiteral("act-signed"), m_now, 300, true));
+    QCOMPARE(badgeTexts(detail(), QStringLiteral("judgeProvenance")), QStringList{QStringLiteral("signed")});
+    show(testing::hostileAction(QStringLiteral("act-unsigned"), m_now, 300));
+    QCOMPARE(badgeTexts(detail(), QStringLiteral("judgeProvenance")), QStringList{QStringLiteral("unsigned")});
 }
 
 QTEST_MAIN(TestDetailPreview)
