@@ -690,7 +690,10 @@ void ActionDetailView::rebuildIdentity()
             warning->setText(QStringLiteral("⚠ ") + text);
             warning->setWordWrap(true);
             QPalette palette = warning->palette();
-            palette.setColor(QPalette::WindowText, semanticColor(Semantic::Warning, palette));
+            const QColor colour = semanticColor(Semantic::Warning, palette);
+            // The detail body draws on Base, where a label's text role is Text.
+            palette.setColor(QPalette::WindowText, colour);
+            palette.setColor(QPalette::Text, colour);
             warning->setPalette(palette);
             m_identityLayout->addWidget(warning, row, 1, 1, 4, Qt::AlignTop);
             ++row;

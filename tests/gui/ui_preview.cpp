@@ -10,7 +10,9 @@
 //              audit (the audit view on a generated log, a signed approval selected) and
 //              audit-verified (the same after "Verify integrity"); detail-email, detail-payment
 //              and detail-flagged-credential (the effect preview of an email, of a payment, and of a
-//              Judge-flagged email carrying a redacted key and a right-to-left override);
+//              Judge-flagged email carrying a redacted key and a right-to-left override),
+//              detail-permission (an agent widening its own permissions, from an application
+//              that is not enrolled: its user and application are only claimed);
 //              queue-judge-filter (Queue ▸ Show only Judge-flagged on, a flagged email selected) and
 //              queue-judge-filter-empty (the same once every flagged action was decided)
 #include "ScriptedGatewayConnection.h"
@@ -156,6 +158,8 @@ int main(int argc, char *argv[])
             connection.emitPending(deleteAction(QStringLiteral("act-expired-0001"), now.addSecs(-300), 240));
         if (scenario == QLatin1String("credential"))
             connection.emitPending(credentialAction(QStringLiteral("act-cred-0001"), now.addSecs(-40), 180));
+        if (scenario == QLatin1String("detail-permission"))
+            connection.emitPending(permissionAction(QStringLiteral("act-perm-0001"), now.addSecs(-30), 600));
         if (scenario == QLatin1String("detail-flagged-credential")
             || scenario.startsWith(QLatin1String("queue-judge-filter")))
             connection.emitPending(flaggedCredentialEmailAction(QStringLiteral("act-e7f3a0c95b12d846"), now.addSecs(-25), 300));
@@ -179,6 +183,8 @@ int main(int argc, char *argv[])
             select = QStringLiteral("act-expired-0001");
         else if (scenario == QLatin1String("credential"))
             select = QStringLiteral("act-cred-0001");
+        else if (scenario == QLatin1String("detail-permission"))
+            select = QStringLiteral("act-perm-0001");
         else if (scenario == QLatin1String("detail-email"))
             select = QStringLiteral("act-2e6b90f1a4c8d7e3");
         else if (scenario == QLatin1String("detail-flagged-credential"))
