@@ -11,6 +11,7 @@ namespace {
 constexpr int kMaxIdChars = 80;
 constexpr int kMaxNameChars = 80;
 constexpr int kMaxToolsNamed = 6;
+constexpr int kMaxWarningChars = 400;
 
 QString safe(const QString &text, int maxChars = kMaxIdChars)
 {
@@ -20,9 +21,10 @@ QString safe(const QString &text, int maxChars = kMaxIdChars)
 // A display name mixing scripts ("Аlice" with a Cyrillic A) is marked, not trusted.
 void checkName(IdentityLink &link, const QString &displayName)
 {
-    if (!displayName.isEmpty() && checkIdentifier(displayName).suspicious())
-        link.warnings.append(QStringLiteral("The name \"%1\" mixes scripts or digit sets: it may imitate another name.")
-                                 .arg(safe(displayName, kMaxNameChars)));
+    if (!displayName.isEmpty()) {
+        if (const QString warning = nameWarning(displayName); !warning.isEmpty())
+            link.warnings.append(warning);
+    }
 }
 
 QString toolList(const QStringList &tools)
@@ -104,6 +106,11 @@ QList<IdentityLink> identityLinks(const Action &action, const QStringList &trust
             link.warnings.append(warning + QLatin1Char('.'));
         }
         links.append(link);
+    }
+    // Warnings quote names the agent chose: made safe like every other text here.
+    for (IdentityLink &link : links) {
+        for (QString &warning : link.warnings)
+            warning = displayText(warning, kMaxWarningChars);
     }
     return links;
 }

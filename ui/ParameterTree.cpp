@@ -22,6 +22,9 @@ namespace countersign::ui {
 
 namespace {
 
+// Longer values are prose, where a word in another script is ordinary, not a disguised name.
+constexpr qsizetype kMaxCheckedNameChars = 64;
+
 // Rows a little taller than the font, so a dense tree stays readable.
 class RoomyRowsDelegate final : public QStyledItemDelegate {
 public:
@@ -172,10 +175,16 @@ void ParameterTree::markLookalikes(QTreeWidgetItem *item, const QString &value)
         if (check.suspicious() && !warnings.contains(check.warning()))
             warnings.append(check.warning());
     }
+    // A short value with no domain in it may be a name (an account, a beneficiary, a user):
+    // one that mixes scripts or digit sets is marked the same way.
+    if (warnings.isEmpty() && value.size() <= kMaxCheckedNameChars) {
+        if (const QString warning = nameWarning(value); !warning.isEmpty())
+            warnings.append(warning);
+    }
     if (warnings.isEmpty())
         return;
     item->setForeground(1, semanticColor(Semantic::Danger, palette()));
-    item->setToolTip(1, plainToolTip(QStringLiteral("Look-alike domain:"), warnings.join(QLatin1Char('\n')), kMaxToolTipChars));
+    item->setToolTip(1, plainToolTip(QStringLiteral("Look-alike:"), warnings.join(QLatin1Char('\n')), kMaxToolTipChars));
     for (const QString &warning : std::as_const(warnings)) {
         if (!m_lookalikes.contains(warning))
             m_lookalikes.append(warning);

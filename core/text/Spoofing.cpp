@@ -144,6 +144,18 @@ DomainCheck checkDomain(const QString &domainOrAddress, const QStringList &trust
     return check;
 }
 
+QString nameWarning(const QString &name)
+{
+    const IdentifierCheck check = checkIdentifier(name);
+    QStringList parts;
+    if (check.mixedScript)
+        parts.append(QStringLiteral("mixes scripts (%1)").arg(check.scripts.join(QStringLiteral(" + "))));
+    if (check.mixedNumbers)
+        parts.append(QStringLiteral("mixes digit sets"));
+    return parts.isEmpty() ? QString()
+                           : QStringLiteral("Look-alike name: \u201C%1\u201D %2.").arg(name, parts.join(QStringLiteral("; ")));
+}
+
 QString DomainCheck::warning() const
 {
     QStringList parts;

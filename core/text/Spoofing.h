@@ -40,6 +40,11 @@ struct DomainCheck
 // UTS #39 skeleton equals a trusted one's while the text differs is a look-alike.
 [[nodiscard]] DomainCheck checkDomain(const QString &domainOrAddress, const QStringList &trusted = {});
 
+// One sentence for a reviewer when a name (an account, a beneficiary, a display name) mixes
+// scripts or digit sets, e.g. "Look-alike name: "pаypal" mixes scripts (Latin + Cyrillic).";
+// empty when it does not. The name is quoted as given: pass the sentence through displayText().
+[[nodiscard]] QString nameWarning(const QString &name);
+
 // True when a and b are different texts that UTS #39 says look alike.
 [[nodiscard]] bool confusable(const QString &a, const QString &b);
 

@@ -531,6 +531,17 @@ void TestMainWindow::lookalikeDomainsAreMarked()
     QVERIFY2(text.contains(QStringLiteral("examp1e.com looks like example.com but is not")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("mixes scripts (Cyrillic + Latin)")), qPrintable(text));
     QVERIFY(!text.contains(QStringLiteral("dana@example.com")));
+
+    // A name in the parameters (here a payment's beneficiary) that mixes scripts is marked too.
+    Action payment = testing::paymentAction(QStringLiteral("act-name"), m_now, 300, 12400);
+    QJsonObject beneficiary = payment.parameters.value(QStringLiteral("beneficiary")).toObject();
+    beneficiary.insert(QStringLiteral("name"), QStringLiteral("Nordwind Logisti\u0441s GmbH"));
+    payment.parameters.insert(QStringLiteral("beneficiary"), beneficiary);
+    arrive(payment);
+    m_window->selectAction(QStringLiteral("act-name"));
+    QVERIFY(band->isVisible());
+    const QString nameText = m_window->findChild<QLabel *>(QStringLiteral("lookalikeText"))->text();
+    QVERIFY2(nameText.contains(QStringLiteral("mixes scripts (Latin + Cyrillic)")), qPrintable(nameText));
 }
 
 void TestMainWindow::everyRefusalIsShownInline_data()

@@ -17,6 +17,8 @@ private Q_SLOTS:
     void identifiers_data();
     void identifiers();
     void confusablePairs();
+    void accountNames_data();
+    void accountNames();
 };
 
 void TestSpoofing::domains_data()
@@ -82,6 +84,29 @@ void TestSpoofing::confusablePairs()
     QVERIFY(!confusable(QStringLiteral("example"), QStringLiteral("example")));
     QVERIFY(!confusable(QStringLiteral("example"), QStringLiteral("sample")));
     QVERIFY(checkIdentifier(QString(5000, QLatin1Char('a'))).mixedScript); // too long to check: marked
+}
+
+void TestSpoofing::accountNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("warning");
+    QTest::newRow("latin account") << "paypal-billing" << "";
+    QTest::newRow("beneficiary with spaces") << "Nordwind Logistics GmbH" << "";
+    QTest::newRow("greek name") << "Αλέξανδρος" << "";
+    QTest::newRow("arabic name") << "محمد علي" << "";
+    QTest::newRow("japanese name") << "山田 たろう" << "";
+    QTest::newRow("cyrillic a in an account") << "p\u0430ypal-billing"
+                                              << "Look-alike name: \u201Cp\u0430ypal-billing\u201D mixes scripts (Latin + Cyrillic).";
+    QTest::newRow("cyrillic c in a beneficiary") << "Nordwind Logisti\u0441s GmbH"
+                                                 << "Look-alike name: \u201CNordwind Logisti\u0441s GmbH\u201D mixes scripts (Latin + Cyrillic).";
+    QTest::newRow("two digit sets") << "acct-12\u0663" << "Look-alike name: \u201Cacct-12\u0663\u201D mixes digit sets.";
+}
+
+void TestSpoofing::accountNames()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, warning);
+    QCOMPARE(nameWarning(name), warning);
 }
 
 QTEST_GUILESS_MAIN(TestSpoofing)
