@@ -46,6 +46,13 @@ int statusFor(const QString &code)
     return 400;
 }
 
+HttpResponse methodNotAllowed(const QByteArray &allow, const QString &hint)
+{
+    HttpResponse response = errorResponse(405, QStringLiteral("http.method_not_allowed"), hint);
+    response.extraHeaders.append(qMakePair(QByteArray("Allow"), allow));
+    return response;
+}
+
 HttpResponse storeUnavailable()
 {
     return errorResponse(503, QStringLiteral("store.unavailable"),
@@ -83,10 +90,7 @@ void AgentApi::handle(const HttpRequest &request, const HttpResponder &responder
 {
     if (request.path == kActionsPath) {
         if (request.method != "POST") {
-            HttpResponse response = errorResponse(405, QStringLiteral("http.method_not_allowed"),
-                                                  QStringLiteral("use POST to submit an action"));
-            response.extraHeaders.append(qMakePair(QByteArray("Allow"), QByteArray("POST")));
-            responder.send(response);
+            responder.send(methodNotAllowed("POST", QStringLiteral("use POST to submit an action")));
             return;
         }
         submit(request, responder);
@@ -94,10 +98,7 @@ void AgentApi::handle(const HttpRequest &request, const HttpResponder &responder
     }
     if (request.path == kTokenPath) {
         if (request.method != "POST") {
-            HttpResponse response = errorResponse(405, QStringLiteral("http.method_not_allowed"),
-                                                  QStringLiteral("use POST for a token exchange"));
-            response.extraHeaders.append(qMakePair(QByteArray("Allow"), QByteArray("POST")));
-            responder.send(response);
+            responder.send(methodNotAllowed("POST", QStringLiteral("use POST for a token exchange")));
             return;
         }
         exchangeToken(request, responder);
@@ -111,10 +112,7 @@ void AgentApi::handle(const HttpRequest &request, const HttpResponder &responder
             return;
         }
         if (request.method != "GET") {
-            HttpResponse response = errorResponse(405, QStringLiteral("http.method_not_allowed"),
-                                                  QStringLiteral("use GET to read an action"));
-            response.extraHeaders.append(qMakePair(QByteArray("Allow"), QByteArray("GET")));
-            responder.send(response);
+            responder.send(methodNotAllowed("GET", QStringLiteral("use GET to read an action")));
             return;
         }
         status(request, QString::fromLatin1(id), responder);

@@ -352,41 +352,30 @@ QUrl Gateway::consoleUrl() const
     return url;
 }
 
+Error Gateway::refuseSubmission(const PolicyAgent &agent, const Submission &submission, const Error &why)
+{
+    qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id
+                                       << "tool=" + submission.tool + QLatin1Char('.') + submission.operation
+                                << "code=" + why.code << why.message;
+    // On record by its code: the message may quote more than identifiers. The tool and
+    // operation passed the identifier rules when the submission was read.
+    const Status audited = recordAudit(QStringLiteral("submission.refused"), agent.id, QString(),
+                                       {{QStringLiteral("code"), why.code},
+                                        {QStringLiteral("tool"), submission.tool},
+                                        {QStringLiteral("operation"), submission.operation}});
+    return audited ? why : audited.error();
+}
+
 Result<StoredAction> Gateway::submit(const PolicyAgent &agent, const Submission &submission)
 {
-    if (Status allowed = m_policy.authorizeTool(agent, submission.tool, submission.operation); !allowed) {
-        qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id << "tool=" + submission.tool
-                                           + QLatin1Char('.') + submission.operation
-                                    << "code=" + allowed.error().code;
-        // The tool and operation passed the identifier rules when the submission was read.
-        const Status audited = recordAudit(QStringLiteral("submission.refused"), agent.id, QString(),
-                                           {{QStringLiteral("code"), allowed.error().code},
-                                            {QStringLiteral("tool"), submission.tool},
-                                            {QStringLiteral("operation"), submission.operation}});
-        return audited ? allowed.error() : audited.error();
-    }
-
+    if (Status allowed = m_policy.authorizeTool(agent, submission.tool, submission.operation); !allowed)
+        return refuseSubmission(agent, submission, allowed.error());
     auto identity = resolveIdentity(submission, agent, identityTrust(), m_clock.nowUtc());
-    if (!identity) {
-        qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id << "code=" + identity.error().code
-                                    << identity.error().message;
-        const Status audited = recordAudit(QStringLiteral("submission.refused"), agent.id, QString(),
-                                           {{QStringLiteral("code"), identity.error().code},
-                                            {QStringLiteral("tool"), submission.tool},
-                                            {QStringLiteral("operation"), submission.operation}});
-        return audited ? identity.error() : audited.error();
-    }
-
+    if (!identity)
+        return refuseSubmission(agent, submission, identity.error());
     auto judges = resolveJudges(submission, m_policy, m_store->gatewayId(), m_clock.nowUtc());
-    if (!judges) {
-        qCInfo(lcGateway).noquote() << "submission refused agent=" + agent.id << "code=" + judges.error().code
-                                    << judges.error().message;
-        const Status audited = recordAudit(QStringLiteral("submission.refused"), agent.id, QString(),
-                                           {{QStringLiteral("code"), judges.error().code},
-                                            {QStringLiteral("tool"), submission.tool},
-                                            {QStringLiteral("operation"), submission.operation}});
-        return audited ? judges.error() : audited.error();
-    }
+    if (!judges)
+        return refuseSubmission(agent, submission, judges.error());
     const PolicyOutcome outcome = m_policy.evaluate(submission.tool, submission.operation, submission.parameters,
                                                     anyFlagged(judges.value()));
 

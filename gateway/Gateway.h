@@ -140,6 +140,9 @@ Q_SIGNALS:
     void auditCheckpointSigned(const QByteArray &note);
 
 private:
+    // Logs and audits a refused submission ("submission.refused", by code); returns why, or the
+    // audit's own error if it could not be recorded.
+    [[nodiscard]] Error refuseSubmission(const PolicyAgent &agent, const Submission &submission, const Error &why);
     [[nodiscard]] Result<StoredEvent> resolve(const StoredAction &action, protocol::Outcome outcome,
                                               const QStringList &approvedBy, const QString &reason,
                                               const QString &decidedBy, const DecisionRecord *decision = nullptr);

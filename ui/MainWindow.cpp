@@ -804,19 +804,23 @@ void MainWindow::onFlaggedOnlyToggled(bool on)
     QSettings().setValue(kFlaggedOnlyKey, on);
     // The action on the right stays if it is still listed; if the filter hid it, the most urgent
     // listed one takes its place, as after a decision: the detail never shows an unlisted action.
-    if (!shown.isEmpty() && !selectAction(shown)) {
-        const int next = m_filter->mostUrgentDecidableRow();
-        if (next >= 0) {
-            selectRow(next);
-        } else {
-            m_queueView->selectionModel()->clearCurrentIndex();
-            m_queueView->clearSelection();
-            clearDetail();
-        }
-    }
+    if (!shown.isEmpty() && !selectAction(shown))
+        selectMostUrgentOrClear();
     updateWidgets();
     if (m_queueView->currentIndex().isValid())
         m_queueView->scrollTo(m_queueView->currentIndex());
+}
+
+void MainWindow::selectMostUrgentOrClear()
+{
+    const int next = m_filter->mostUrgentDecidableRow();
+    if (next >= 0) {
+        selectRow(next);
+        return;
+    }
+    m_queueView->selectionModel()->clearCurrentIndex();
+    m_queueView->clearSelection();
+    clearDetail();
 }
 
 void MainWindow::showCurrent()
@@ -856,14 +860,7 @@ void MainWindow::onRowsRemoved()
     m_selectNextAfterRemoval = false;
     QWidget *focus = QApplication::focusWidget();
     const bool focusWasInDetail = !focus || m_detail->isAncestorOf(focus);
-    const int next = m_filter->mostUrgentDecidableRow();
-    if (next >= 0) {
-        selectRow(next);
-    } else {
-        m_queueView->selectionModel()->clearCurrentIndex();
-        m_queueView->clearSelection();
-        clearDetail();
-    }
+    selectMostUrgentOrClear();
     if (focusWasInDetail && isActiveWindow())
         m_queueView->setFocus(Qt::OtherFocusReason);
     updateWidgets();

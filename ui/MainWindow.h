@@ -165,6 +165,9 @@ private:
     void onModelDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
 
     void showCurrent();
+    // Selects the most urgent listed action that can still be decided, or clears the selection
+    // and the detail pane when there is none.
+    void selectMostUrgentOrClear();
     // The detail pane with nothing selected: its placeholder says whether nothing is pending, or
     // everything pending is hidden by the filter, or nothing is selected.
     void clearDetail();

@@ -225,10 +225,7 @@ Result<DelegatedIdentity> verifyIdentityToken(QByteArrayView token, const Identi
     const bool fromGateway = keyId.value() == QString::fromLatin1(crypto::jwkThumbprint(*trust.gatewayKey));
     const PolicySigner *application = nullptr;
     if (!fromGateway) {
-        for (const PolicySigner &candidate : trust.policy->applications()) {
-            if (candidate.keyId == keyId.value())
-                application = &candidate;
-        }
+        application = trust.policy->applicationForKeyId(keyId.value());
         if (!application)
             return invalidToken(QStringLiteral("signed by a key that is neither this gateway's nor an enrolled application's"));
         if (application->revokedAt.isValid())

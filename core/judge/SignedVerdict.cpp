@@ -54,11 +54,7 @@ Result<JudgeVerdict> verifyVerdict(QByteArrayView token, const Policy &policy, c
     auto keyId = crypto::statementKeyId(token, kMaxVerdictTokenBytes, kind);
     if (!keyId)
         return invalid(keyId.error().message);
-    const PolicySigner *judge = nullptr;
-    for (const PolicySigner &candidate : policy.judges()) {
-        if (candidate.keyId == keyId.value())
-            judge = &candidate;
-    }
+    const PolicySigner *judge = policy.judgeForKeyId(keyId.value());
     if (!judge)
         return invalid(QStringLiteral("signed by a key no enrolled Judge holds"));
     if (judge->revokedAt.isValid())

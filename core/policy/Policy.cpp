@@ -554,22 +554,27 @@ const PolicyReviewer *Policy::reviewerForKeyId(const QString &keyId) const
     return nullptr;
 }
 
-const PolicySigner *Policy::applicationById(const QString &id) const
+namespace {
+
+const PolicySigner *signerForKeyId(const QList<PolicySigner> &signers, const QString &keyId)
 {
-    for (const PolicySigner &application : m_applications) {
-        if (application.id == id && !application.revokedAt.isValid())
-            return &application;
+    for (const PolicySigner &signer : signers) {
+        if (signer.keyId == keyId)
+            return &signer;
     }
     return nullptr;
 }
 
+} // namespace
+
+const PolicySigner *Policy::applicationForKeyId(const QString &keyId) const
+{
+    return signerForKeyId(m_applications, keyId);
+}
+
 const PolicySigner *Policy::judgeForKeyId(const QString &keyId) const
 {
-    for (const PolicySigner &judge : m_judges) {
-        if (judge.keyId == keyId && !judge.revokedAt.isValid())
-            return &judge;
-    }
-    return nullptr;
+    return signerForKeyId(m_judges, keyId);
 }
 
 Status Policy::authorizeTool(const PolicyAgent &agent, const QString &tool,

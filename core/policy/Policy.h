@@ -147,8 +147,9 @@ public:
     [[nodiscard]] const PolicyAdmin *adminForToken(QByteArrayView token) const;
     // The active (unrevoked) reviewer or analyst whose key has this RFC 7638 thumbprint.
     [[nodiscard]] const PolicyReviewer *reviewerForKeyId(const QString &keyId) const;
-    // The active (unrevoked) application with this id / Judge whose key has this thumbprint.
-    [[nodiscard]] const PolicySigner *applicationById(const QString &id) const;
+    // The enrolled application / Judge whose key has this RFC 7638 thumbprint, revoked ones
+    // included (the caller refuses those, saying so).
+    [[nodiscard]] const PolicySigner *applicationForKeyId(const QString &keyId) const;
     [[nodiscard]] const PolicySigner *judgeForKeyId(const QString &keyId) const;
 
     // IAM-04: ok only if "tool.operation" is on the agent's allowlist; the error

@@ -75,6 +75,15 @@ protected:
         m_window = std::make_unique<ui::MainWindow>(m_connection.get(), *m_time, m_key.get());
     }
 
+    // The window's widget of this object name; a test that asks for a missing one stops there.
+    template<typename T> T *find(const QString &name) const
+    {
+        T *widget = m_window->findChild<T *>(name);
+        if (!widget)
+            qFatal("no widget named %s", qPrintable(name));
+        return widget;
+    }
+
     // For cleanup.
     void closeConsole()
     {

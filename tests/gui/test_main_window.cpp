@@ -106,13 +106,6 @@ private Q_SLOTS:
     void aRefusalToProveIsShownInTheGatewaysWordsMadeSafe();
 
 private:
-    template<typename T> T *find(const QString &name) const
-    {
-        T *widget = m_window->findChild<T *>(name);
-        if (!widget)
-            qFatal("no widget named %s", qPrintable(name));
-        return widget;
-    }
     QTableView *queue() const { return m_window->queueView(); }
     QPushButton *approveButton() const { return find<QPushButton>(QStringLiteral("approveButton")); }
     QPushButton *denyButton() const { return find<QPushButton>(QStringLiteral("denyButton")); }

@@ -48,13 +48,6 @@ private Q_SLOTS:
     void fShortcutIsUniqueAndTypesInTheReasonField();
 
 private:
-    template<typename T> T *find(const QString &name) const
-    {
-        T *widget = m_window->findChild<T *>(name);
-        if (!widget)
-            qFatal("no widget named %s", qPrintable(name));
-        return widget;
-    }
     QTableView *queue() const { return m_window->queueView(); }
     QAction *filterAction() const { return m_window->findChild<QAction *>(QStringLiteral("flaggedOnlyAction")); }
     QString countText() const { return find<QLabel>(QStringLiteral("queueCountLabel"))->text(); }
