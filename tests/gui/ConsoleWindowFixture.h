@@ -14,6 +14,7 @@
 #include <chrono>
 #include <memory>
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QSettings>
@@ -82,6 +83,21 @@ protected:
         if (!widget)
             qFatal("no widget named %s", qPrintable(name));
         return widget;
+    }
+
+    // An action arriving from the gateway, handled as the event loop would.
+    protocol::ActionPending arrive(const Action &action, int approvals = 0)
+    {
+        const protocol::ActionPending frame = m_connection->emitPending(action, approvals);
+        QCoreApplication::processEvents();
+        return frame;
+    }
+
+    // A key press where the keyboard focus is (the window when nothing has it).
+    void press(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
+    {
+        QWidget *target = QApplication::focusWidget() ? QApplication::focusWidget() : m_window.get();
+        QTest::keyClick(target, static_cast<Qt::Key>(key), modifiers);
     }
 
     // For cleanup.

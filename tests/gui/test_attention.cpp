@@ -72,12 +72,6 @@ private:
         m_window->show();
         QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     }
-    protocol::ActionPending arrive(const Action &action)
-    {
-        const protocol::ActionPending frame = m_connection->emitPending(action);
-        QCoreApplication::processEvents();
-        return frame;
-    }
     // Moves the clock and runs the queue's countdown tick, as its 1 s timer would.
     void advance(qint64 ms)
     {

@@ -146,21 +146,10 @@ private:
     QString headline() const { return find<QLabel>(QStringLiteral("headlineLabel"))->text(); }
 
     // Emits the action and lets the model insert it.
-    protocol::ActionPending arrive(const Action &action, int approvals = 0)
-    {
-        const protocol::ActionPending frame = m_connection->emitPending(action, approvals);
-        QCoreApplication::processEvents();
-        return frame;
-    }
     void focusQueueAndPressDown()
     {
         queue()->setFocus();
         QTest::keyClick(queue(), Qt::Key_Down);
-    }
-    void press(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
-    {
-        QWidget *target = QApplication::focusWidget() ? QApplication::focusWidget() : m_window.get();
-        QTest::keyClick(target, static_cast<Qt::Key>(key), modifiers);
     }
 
 };

@@ -62,11 +62,6 @@ private:
         return ids;
     }
     QString currentId() const { return queue()->currentIndex().data(PendingQueueModel::ActionIdRole).toString(); }
-    void arrive(const Action &action)
-    {
-        m_connection->emitPending(action);
-        QCoreApplication::processEvents();
-    }
     Action flagged(const QString &id, int windowSeconds) const
     {
         return testing::emailAction(id, m_now, windowSeconds, true);
@@ -89,11 +84,6 @@ private:
     {
         queue()->setFocus();
         QTest::keyClick(queue(), Qt::Key_F);
-    }
-    void press(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
-    {
-        QWidget *target = QApplication::focusWidget() ? QApplication::focusWidget() : m_window.get();
-        QTest::keyClick(target, static_cast<Qt::Key>(key), modifiers);
     }
 };
 

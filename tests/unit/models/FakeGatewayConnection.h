@@ -2,8 +2,13 @@
 // test scripts (actions, updates, resolutions, escalations, resyncs), with no network under it.
 #pragma once
 
+#include "core/Clock.h"
+#include "core/ServerTime.h"
 #include "core/crypto/Digest.h"
+#include "models/PendingQueueModel.h"
 #include "net/GatewayConnection.h"
+
+#include <memory>
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -91,6 +96,38 @@ public:
 
 private:
     qint64 m_seq = 0;
+};
+
+// What the model tests build afresh for each test function: a hand-moved clock, server time in
+// step with it, the fake connection and the pending queue over them. A test class derives from
+// it privately, calls makeQueue() in init() and closeQueue() in cleanup().
+class QueueModelFixture
+{
+protected:
+    void makeQueue()
+    {
+        m_clock = std::make_unique<ManualClock>();
+        m_time = std::make_unique<ServerTime>(*m_clock);
+        m_now = m_clock->nowUtc();
+        m_time->sync(m_now);
+        m_connection = std::make_unique<FakeGatewayConnection>();
+        m_model = std::make_unique<PendingQueueModel>(m_connection.get(), *m_time);
+    }
+
+    // For cleanup, after whatever the test built on the queue is gone.
+    void closeQueue()
+    {
+        m_model.reset();
+        m_connection.reset();
+        m_time.reset();
+        m_clock.reset();
+    }
+
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<ServerTime> m_time;
+    std::unique_ptr<FakeGatewayConnection> m_connection;
+    std::unique_ptr<PendingQueueModel> m_model;
+    QDateTime m_now;
 };
 
 } // namespace countersign::testing

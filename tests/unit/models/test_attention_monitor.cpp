@@ -20,7 +20,7 @@ using FakeConnection = testing::FakeGatewayConnection;
 
 } // namespace
 
-class TestAttentionMonitor final : public QObject {
+class TestAttentionMonitor final : public QObject, private testing::QueueModelFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -66,23 +66,13 @@ private:
         return list;
     }
 
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<FakeConnection> m_connection;
-    std::unique_ptr<PendingQueueModel> m_model;
     std::unique_ptr<AttentionMonitor> m_monitor;
     std::unique_ptr<QSignalSpy> m_spy;
-    QDateTime m_now;
 };
 
 void TestAttentionMonitor::init()
 {
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_time->sync(m_now);
-    m_connection = std::make_unique<FakeConnection>();
-    m_model = std::make_unique<PendingQueueModel>(m_connection.get(), *m_time);
+    makeQueue();
     m_monitor = std::make_unique<AttentionMonitor>(m_model.get());
     m_spy = std::make_unique<QSignalSpy>(m_monitor.get(), &AttentionMonitor::noticeRaised);
 }
@@ -91,10 +81,7 @@ void TestAttentionMonitor::cleanup()
 {
     m_spy.reset();
     m_monitor.reset();
-    m_model.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeQueue();
 }
 
 void TestAttentionMonitor::parsesThresholds_data()

@@ -28,7 +28,7 @@ QStringList idsInOrder(const PendingQueueModel &model)
 
 } // namespace
 
-class TestPendingQueueModel final : public QObject {
+class TestPendingQueueModel final : public QObject, private testing::QueueModelFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -61,22 +61,12 @@ private Q_SLOTS:
 private:
     void flush() { QCoreApplication::processEvents(); }
 
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<FakeConnection> m_connection;
-    std::unique_ptr<PendingQueueModel> m_model;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
-    QDateTime m_now;
 };
 
 void TestPendingQueueModel::init()
 {
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_time->sync(m_now);
-    m_connection = std::make_unique<FakeConnection>();
-    m_model = std::make_unique<PendingQueueModel>(m_connection.get(), *m_time);
+    makeQueue();
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
 }
@@ -84,10 +74,7 @@ void TestPendingQueueModel::init()
 void TestPendingQueueModel::cleanup()
 {
     m_tester.reset();
-    m_model.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeQueue();
 }
 
 void TestPendingQueueModel::emptyModelShape()

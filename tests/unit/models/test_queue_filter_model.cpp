@@ -42,7 +42,7 @@ QStringList listed(const QAbstractItemModel &model)
 
 } // namespace
 
-class TestQueueFilterModel final : public QObject {
+class TestQueueFilterModel final : public QObject, private testing::QueueModelFixture {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -61,24 +61,14 @@ private:
     void flush() { QCoreApplication::processEvents(); }
     void sendFour();
 
-    std::unique_ptr<ManualClock> m_clock;
-    std::unique_ptr<ServerTime> m_time;
-    std::unique_ptr<FakeConnection> m_connection;
-    std::unique_ptr<PendingQueueModel> m_queue;
     std::unique_ptr<QueueFilterModel> m_filter;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
-    QDateTime m_now;
 };
 
 void TestQueueFilterModel::init()
 {
-    m_clock = std::make_unique<ManualClock>();
-    m_time = std::make_unique<ServerTime>(*m_clock);
-    m_now = m_clock->nowUtc();
-    m_time->sync(m_now);
-    m_connection = std::make_unique<FakeConnection>();
-    m_queue = std::make_unique<PendingQueueModel>(m_connection.get(), *m_time);
-    m_filter = std::make_unique<QueueFilterModel>(m_queue.get());
+    makeQueue();
+    m_filter = std::make_unique<QueueFilterModel>(m_model.get());
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_filter.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
 }
@@ -87,10 +77,7 @@ void TestQueueFilterModel::cleanup()
 {
     m_tester.reset();
     m_filter.reset();
-    m_queue.reset();
-    m_connection.reset();
-    m_time.reset();
-    m_clock.reset();
+    closeQueue();
 }
 
 // soon (60 s), flag-mid (300 s, flagged), middle (400 s), flag-late (600 s, flagged).
@@ -108,7 +95,7 @@ void TestQueueFilterModel::offListsEverything()
     QVERIFY(!m_filter->flaggedOnly());
     QCOMPARE(m_filter->mostUrgentDecidableRow(), -1);
     sendFour();
-    QCOMPARE(listed(*m_filter), listed(*m_queue));
+    QCOMPARE(listed(*m_filter), listed(*m_model));
     QCOMPARE(m_filter->rowCount(), 4);
     QCOMPARE(m_filter->hiddenCount(), 0);
     QCOMPARE(m_filter->pendingCount(), 4);
@@ -126,7 +113,7 @@ void TestQueueFilterModel::onListsOnlyFlaggedInTheQueuesOrder()
     QCOMPARE(listed(*m_filter), (QStringList {QStringLiteral("flag-mid"), QStringLiteral("flag-late")}));
     QCOMPARE(m_filter->hiddenCount(), 2);
     // The queue itself still holds (and counts) every pending action.
-    QCOMPARE(m_queue->rowCount(), 4);
+    QCOMPARE(m_model->rowCount(), 4);
     QCOMPARE(m_filter->pendingCount(), 4);
 
     QCOMPARE(m_filter->rowOf(QStringLiteral("flag-late")), 1);
@@ -135,7 +122,7 @@ void TestQueueFilterModel::onListsOnlyFlaggedInTheQueuesOrder()
     QVERIFY(!m_filter->isHidden(QStringLiteral("flag-mid")));
     QVERIFY(!m_filter->isHidden(QStringLiteral("not-pending"))); // not pending is not "hidden"
     QCOMPARE(m_filter->rowOf(QStringLiteral("not-pending")), -1);
-    QCOMPARE(m_filter->queueRow(0), m_queue->rowOf(QStringLiteral("flag-mid")));
+    QCOMPARE(m_filter->queueRow(0), m_model->rowOf(QStringLiteral("flag-mid")));
     QCOMPARE(m_filter->queueRow(2), -1);
     QCOMPARE(m_filter->actionAt(1)->action.id, QStringLiteral("flag-late"));
     QCOMPARE(m_filter->actionAt(2), nullptr);
@@ -165,7 +152,7 @@ void TestQueueFilterModel::togglingRemovesAndInsertsRowsAndKeepsPersistentIndexe
     QCOMPARE(removed.count(), removals);
     QCOMPARE(reset.count(), 0);
     QVERIFY(inserted.count() >= 1);
-    QCOMPARE(listed(*m_filter), listed(*m_queue));
+    QCOMPARE(listed(*m_filter), listed(*m_model));
     QCOMPARE(lateFlag.row(), 3);
 }
 
@@ -179,7 +166,7 @@ void TestQueueFilterModel::arrivalsAndResolutionsWhileOn()
     m_connection->send(passed(m_connection->frame(QStringLiteral("plain-new"), m_now, 30)));
     flush();
     QCOMPARE(inserted.count(), 0);
-    QCOMPARE(m_queue->rowCount(), 5);
+    QCOMPARE(m_model->rowCount(), 5);
     QCOMPARE(m_filter->rowCount(), 2);
     QCOMPARE(m_filter->hiddenCount(), 3);
 
@@ -210,7 +197,7 @@ void TestQueueFilterModel::flaggedFirstReorderWhileOn()
     sendFour();
     m_filter->setFlaggedOnly(true);
     const QPersistentModelIndex late(m_filter->index(1, 0));
-    m_queue->setFlaggedFirst(true);
+    m_model->setFlaggedFirst(true);
     QCOMPARE(listed(*m_filter), (QStringList {QStringLiteral("flag-mid"), QStringLiteral("flag-late")}));
     QCOMPARE(late.row(), 1);
     m_filter->setFlaggedOnly(false);
@@ -218,8 +205,8 @@ void TestQueueFilterModel::flaggedFirstReorderWhileOn()
         (QStringList {QStringLiteral("flag-mid"), QStringLiteral("flag-late"), QStringLiteral("soon"),
             QStringLiteral("middle")}));
     QCOMPARE(late.row(), 1);
-    m_queue->setFlaggedFirst(false);
-    QCOMPARE(listed(*m_filter), listed(*m_queue));
+    m_model->setFlaggedFirst(false);
+    QCOMPARE(listed(*m_filter), listed(*m_model));
     QCOMPARE(late.row(), 3);
 }
 
@@ -232,12 +219,12 @@ void TestQueueFilterModel::mostUrgentDecidableRowSkipsExpiredListedRows()
     m_filter->setFlaggedOnly(true);
     QCOMPARE(m_filter->mostUrgentDecidableRow(), 0);
     m_clock->advanceMs(20'000); // flag-short is past its deadline, still listed until resolved
-    m_queue->refreshCountdown();
+    m_model->refreshCountdown();
     QCOMPARE(m_filter->rowCount(), 2);
     QCOMPARE(m_filter->mostUrgentDecidableRow(), 1);
     QCOMPARE(m_filter->actionAt(1)->action.id, QStringLiteral("flag-long"));
     m_clock->advanceMs(500'000); // everything expired: the first listed row
-    m_queue->refreshCountdown();
+    m_model->refreshCountdown();
     QCOMPARE(m_filter->mostUrgentDecidableRow(), 0);
 }
 
