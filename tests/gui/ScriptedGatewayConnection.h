@@ -10,7 +10,7 @@
 
 namespace countersign::testing {
 
-class ScriptedGatewayConnection final : public GatewayConnection {
+class ScriptedGatewayConnection : public GatewayConnection {
     Q_OBJECT
 
 public:
@@ -72,7 +72,7 @@ public:
     protocol::ActionPending emitPending(const Action &action, int approvals = 0)
     {
         protocol::ActionPending frame;
-        frame.seq = ++m_seq;
+        frame.seq = nextSeq();
         frame.action = action;
         frame.actionJson = action.toJson();
         frame.digest = action.digest();
@@ -84,7 +84,7 @@ public:
     void emitUpdated(const QString &actionId, int approvals, const QStringList &approvedBy)
     {
         protocol::ActionUpdated frame;
-        frame.seq = ++m_seq;
+        frame.seq = nextSeq();
         frame.actionId = actionId;
         frame.approvals = approvals;
         frame.approvedBy = approvedBy;
@@ -95,7 +95,7 @@ public:
         const QString &reason = {})
     {
         protocol::ActionResolved frame;
-        frame.seq = ++m_seq;
+        frame.seq = nextSeq();
         frame.actionId = actionId;
         frame.outcome = outcome;
         frame.decidedBy = decidedBy;
@@ -129,7 +129,7 @@ public:
 
     void emitEscalated(const QString &actionId, const QString &group, const QDateTime &at)
     {
-        Q_EMIT actionEscalated(protocol::ActionEscalated {++m_seq, actionId, group, at});
+        Q_EMIT actionEscalated(protocol::ActionEscalated {nextSeq(), actionId, group, at});
     }
 
     void emitResyncStarted() { Q_EMIT resyncStarted(); }
@@ -148,6 +148,10 @@ public:
 
     [[nodiscard]] const QList<protocol::Decision> &sentDecisions() const { return m_sent; }
     [[nodiscard]] bool started() const { return m_started; }
+
+protected:
+    // The next event number, as every frame emitted here takes one.
+    qint64 nextSeq() { return ++m_seq; }
 
 private:
     State m_state = State::Connecting;

@@ -1,12 +1,12 @@
-// The models' test seam: a connection that is always connected and emits exactly the frames a
-// test scripts (actions, updates, resolutions, escalations, resyncs), with no network under it.
+// The models' test seam: the GUI tests' scripted connection (tests/gui/ScriptedGatewayConnection),
+// connected from the start, with the few frames the model tests script named for them.
 #pragma once
 
 #include "core/Clock.h"
 #include "core/ServerTime.h"
 #include "core/crypto/Digest.h"
 #include "models/PendingQueueModel.h"
-#include "net/GatewayConnection.h"
+#include "tests/gui/ScriptedGatewayConnection.h"
 
 #include <memory>
 
@@ -17,19 +17,9 @@
 
 namespace countersign::testing {
 
-class FakeGatewayConnection final : public GatewayConnection {
-    Q_OBJECT
-
+class FakeGatewayConnection final : public ScriptedGatewayConnection {
 public:
-    using GatewayConnection::GatewayConnection;
-    [[nodiscard]] State state() const override { return State::Connected; }
-    [[nodiscard]] QString stateDetail() const override { return {}; }
-    [[nodiscard]] QString gatewayUrl() const override { return QStringLiteral("wss://test/v1/console"); }
-    [[nodiscard]] qint64 lastSeq() const override { return m_seq; }
-    void start() override { }
-    void stop() override { }
-    [[nodiscard]] Status sendDecision(const protocol::Decision &) override { return {}; }
-    [[nodiscard]] Status requestConsistencyProof(const protocol::ProveConsistency &) override { return {}; }
+    FakeGatewayConnection() { setState(State::Connected); }
 
     // A payment by payments-agent for alice@example.com, created at created, windowSeconds to
     // decide, numbered as the next event; not sent.
@@ -37,7 +27,7 @@ public:
         const QString &id, const QDateTime &created, int windowSeconds, int tier = 2, int approvalsRequired = 1)
     {
         protocol::ActionPending frame;
-        frame.seq = ++m_seq;
+        frame.seq = nextSeq();
         Action &action = frame.action;
         action.id = id;
         action.createdAt = created;
@@ -59,43 +49,14 @@ public:
     }
 
     void send(const protocol::ActionPending &frame) { Q_EMIT actionPending(frame); }
-
     void resolve(const QString &id)
     {
-        protocol::ActionResolved frame;
-        frame.seq = ++m_seq;
-        frame.actionId = id;
-        frame.outcome = protocol::Outcome::Approved;
-        frame.decidedBy = QStringLiteral("rita@example.com");
-        Q_EMIT actionResolved(frame);
+        emitResolved(id, protocol::Outcome::Approved, QStringLiteral("rita@example.com"), QDateTime());
     }
-
-    void update(const QString &id, int approvals, const QStringList &by)
-    {
-        protocol::ActionUpdated frame;
-        frame.seq = ++m_seq;
-        frame.actionId = id;
-        frame.approvals = approvals;
-        frame.approvedBy = by;
-        Q_EMIT actionUpdated(frame);
-    }
-
-    void escalate(const QString &id, const QString &group, const QDateTime &at)
-    {
-        Q_EMIT actionEscalated(protocol::ActionEscalated {++m_seq, id, group, at});
-    }
-
-    void resync() { Q_EMIT resyncStarted(); }
-
-    void subscribedNow()
-    {
-        protocol::Subscribed frame;
-        frame.snapshot = true;
-        Q_EMIT subscribed(frame);
-    }
-
-private:
-    qint64 m_seq = 0;
+    void update(const QString &id, int approvals, const QStringList &by) { emitUpdated(id, approvals, by); }
+    void escalate(const QString &id, const QString &group, const QDateTime &at) { emitEscalated(id, group, at); }
+    void resync() { emitResyncStarted(); }
+    void subscribedNow() { emitSubscribed(true); }
 };
 
 // What the model tests build afresh for each test function: a hand-moved clock, server time in
