@@ -436,7 +436,7 @@ struct AuditWorkload::Private
                                                       anyFlagged(submission.claimedVerdicts));
 
         // The workload's submissions carry claimed identities, so no token is checked.
-        IdentityContext claimed = take(gateway::resolveIdentity(submission, *agent, identity::IdentityTrust{&policy, nullptr, gatewayId},
+        IdentityContext claimed = take(gateway::resolveIdentity(submission, *agent, identity::IdentityTrust{&policy, nullptr, QString(), gatewayId},
                                                                  at(nowMs)),
                                         "a claimed identity");
         const Action action = gateway::buildAction(

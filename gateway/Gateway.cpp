@@ -924,7 +924,8 @@ Result<audit::StoredCheckpoint> Gateway::signAuditCheckpoint()
 
 identity::IdentityTrust Gateway::identityTrust() const
 {
-    return identity::IdentityTrust{&m_policy, &m_signingKey->publicKey(), m_store->gatewayId()};
+    return identity::IdentityTrust{&m_policy, &m_signingKey->publicKey(),
+                                   QString::fromLatin1(m_signingKey->thumbprint()), m_store->gatewayId()};
 }
 
 Result<identity::IssuedToken> Gateway::exchangeToken(const PolicyAgent &agent, QByteArrayView subjectToken,
@@ -944,11 +945,9 @@ Result<identity::IssuedToken> Gateway::exchangeToken(const PolicyAgent &agent, Q
         return makeError(QStringLiteral("identity.too_deep"),
                          QStringLiteral("the delegation would pass %1 agents").arg(ActionLimits::maxAgents));
     }
-    identity::IssuedToken issued;
-    issued.token = identity::issueDelegationToken(subject.value(), AgentIdentity{agent.id, actorInstance, true, {}},
-                                                  next->id, m_store->gatewayId(), now, m_signingKey->privateKey());
-    issued.expiresIn = std::max<qint64>(0, now.secsTo(std::min(subject.value().expiresAt,
-                                                                now.addSecs(identity::kMaxDelegationSeconds))));
+    const identity::IssuedToken issued = identity::issueDelegationToken(
+        subject.value(), AgentIdentity{agent.id, actorInstance, true, {}}, next->id, m_store->gatewayId(), now,
+        m_signingKey->privateKey());
     // IAM-08: a delegation widens who acts for a user; it is on record before the token exists
     // anywhere but here.
     if (Status audited = recordAudit(QStringLiteral("identity.delegated"), agent.id, next->id,

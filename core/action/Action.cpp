@@ -156,17 +156,6 @@ QString categoryTitle(ImpactCategory category)
     return name;
 }
 
-bool IdentityContext::fullyVerified() const
-{
-    if (!user.verified || !application.verified)
-        return false;
-    for (const AgentIdentity &agent : agents) {
-        if (!agent.verified)
-            return false;
-    }
-    return true;
-}
-
 bool anyFlagged(const QList<JudgeVerdict> &verdicts)
 {
     return std::any_of(verdicts.begin(), verdicts.end(),

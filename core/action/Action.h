@@ -81,8 +81,6 @@ struct IdentityContext
     QString sessionId;
 
     [[nodiscard]] const AgentIdentity &actingAgent() const { return agents.front(); }
-    // True when every link, user and application included, is verified.
-    [[nodiscard]] bool fullyVerified() const;
     friend bool operator==(const IdentityContext &, const IdentityContext &) = default;
 };
 

@@ -46,11 +46,6 @@ Result<Actor> readActor(const QJsonObject &object, const QString &path)
 
 } // namespace
 
-QString Actor::qualifiedName() const
-{
-    return issuer.isEmpty() ? subject : issuer + QLatin1Char(' ') + subject;
-}
-
 Result<Delegation> parseDelegation(const QJsonObject &claims, qsizetype maxActors)
 {
     Delegation delegation;

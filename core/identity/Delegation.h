@@ -24,9 +24,6 @@ struct Actor
     QString issuer;     // "iss", empty when absent: the same sub under two issuers is two actors
     QJsonObject claims; // the actor's own members except "act" (identity and extension claims)
     QString path;       // where it sits: "act", "act.act", ...
-
-    // "iss sub" when there is an issuer, else sub: what tells two actors apart.
-    [[nodiscard]] QString qualifiedName() const;
 };
 
 struct Delegation

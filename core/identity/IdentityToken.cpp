@@ -1,7 +1,6 @@
 // User assertions and delegation tokens: issuing and checking.
 #include "core/identity/IdentityToken.h"
 
-#include "core/crypto/Jwk.h"
 #include "core/crypto/SignedStatement.h"
 #include "core/identity/Delegation.h"
 #include "core/json/FieldReader.h"
@@ -186,7 +185,7 @@ QByteArray signUserAssertion(const UserAssertion &assertion, const crypto::Ed255
     return crypto::signStatement(claims, key);
 }
 
-QByteArray issueDelegationToken(const DelegatedIdentity &identity, const AgentIdentity &actor, const QString &mayAct,
+IssuedToken issueDelegationToken(const DelegatedIdentity &identity, const AgentIdentity &actor, const QString &mayAct,
                                 const QString &gatewayId, const QDateTime &now,
                                 const crypto::Ed25519PrivateKey &gatewayKey)
 {
@@ -212,7 +211,7 @@ QByteArray issueDelegationToken(const DelegatedIdentity &identity, const AgentId
     claims.insert(QStringLiteral("exp"), expires.toSecsSinceEpoch());
     claims.insert(QStringLiteral("may_act"), QJsonObject{{QStringLiteral("sub"), mayAct}});
     claims.insert(QStringLiteral("act"), nestActors(actors));
-    return crypto::signStatement(claims, gatewayKey);
+    return IssuedToken{crypto::signStatement(claims, gatewayKey), std::max<qint64>(0, now.secsTo(expires))};
 }
 
 Result<DelegatedIdentity> verifyIdentityToken(QByteArrayView token, const IdentityTrust &trust, const QString &presenter,
@@ -222,7 +221,7 @@ Result<DelegatedIdentity> verifyIdentityToken(QByteArrayView token, const Identi
     auto keyId = crypto::statementKeyId(token, kMaxIdentityTokenBytes, kind);
     if (!keyId)
         return invalidToken(keyId.error().message);
-    const bool fromGateway = keyId.value() == QString::fromLatin1(crypto::jwkThumbprint(*trust.gatewayKey));
+    const bool fromGateway = keyId.value() == trust.gatewayKeyId;
     const PolicySigner *application = nullptr;
     if (!fromGateway) {
         application = trust.policy->applicationForKeyId(keyId.value());

@@ -65,12 +65,6 @@ struct DelegatedIdentity
     QDateTime expiresAt;
 };
 
-// The claims of a delegation token from identity (the token exchange's subject) for the agent
-// "actor" (instance may be empty) handing over to the agent "mayAct".
-[[nodiscard]] QByteArray issueDelegationToken(const DelegatedIdentity &identity, const AgentIdentity &actor,
-                                              const QString &mayAct, const QString &gatewayId,
-                                              const QDateTime &now, const crypto::Ed25519PrivateKey &gatewayKey);
-
 // A token the gateway issued, as the token exchange answers it.
 struct IssuedToken
 {
@@ -78,10 +72,17 @@ struct IssuedToken
     qint64 expiresIn = 0; // seconds
 };
 
+// The claims of a delegation token from identity (the token exchange's subject) for the agent
+// "actor" (instance may be empty) handing over to the agent "mayAct".
+[[nodiscard]] IssuedToken issueDelegationToken(const DelegatedIdentity &identity, const AgentIdentity &actor,
+                                              const QString &mayAct, const QString &gatewayId,
+                                              const QDateTime &now, const crypto::Ed25519PrivateKey &gatewayKey);
+
 struct IdentityTrust
 {
     const Policy *policy = nullptr;            // enrolled applications
     const crypto::Ed25519PublicKey *gatewayKey = nullptr;
+    QString gatewayKeyId; // RFC 7638 thumbprint of gatewayKey
     QString gatewayId;
 };
 

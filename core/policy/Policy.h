@@ -137,8 +137,6 @@ public:
     [[nodiscard]] const QList<PolicyAgent> &agents() const { return m_agents; }
     [[nodiscard]] const QList<PolicyReviewer> &reviewers() const { return m_reviewers; }
     [[nodiscard]] const QList<PolicyAdmin> &admins() const { return m_admins; }
-    [[nodiscard]] const QList<PolicySigner> &applications() const { return m_applications; }
-    [[nodiscard]] const QList<PolicySigner> &judges() const { return m_judges; }
     [[nodiscard]] const QList<PolicyRule> &rules() const { return m_rules; }
 
     // Constant-time comparison of SHA-256(token) against every enrolled hash; revoked agents

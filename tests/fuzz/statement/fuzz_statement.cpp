@@ -115,7 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // (by the application's) and a verdict (by the Judge's). What is accepted must stay within
     // the chain's limits and say it was verified.
     const crypto::Ed25519PublicKey gatewayPublic = key.publicKey();
-    const identity::IdentityTrust trust{&fixedPolicy(), &gatewayPublic, QStringLiteral("gw-fuzz")};
+    const identity::IdentityTrust trust{&fixedPolicy(), &gatewayPublic,
+                                        QString::fromLatin1(crypto::jwkThumbprint(gatewayPublic)), QStringLiteral("gw-fuzz")};
     for (const crypto::Ed25519PrivateKey *signer : {&key, &applicationKey()}) {
         const QByteArray identityToken = crypto::signCompact(
             QJsonObject{{QStringLiteral("kid"), QString::fromLatin1(crypto::jwkThumbprint(signer->publicKey()))},

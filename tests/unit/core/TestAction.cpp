@@ -75,7 +75,8 @@ private Q_SLOTS:
         QCOMPARE(identity.agents.at(1).id, QStringLiteral("finance-orchestrator"));
         QCOMPARE(identity.application.id, QStringLiteral("finance-portal"));
         QCOMPARE(identity.user.id, QStringLiteral("alice@example.com"));
-        QVERIFY(identity.fullyVerified());
+        QVERIFY(identity.user.verified && identity.application.verified);
+        QVERIFY(identity.agents.at(0).verified && identity.agents.at(1).verified);
         QCOMPARE(action.value().approvalsRequired, 2);
         QVERIFY(action.value().judgeFlagged());
         QCOMPARE(action.value().impact.categories, QList<ImpactCategory>{ImpactCategory::Financial});
@@ -200,7 +201,7 @@ private Q_SLOTS:
         const auto eight = Action::fromJson(json);
         QVERIFY(eight.ok());
         QCOMPARE(eight.value().identity.agents.size(), 8);
-        QVERIFY(!eight.value().identity.fullyVerified());
+        QVERIFY(!eight.value().identity.agents.at(7).verified);
         QCOMPARE(eight.value().toJson(), json);
     }
 

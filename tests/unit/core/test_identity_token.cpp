@@ -49,7 +49,8 @@ struct Fixture
         policy = std::move(parsed).value();
     }
 
-    [[nodiscard]] IdentityTrust trust() const { return IdentityTrust{&policy, &gatewayPublic, kGateway}; }
+    [[nodiscard]] IdentityTrust trust() const { return IdentityTrust{&policy, &gatewayPublic, gatewayKeyId(), kGateway}; }
+    [[nodiscard]] QString gatewayKeyId() const { return QString::fromLatin1(crypto::jwkThumbprint(gatewayPublic)); }
 
     [[nodiscard]] UserAssertion assertion() const
     {
@@ -101,8 +102,10 @@ private Q_SLOTS:
         const auto first = verifyIdentityToken(signUserAssertion(f.assertion(), f.portalKey), f.trust(),
                                                QStringLiteral("orchestrator"), kNow);
         QVERIFY(first.ok());
-        const QByteArray delegation = issueDelegationToken(first.value(), AgentIdentity{QStringLiteral("orchestrator"), QStringLiteral("i-512"), true},
-                                                           QStringLiteral("sub-agent"), kGateway, kNow, f.gatewayKey);
+        const IssuedToken issued = issueDelegationToken(first.value(), AgentIdentity{QStringLiteral("orchestrator"), QStringLiteral("i-512"), true},
+                                                        QStringLiteral("sub-agent"), kGateway, kNow, f.gatewayKey);
+        const QByteArray &delegation = issued.token;
+        QCOMPARE(issued.expiresIn, 600);
         // RFC 8693 shape: the delegating agent is the current actor, the application the deepest.
         const QJsonObject claims = json::parse(crypto::base64UrlDecode(delegation.split('.').at(1)).value()).value().toObject();
         QCOMPARE(claims.value("act").toObject().value("sub").toString(), QStringLiteral("orchestrator"));
