@@ -37,7 +37,7 @@ DecisionOutbox::DecisionOutbox(GatewayConnection &connection, ConsoleJournal &jo
 void DecisionOutbox::load()
 {
     const QDateTime since = m_serverTime.clock().nowUtc().addSecs(-3600 * kLookBackHours);
-    auto entries = m_journal.entriesSince({kSigned, kAnswered, kResent, kAbandoned}, since);
+    auto entries = m_journal.entriesSince({kSigned, kAnswered, kAbandoned}, since);
     if (!entries)
         return; // the journal said so itself (writeFailed); nothing to resend
     for (const audit::AuditEntry &entry : entries.value()) {
@@ -50,9 +50,6 @@ void DecisionOutbox::load()
             pending.decision.token = payload.value(QStringLiteral("token")).toString().toLatin1();
             pending.deadline = json::parseTimestamp(payload.value(QStringLiteral("deadline")).toString()).value_or(QDateTime());
             m_unsettled.insert(requestId, pending);
-        } else if (entry.kind == kResent) {
-            if (auto it = m_unsettled.find(requestId); it != m_unsettled.end())
-                it->resent = true;
         } else {
             m_unsettled.remove(requestId);
         }
@@ -75,11 +72,11 @@ Status DecisionOutbox::send(const protocol::Decision &decision, const QDateTime 
                          tr("this console could not record the decision in its journal %1 (%2: %3), so it was not sent")
                              .arg(m_journal.path(), recorded.error().code, recorded.error().message));
     }
-    m_unsettled.insert(decision.requestId, Entry{decision, deadline, false});
+    m_unsettled.insert(decision.requestId, Entry{decision, deadline});
     Status sent = m_connection.sendDecision(decision);
     if (!sent && sent.error().code == QLatin1String("connection.offline")) {
-        // Dropped between the check and the write: it is in the outbox and goes out once on
-        // reconnect, before its deadline.
+        // Dropped between the check and the write: it is in the outbox and goes out on the next
+        // session, before its deadline.
         return {};
     }
     return sent;
@@ -87,12 +84,11 @@ Status DecisionOutbox::send(const protocol::Decision &decision, const QDateTime 
 
 void DecisionOutbox::onSubscribed()
 {
-    // Whatever is unsettled now was sent on an earlier connection, or by an earlier run.
+    // Whatever is unsettled now was sent on an earlier connection, or by an earlier run; this
+    // session sends it once.
     const QList<QString> ids = m_unsettled.keys();
     for (const QString &requestId : ids) {
         const Entry entry = m_unsettled.value(requestId);
-        if (entry.resent)
-            continue; // once only; its answer may still come
         if (!entry.deadline.isValid() || m_serverTime.msUntil(entry.deadline) <= 0) {
             (void)m_journal.record(kAbandoned, entry.decision.actionId,
                                    {{QStringLiteral("requestId"), requestId},
@@ -101,10 +97,9 @@ void DecisionOutbox::onSubscribed()
             Q_EMIT abandoned(requestId, entry.decision.actionId);
             continue;
         }
-        if (Status recorded = m_journal.record(kResent, entry.decision.actionId, {{QStringLiteral("requestId"), requestId}});
-            !recorded)
-            continue; // not on record as resent: not resent (it could otherwise go out twice)
-        m_unsettled[requestId].resent = true;
+        // On record before it goes out; if the journal cannot take it, the journal says so itself
+        // and the decision still goes: a duplicate is harmless, a lost decision is not.
+        (void)m_journal.record(kResent, entry.decision.actionId, {{QStringLiteral("requestId"), requestId}});
         if (m_connection.sendDecision(entry.decision))
             Q_EMIT resent(requestId, entry.decision.actionId);
     }

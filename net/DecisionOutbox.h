@@ -1,10 +1,12 @@
 // Signed decisions on their way to the gateway, durable in the console's journal. A decision is
 // written ("decision.signed", with its deadline) before it is sent and settled by the gateway's
-// answer ("decision.answered"). One that is still unsettled when the connection comes back, or
-// when the console starts again after a crash, is sent once more ("decision.resent" is written
-// first, so it is never resent twice), unless its deadline has passed ("decision.abandoned").
-// The gateway acknowledges an identical resend without effect, so a decision it already had is
-// not counted twice.
+// answer ("decision.answered"). One that is still unsettled when a session comes back (after a
+// cut connection, or when the console starts again after a crash) is sent once more on that
+// session ("decision.resent" is written first), unless its deadline has passed
+// ("decision.abandoned"). Once per session, not once ever: a resend lost to a crash or a cut
+// before it left the machine goes out again on the next session, so a signed decision is never
+// silently dropped. The gateway acknowledges an identical resend without effect, so a decision it
+// already had is not counted twice.
 #pragma once
 
 #include "core/Result.h"
@@ -39,7 +41,6 @@ public:
     {
         protocol::Decision decision;
         QDateTime deadline;
-        bool resent = false;
     };
     // Decisions signed and not yet answered, by request id.
     [[nodiscard]] const QHash<QString, Entry> &unsettled() const { return m_unsettled; }
